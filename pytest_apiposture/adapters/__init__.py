@@ -1,0 +1,53 @@
+"""Framework adapters behind one Protocol; each imports its framework lazily.
+
+An adapter answers four questions about a loaded app object: is it mine
+(``matches``), which routes does it really register (``routes``), which OpenAPI
+schema does it generate (``openapi``), and how do I call it in-process (``client``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..model import Route
+
+
+class AdapterError(Exception):
+    """The app could not be enumerated; the message says what to do."""
+
+
+class FrameworkAdapter(Protocol):
+    name: str
+
+    def matches(self, app: object) -> bool: ...
+
+    def routes(self, app: Any) -> list[Route]:
+        """Every route the app registers, one per method, guards as raw candidates."""
+        ...
+
+    def openapi(self, app: Any) -> dict[str, Any] | None:
+        """The schema the app generates, or None when it generates none."""
+        ...
+
+    def client(self, app: Any) -> Any:
+        """The framework's own in-process test client (no sockets)."""
+        ...
+
+
+def adapters() -> tuple[FrameworkAdapter, ...]:
+    # Imported here so that importing the plugin never imports a web framework.
+    from .fastapi import FastAPIAdapter
+    from .flask import FlaskAdapter
+
+    return (FastAPIAdapter(), FlaskAdapter())
+
+
+def select_adapter(app: object) -> FrameworkAdapter:
+    for adapter in adapters():
+        if adapter.matches(app):
+            return adapter
+    raise AdapterError(
+        f"{type(app).__module__}.{type(app).__qualname__} is not a FastAPI, Starlette or Flask "
+        "application (nor a connexion wrapper of one); point --apiposture-app at the app object "
+        "or at a factory that returns it"
+    )

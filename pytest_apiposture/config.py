@@ -1,0 +1,292 @@
+"""One frozen Settings from the command line, the ini file and ``[tool.apiposture]``.
+
+Precedence: command line > ini (``apiposture_*`` keys) > ``[tool.apiposture]`` in the
+rootdir's pyproject.toml > defaults. Bad values raise ``ConfigError`` (pytest turns
+it into ``pytest.UsageError``; the CLI exits 2) with one line that says what to fix.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .knowledge import DEFAULT_KNOWLEDGE, Knowledge
+from .model import Route, Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - 3.10
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A setting has a value we cannot use; the message names it and the fix."""
+
+
+SEVERITY_CHOICES = ("critical", "high", "medium", "low", "info")
+DEFAULT_PROBE_METHODS = frozenset({"GET", "POST", "PUT", "PATCH"})
+KNOWN_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    app: str | None = None
+    spec: str | None = None
+    identities: tuple[str, ...] = ()  # raw 'name=Header: value' strings
+    static_only: bool = False
+    json_path: str | None = None
+    sarif_path: str | None = None
+    html_path: str | None = None
+    baseline: str | None = None
+    update_baseline: bool = False
+    update_spec: bool = False
+    fail_on: Severity = Severity.HIGH
+    include_preview: bool = False
+    public: tuple[str, ...] = ()
+    public_defaults: bool = True
+    select: tuple[str, ...] = ()  # code prefixes; empty = all
+    ignore: tuple[str, ...] = ()
+    auth_names: tuple[str, ...] = ()
+    privileged_fields: tuple[str, ...] = ()
+    sensitive_fields: tuple[str, ...] = ()
+    probe_methods: frozenset[str] = DEFAULT_PROBE_METHODS
+    probe_exclude: tuple[str, ...] = ()
+    probe_timeout: float = 10.0
+    replay_writes: bool = False
+    host: str | None = None
+    fuzz: bool = False
+    fuzz_examples: int = 10
+    audit: bool = True
+    advisories: str | None = None
+    audit_strict: bool = False
+    cache_dir: Path | None = None
+    knowledge: Knowledge = field(default=DEFAULT_KNOWLEDGE, compare=False)
+
+    def code_enabled(self, code: str) -> bool:
+        if self.select and not any(code.startswith(p) for p in self.select):
+            return False
+        return not any(code.startswith(p) for p in self.ignore)
+
+    def resolve(self, path: str) -> Path:
+        p = Path(path)
+        return p if p.is_absolute() else self.root / p
+
+
+# name -> (type, help). One table drives the CLI options, the ini keys and the
+# pyproject keys, so the three spellings can never drift apart.
+OPTIONS: dict[str, tuple[str, str]] = {
+    "app": ("string", "the app: 'pkg.mod:app' or \"pkg.mod:create_app('test')\"; default: discover"),
+    "spec": ("string", "committed OpenAPI/Swagger spec (JSON or YAML) to compare the routes against"),
+    "identities": ("linelist", "NAME=\"Header: value\" credentials for probes; two enable BOLA probes"),
+    "static_only": ("bool", "run the static checks only: send no requests"),
+    "json": ("string", "write the JSON report to this path"),
+    "sarif": ("string", "write a SARIF 2.1.0 report to this path"),
+    "html": ("string", "write the HTML posture report to this path"),
+    "baseline": ("string", "accept the findings recorded in this baseline file"),
+    "update_baseline": ("bool", "write the current findings to the baseline file"),
+    "update_spec": ("bool", "write the app's generated OpenAPI schema to the spec path"),
+    "fail_on": ("string", "lowest severity that fails the build: critical|high|medium|low (default high)"),
+    "preview": ("bool", "let preview (heuristic) rules fail the build too"),
+    "public": ("linelist", "routes that are public on purpose: 'GET /health', '/docs*'"),
+    "public_defaults": ("bool", "also treat the usual public routes (/docs, /health, login) as public"),
+    "select": ("args", "only these check codes or prefixes (APS2, APS301)"),
+    "ignore": ("args", "skip these check codes or prefixes"),
+    "auth_names": ("args", "extra names of auth guards (hints)"),
+    "privileged_fields": ("args", "extra privileged body fields (mass assignment)"),
+    "sensitive_fields": ("args", "extra sensitive response fields (data exposure)"),
+    "probe_methods": ("args", "HTTP methods probes may send (default GET POST PUT PATCH)"),
+    "probe_exclude": ("linelist", "routes probes must not call: 'DELETE /users/*'"),
+    "probe_timeout": ("string", "seconds a probe request may take (default 10)"),
+    "replay_writes": ("bool", "let the BOLA probe replay writes as another identity"),
+    "host": ("string", "Host header the app accepts (default: the test client's)"),
+    "fuzz": ("bool", "run schemathesis in-process over the generated schema"),
+    "fuzz_examples": ("string", "examples per operation when fuzzing (default 10)"),
+    "audit": ("bool", "audit declared and installed dependencies (default on)"),
+    "advisories": ("string", "a directory of OSV/PyPA advisories for the dependency audit"),
+    "audit_strict": ("bool", "fail on packages the audit could not check"),
+}
+
+
+def read_pyproject(root: Path) -> dict[str, Any]:
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read [tool.apiposture]: {exc}") from None
+    section = data.get("tool", {}).get("apiposture", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [tool.apiposture] must be a table")
+    unknown = sorted(set(section) - {k.replace("_", "-") for k in OPTIONS} - set(OPTIONS))
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown [tool.apiposture] key(s) {', '.join(unknown)}; "
+            f"known keys: {', '.join(sorted(OPTIONS))}"
+        )
+    return {k.replace("-", "_"): v for k, v in section.items()}
+
+
+def build_settings(root: Path, values: Mapping[str, Any], cache_dir: Path | None = None) -> Settings:
+    """``values``: option name -> value, already merged by precedence (None = unset)."""
+
+    def get(name: str, default: Any = None) -> Any:
+        value = values.get(name)
+        return default if value is None else value
+
+    fail_on = str(get("fail_on", "high")).lower()
+    if fail_on not in SEVERITY_CHOICES:
+        raise ConfigError(
+            f"apiposture fail_on: {fail_on!r} is not one of {', '.join(SEVERITY_CHOICES)}"
+        )
+    methods = frozenset(m.upper() for m in _words(get("probe_methods", ())))
+    if unknown := methods - KNOWN_METHODS:
+        raise ConfigError(f"apiposture probe_methods: unknown method(s) {', '.join(sorted(unknown))}")
+    public = _strings(get("public", ()))
+    for pattern in public:
+        _check_route_pattern(pattern, "public")
+    for identity in _strings(get("identities", ())):
+        parse_identity(identity)
+    for pattern in _strings(get("probe_exclude", ())):
+        _check_route_pattern(pattern, "probe_exclude")
+    settings = Settings(
+        root=root,
+        app=get("app") or None,
+        spec=get("spec") or None,
+        identities=_strings(get("identities", ())),
+        static_only=_bool(get("static_only", False), "static_only"),
+        json_path=get("json") or None,
+        sarif_path=get("sarif") or None,
+        html_path=get("html") or None,
+        baseline=get("baseline") or None,
+        update_baseline=_bool(get("update_baseline", False), "update_baseline"),
+        update_spec=_bool(get("update_spec", False), "update_spec"),
+        fail_on=Severity(fail_on),
+        include_preview=_bool(get("preview", False), "preview"),
+        public=public,
+        public_defaults=_bool(get("public_defaults", True), "public_defaults"),
+        select=tuple(c.upper() for c in _words(get("select", ()))),
+        ignore=tuple(c.upper() for c in _words(get("ignore", ()))),
+        auth_names=_words(get("auth_names", ())),
+        privileged_fields=_words(get("privileged_fields", ())),
+        sensitive_fields=_words(get("sensitive_fields", ())),
+        probe_methods=methods or DEFAULT_PROBE_METHODS,
+        probe_exclude=_strings(get("probe_exclude", ())),
+        probe_timeout=_number(get("probe_timeout", 10.0), "probe_timeout", float),
+        replay_writes=_bool(get("replay_writes", False), "replay_writes"),
+        host=get("host") or None,
+        fuzz=_bool(get("fuzz", False), "fuzz"),
+        fuzz_examples=int(_number(get("fuzz_examples", 10), "fuzz_examples", int)),
+        audit=_bool(get("audit", True), "audit"),
+        advisories=get("advisories") or None,
+        audit_strict=_bool(get("audit_strict", False), "audit_strict"),
+        cache_dir=cache_dir,
+    )
+    if settings.update_baseline and not settings.baseline:
+        raise ConfigError("--apiposture-update-baseline needs --apiposture-baseline=PATH")
+    if settings.update_spec and not settings.spec:
+        raise ConfigError("--apiposture-update-spec needs --apiposture-spec=PATH")
+    knowledge = DEFAULT_KNOWLEDGE.extended(
+        auth_names=settings.auth_names,
+        privileged_fields=settings.privileged_fields,
+        sensitive_fields=settings.sensitive_fields,
+        public_routes=None if settings.public_defaults else (),
+        extra_public=settings.public,
+    )
+    object.__setattr__(settings, "knowledge", knowledge)
+    return settings
+
+
+_IDENTITY = re.compile(r"^\s*(?P<name>[\w.-]+)\s*=\s*(?P<headers>.+)$")
+
+
+def parse_identity(text: str) -> tuple[str, dict[str, str]]:
+    """'alice=Authorization: Bearer t1' (several headers separated by ' | ')."""
+    match = _IDENTITY.match(text)
+    headers: dict[str, str] = {}
+    if match:
+        for part in match.group("headers").split(" | "):
+            header, sep, value = part.partition(":")
+            if not sep or not header.strip() or not re.fullmatch(r"[\w-]+", header.strip()):
+                match = None
+                break
+            headers[header.strip()] = value.strip()
+    if not match:
+        raise ConfigError(
+            f"apiposture identity {text!r} must look like NAME=\"Header: value\" "
+            "(e.g. alice=\"Authorization: Bearer t1\")"
+        )
+    return match.group("name"), headers
+
+
+_ROUTE_PATTERN = re.compile(r"^(?:(?P<method>[A-Za-z]+|\*)\s+)?(?P<path>/\S*)$")
+
+
+def _check_route_pattern(pattern: str, key: str) -> None:
+    if not _ROUTE_PATTERN.match(pattern.strip()):
+        raise ConfigError(
+            f"apiposture {key}: {pattern!r} is not a route pattern; use 'GET /health', "
+            "'/docs*' or '* /internal/*'"
+        )
+
+
+def route_matcher(patterns: Sequence[str]) -> Callable[[Route], bool]:
+    """'GET /health', '/docs*' (any method), '* /internal/*'. fnmatch on the path."""
+    compiled: list[tuple[str | None, str]] = []
+    for pattern in patterns:
+        m = _ROUTE_PATTERN.match(pattern.strip())
+        if m is None:
+            continue
+        method = m.group("method")
+        compiled.append((None if method in (None, "*") else method.upper(), m.group("path")))
+
+    def matches(route: Route) -> bool:
+        for method, path in compiled:
+            if method is not None and method != route.method:
+                continue
+            if fnmatch.fnmatchcase(route.path, path):
+                return True
+        return False
+
+    return matches
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """A list from pyproject/ini/CLI; a plain string is one item per line."""
+    if isinstance(value, str):
+        return tuple(line.strip() for line in value.splitlines() if line.strip())
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return ()
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    """Codes, names and methods: also split on commas and spaces ("APS2, APS301")."""
+    return tuple(w for item in _strings(value) for w in re.split(r"[,\s]+", item) if w)
+
+
+def _bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"apiposture {name}: {value!r} is not a boolean (true/false)")
+
+
+def _number(value: Any, name: str, kind: type[float] | type[int]) -> float:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"apiposture {name}: {value!r} is not a number") from None
+    if number <= 0:
+        raise ConfigError(f"apiposture {name}: must be greater than 0, got {value!r}")
+    return float(number)

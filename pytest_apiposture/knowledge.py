@@ -1,0 +1,274 @@
+"""Data tables the rules and probes consult. Data, not code: extend from config.
+
+``[tool.apiposture]`` keys ``auth_names``, ``sensitive_fields``, ``privileged_fields``
+and ``public`` add to these tables (see ``config.Settings``); nothing here is mutated
+at run time: ``Knowledge.extended`` returns a new object.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+# Callable names that suggest authentication. Only a hint: the dependency graph
+# (a SecurityBase scheme in the sub-tree) or the guard's code (aborting with 401/403)
+# decides. Matched against the last dotted component, case-insensitively, as substrings.
+AUTH_NAME_HINTS: tuple[str, ...] = (
+    "current_user",
+    "current_active_user",
+    "get_user_from_token",
+    "login_required",
+    "auth_required",
+    "requires_auth",
+    "require_auth",
+    "token_required",
+    "jwt_required",
+    "verify_token",
+    "verify_jwt",
+    "verify_api_key",
+    "api_key",
+    "authenticate",
+    "authenticated",
+    "authorize",
+    "check_auth",
+    "require_user",
+    "require_login",
+    "fresh_jwt_required",
+    "permission_required",
+    "roles_required",
+    "roles_accepted",
+    "require_role",
+    "require_admin",
+    "admin_required",
+    "require_scope",
+    "requires_scope",
+)
+
+# Names that say a guard checks a role/permission/scope, not just identity.
+AUTHORIZATION_NAME_HINTS: tuple[str, ...] = (
+    "admin",
+    "superuser",
+    "role",
+    "permission",
+    "scope",
+    "staff",
+    "owner",
+)
+
+# Credential-carrying request parts: a dependency that reads one of these is auth.
+CREDENTIAL_HEADERS: frozenset[str] = frozenset(
+    {"authorization", "x-api-key", "api-key", "x-auth-token", "x-access-token", "cookie"}
+)
+
+# Status codes that mean "you are not allowed" when a guard aborts with them.
+DENY_STATUS: frozenset[int] = frozenset({401, 403})
+
+# Request body fields a client must never set for itself (mass assignment).
+PRIVILEGED_FIELDS: frozenset[str] = frozenset(
+    {
+        "is_admin",
+        "admin",
+        "is_superuser",
+        "superuser",
+        "is_staff",
+        "staff",
+        "role",
+        "roles",
+        "permissions",
+        "scopes",
+        "groups",
+        "owner_id",
+        "user_id",
+        "account_id",
+        "tenant_id",
+        "org_id",
+        "organization_id",
+        "balance",
+        "credit",
+        "credits",
+        "is_verified",
+        "verified",
+        "email_verified",
+        "is_active",
+        "active",
+        "status",
+        "plan",
+        "tier",
+        "approved",
+        "is_approved",
+        "price",
+        "discount",
+        "created_by",
+        "password_hash",
+        "hashed_password",
+    }
+)
+
+# Response fields that must not leave the server (data exposure). Matched on the
+# normalised name (lower case, no separators) as whole names or by the patterns below.
+SENSITIVE_FIELDS: frozenset[str] = frozenset(
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "passwordhash",
+        "hashedpassword",
+        "pwhash",
+        "passhash",
+        "salt",
+        "secret",
+        "clientsecret",
+        "secretkey",
+        "apikey",
+        "apisecret",
+        "privatekey",
+        "accesstoken",
+        "refreshtoken",
+        "token",
+        "sessiontoken",
+        "authtoken",
+        "resettoken",
+        "otp",
+        "otpsecret",
+        "totpsecret",
+        "mfasecret",
+        "ssn",
+        "socialsecuritynumber",
+        "cardnumber",
+        "creditcard",
+        "creditcardnumber",
+        "cvv",
+        "cvc",
+        "pin",
+        "iban",
+        "accountnumber",
+    }
+)
+SENSITIVE_FIELD_PATTERNS: tuple[str, ...] = (
+    r"password",
+    r"passwd",
+    r"secret",
+    r"(?:api|access|refresh|session|auth|reset|bearer)_?token",
+    r"api_?key",
+    r"private_?key",
+    r"hash(?:ed)?_?pass",
+    r"pass(?:word)?_?hash",
+    r"credit_?card",
+    r"card_?number",
+)
+
+# ORM / mapping calls that write attributes in bulk (mass assignment sinks).
+BULK_WRITE_CALLS: frozenset[str] = frozenset(
+    {"update", "update_from_dict", "from_dict", "populate_obj", "set_attributes", "merge"}
+)
+
+# Calls that fetch one object (BOLA sources) and the words that make a query owner-scoped.
+FETCH_CALLS: frozenset[str] = frozenset(
+    {"get", "get_or_404", "first_or_404", "one", "first", "scalar_one", "scalar_one_or_none",
+     "filter_by", "filter", "where", "find_one", "get_by_id", "retrieve", "fetch", "load"}
+)
+OWNER_WORDS: tuple[str, ...] = ("owner", "user_id", "created_by", "author", "tenant", "account_id")
+CURRENT_USER_WORDS: tuple[str, ...] = ("current_user", "user", "me", "identity", "principal", "g.user")
+
+# Path parameters that name an object.
+ID_PARAM_PATTERN = r"(?:^id$|_id$|Id$|^uuid$|_uuid$|^pk$|^slug$|^key$)"
+
+# Routes that are normally public. The user's ``public`` setting replaces this
+# list only when it says so (``public_defaults = false``).
+DEFAULT_PUBLIC: tuple[str, ...] = (
+    "GET /docs",
+    "GET /docs/*",
+    "GET /redoc",
+    "GET /openapi.json",
+    "GET /static/*",
+    "GET /health",
+    "GET /healthz",
+    "GET /livez",
+    "GET /readyz",
+    "GET /ping",
+    "GET /favicon.ico",
+    "GET /",
+    "POST /token",
+    "POST /login",
+    "POST /auth/login",
+    "POST /auth/token",
+    "POST /register",
+    "POST /signup",
+    "POST /auth/register",
+)
+
+# Security-scheme classes by name (FastAPI/Starlette and common libraries).
+SECURITY_SCHEME_CLASSES: frozenset[str] = frozenset(
+    {
+        "OAuth2PasswordBearer",
+        "OAuth2AuthorizationCodeBearer",
+        "OAuth2",
+        "OpenIdConnect",
+        "HTTPBearer",
+        "HTTPBasic",
+        "HTTPDigest",
+        "APIKeyHeader",
+        "APIKeyQuery",
+        "APIKeyCookie",
+    }
+)
+
+# Admin-looking path segments (function-level authorization).
+ADMIN_PATH_PATTERN = r"(?:^|/)(?:admin|admins|internal|manage|management|staff|superuser|ops|debug)(?:/|$)"
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The tables in one immutable object, so config can extend them per run."""
+
+    auth_name_hints: tuple[str, ...] = AUTH_NAME_HINTS
+    authorization_name_hints: tuple[str, ...] = AUTHORIZATION_NAME_HINTS
+    privileged_fields: frozenset[str] = PRIVILEGED_FIELDS
+    sensitive_fields: frozenset[str] = SENSITIVE_FIELDS
+    sensitive_field_patterns: tuple[str, ...] = SENSITIVE_FIELD_PATTERNS
+    public_routes: tuple[str, ...] = DEFAULT_PUBLIC
+    security_scheme_classes: frozenset[str] = SECURITY_SCHEME_CLASSES
+    _sensitive_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pattern = "|".join(f"(?:{p})" for p in self.sensitive_field_patterns) or r"(?!x)x"
+        object.__setattr__(self, "_sensitive_re", re.compile(pattern, re.IGNORECASE))
+
+    def extended(
+        self,
+        *,
+        auth_names: tuple[str, ...] = (),
+        privileged_fields: tuple[str, ...] = (),
+        sensitive_fields: tuple[str, ...] = (),
+        public_routes: tuple[str, ...] | None = None,
+        extra_public: tuple[str, ...] = (),
+    ) -> Knowledge:
+        return replace(
+            self,
+            auth_name_hints=self.auth_name_hints + tuple(n.lower() for n in auth_names),
+            privileged_fields=self.privileged_fields | {f.lower() for f in privileged_fields},
+            sensitive_fields=self.sensitive_fields | {normalise(f) for f in sensitive_fields},
+            public_routes=(self.public_routes if public_routes is None else public_routes)
+            + extra_public,
+        )
+
+    def is_sensitive_field(self, name: str) -> bool:
+        return normalise(name) in self.sensitive_fields or bool(self._sensitive_re.search(name))
+
+    def is_privileged_field(self, name: str) -> bool:
+        return name.lower() in self.privileged_fields
+
+    def looks_like_auth(self, name: str) -> bool:
+        last = name.rsplit(".", 1)[-1].lower()
+        return any(hint in last for hint in self.auth_name_hints)
+
+    def looks_like_authorization(self, name: str) -> bool:
+        last = name.rsplit(".", 1)[-1].lower()
+        return any(hint in last for hint in self.authorization_name_hints)
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+DEFAULT_KNOWLEDGE = Knowledge()
