@@ -7,6 +7,7 @@ schema does it generate (``openapi``), and how do I call it in-process (``client
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..model import Route
@@ -16,13 +17,25 @@ class AdapterError(Exception):
     """The app could not be enumerated; the message says what to do."""
 
 
+@dataclass
+class Enumeration:
+    """The routes plus what the enumeration could not see (for ``Posture.notes``)."""
+
+    routes: list[Route] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 class FrameworkAdapter(Protocol):
     name: str
 
     def matches(self, app: object) -> bool: ...
 
-    def routes(self, app: Any) -> list[Route]:
+    def enumerate(self, app: Any) -> Enumeration:
         """Every route the app registers, one per method, guards as raw candidates."""
+        ...
+
+    def routes(self, app: Any) -> list[Route]:
+        """``enumerate(app).routes``."""
         ...
 
     def openapi(self, app: Any) -> dict[str, Any] | None:

@@ -1,0 +1,248 @@
+"""Flask (and connexion 3 around Flask): the routes Werkzeug's url_map really holds.
+
+Routes come from ``url_map.iter_rules()`` and ``app.view_functions``; guard candidates from
+the app and blueprint-chain ``before_request`` hooks, connexion's spec security, a
+MethodView's ``decorators`` and the view's own ``__wrapped__`` chain. Nothing here decides
+whether a guard is auth: that is ``auth.classify_guard``'s job, from these facts.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from ..model import Guard, Route
+from . import AdapterError, Enumeration
+from . import _connexion as connexion_support
+from ._decorator_chain import (
+    SourceCache,
+    decorator_guard,
+    function_guard,
+    handler_name,
+    plain_function,
+    walk_chain,
+)
+
+if TYPE_CHECKING:
+    import flask
+
+# Werkzeug rule variables: <id>, <int:id>, <path:p>, <string(length=2):code>, <any(a, b):x>
+_RULE_VARIABLE = re.compile(r"<(?:[A-Za-z_]\w*(?:\([^)]*\))?:)?([A-Za-z_]\w*)>")
+_METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT")
+_ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE")  # a Rule without methods matches all
+# Layers from these modules are the framework calling the view, not guards.
+_PLUMBING = ("flask.views", "connexion")
+_MAX_UNWRAP = 5  # wrappers between a mount and the Flask app (a2wsgi, ProxyFix, ...)
+
+
+class FlaskAdapter:
+    name = "flask"
+
+    def matches(self, app: object) -> bool:
+        flask_module = sys.modules.get("flask")  # not imported: app cannot be a Flask app
+        if flask_module is None:
+            return False
+        return isinstance(app, flask_module.Flask) or connexion_support.is_connexion_flask_app(app)
+
+    def routes(self, app: Any) -> list[Route]:
+        return self.enumerate(app).routes
+
+    def notes(self, app: Any) -> list[str]:
+        """Warnings about the routes (a decorator without functools.wraps, a missing view)."""
+        return self.enumerate(app).notes
+
+    def enumerate(self, app: Any) -> Enumeration:
+        flask_app = flask_app_of(app)
+        if flask_app is None:
+            raise AdapterError(
+                f"{type(app).__qualname__} is not a Flask app; point --apiposture-app at the "
+                "flask.Flask instance (or the connexion FlaskApp)"
+            )
+        sources = SourceCache()
+        security: connexion_support.GuardsByRoute = {}
+        if connexion_support.is_connexion_flask_app(app):
+            security = connexion_support.security_guards(app, sources)
+        result = Enumeration()
+        for rule in flask_app.url_map.iter_rules():
+            result.routes.extend(_rule_routes(flask_app, rule, security, sources, result.notes))
+        return result
+
+    def openapi(self, app: Any) -> dict[str, Any] | None:
+        if connexion_support.is_connexion_flask_app(app):
+            return connexion_support.spec(app)
+        flask_app = flask_app_of(app)
+        if flask_app is None:
+            return None
+        try:
+            return _generated_spec(flask_app)
+        except Exception as exc:  # a schema library failing on the user's models
+            raise AdapterError(
+                f"the app failed to generate its OpenAPI schema ({type(exc).__name__}: "
+                f"{' '.join(str(exc).split())}); "
+                "fix the schema error or pass --apiposture-spec"
+            ) from exc
+
+    def client(self, app: Any) -> Any:
+        if connexion_support.is_connexion_flask_app(app):
+            connexion_support.ensure_started(app)
+            return app.test_client()  # Starlette's TestClient over connexion's middleware
+        flask_app = flask_app_of(app)
+        if flask_app is None:
+            raise AdapterError(f"{type(app).__qualname__} is not a Flask app; no test client")
+        return flask_app.test_client()
+
+
+def flask_app_of(app: object) -> flask.Flask | None:
+    """The Flask app inside ``app``: itself, a connexion FlaskApp's (started), or a WSGI wrapper's.
+
+    The FastAPI adapter calls this for WSGI apps mounted in FastAPI, then
+    ``FlaskAdapter().routes(flask_app)`` and prefixes the paths with the mount path.
+    """
+    flask_module = sys.modules.get("flask")
+    if flask_module is None:
+        return None
+    current: Any = app
+    for _ in range(_MAX_UNWRAP):
+        if isinstance(current, flask_module.Flask):
+            return cast("flask.Flask", current)
+        if connexion_support.is_connexion_flask_app(current):
+            connexion_support.ensure_started(current)
+            inner = current.app
+            return cast("flask.Flask", inner) if isinstance(inner, flask_module.Flask) else None
+        current = getattr(current, "app", None)  # a2wsgi / Starlette WSGIMiddleware, ProxyFix
+        if current is None:
+            return None
+    return None
+
+
+def flask_path(rule: str) -> tuple[str, tuple[str, ...]]:
+    """``/items/<int:id>`` -> (``/items/{id}``, ``("id",)``)."""
+    params = tuple(_RULE_VARIABLE.findall(rule))
+    return _RULE_VARIABLE.sub(lambda match: "{" + match.group(1) + "}", rule), params
+
+
+def _route_methods(rule: Any) -> tuple[str, ...]:
+    methods = set(rule.methods) if rule.methods is not None else set(_ANY_METHOD)
+    methods.discard("HEAD")  # Werkzeug adds HEAD to every GET
+    if getattr(rule, "provide_automatic_options", True) is not False:
+        methods.discard("OPTIONS")  # Flask answers it itself; kept when the view handles it
+    order = {method: index for index, method in enumerate(_METHOD_ORDER)}
+    return tuple(sorted(methods, key=lambda method: (order.get(method, len(order)), method)))
+
+
+def _rule_routes(
+    flask_app: flask.Flask,
+    rule: Any,
+    security: connexion_support.GuardsByRoute,
+    sources: SourceCache,
+    notes: list[str],
+) -> list[Route]:
+    path, params = flask_path(rule.rule)
+    view = flask_app.view_functions.get(rule.endpoint)
+    if rule.endpoint == "static" and getattr(view, "__name__", "") == "<lambda>":
+        view = flask_app.send_static_file  # Flask registers a lambda that calls it
+    methods = _route_methods(rule)
+    label = f"{','.join(methods)} {path}"
+    if view is None:
+        notes.append(
+            f"{label}: endpoint {rule.endpoint!r} has a URL rule but no view function; "
+            "register one with add_url_rule or remove the rule"
+        )
+    hooks = _before_request_guards(flask_app, rule.endpoint, sources)
+    routes: list[Route] = []
+    seen_notes: set[str] = set()
+    for method in methods:
+        handler, view_guards, view_notes = _describe_view(view, method, sources)
+        for note in view_notes:
+            if note not in seen_notes:
+                seen_notes.add(note)
+                notes.append(f"{label}: {note}")
+        spec_guards = security.get(connexion_support.route_key(method, path), ())
+        routes.append(
+            Route(
+                method=method,
+                path=path,
+                framework="flask",
+                handler=handler_name(handler) if handler is not None else "",
+                location=sources.location(handler) if handler is not None else None,
+                guards=(*spec_guards, *hooks, *view_guards),
+                path_params=params,
+                endpoint=plain_function(handler) if handler is not None else None,
+                raw=rule,
+            )
+        )
+    return routes
+
+
+def _before_request_guards(
+    flask_app: flask.Flask, endpoint: str, sources: SourceCache
+) -> tuple[Guard, ...]:
+    """App hooks, then each blueprint of ``parent.child.view`` from the outside in (Flask's order)."""
+    blueprint = endpoint.rpartition(".")[0]
+    parts = blueprint.split(".") if blueprint else []
+    keys: list[str | None] = [None, *(".".join(parts[: i + 1]) for i in range(len(parts)))]
+    return tuple(
+        function_guard(hook, "before_request", sources)
+        for key in keys
+        for hook in flask_app.before_request_funcs.get(key, ())
+    )
+
+
+def _describe_view(
+    view: Callable[..., Any] | None, method: str, sources: SourceCache
+) -> tuple[Any, tuple[Guard, ...], tuple[str, ...]]:
+    """(handler function, decorator guards outermost first, notes) for one method of a view."""
+    if view is None:
+        return None, (), ()
+    chain = walk_chain(view, sources, _PLUMBING)
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        guards = tuple(decorator_guard(layer, "decorator", sources) for layer in chain.layers)
+        return chain.innermost, guards, chain.notes
+    # Class-based view: the layers above as_view's function are View.decorators.
+    class_guards = tuple(
+        decorator_guard(layer, "methodview-decorator", sources) for layer in chain.layers
+    )
+    method_func = _class_handler(view_class, method)
+    method_chain = walk_chain(method_func, sources, _PLUMBING)
+    method_guards = tuple(
+        decorator_guard(layer, "decorator", sources) for layer in method_chain.layers
+    )
+    return (
+        method_chain.innermost,
+        (*class_guards, *method_guards),
+        (*chain.notes, *method_chain.notes),
+    )
+
+
+def _class_handler(view_class: type, method: str) -> Any:
+    """MethodView dispatches to the method named like the verb; a plain View to dispatch_request."""
+    handler = getattr(view_class, method.lower(), None)
+    if handler is None and method == "HEAD":
+        handler = getattr(view_class, "get", None)
+    return handler if handler is not None else view_class.dispatch_request  # type: ignore[attr-defined]
+
+
+def _generated_spec(flask_app: flask.Flask) -> dict[str, Any] | None:
+    """APIFlask, flask-smorest or flasgger: whichever the app uses, generated in-process."""
+    apiflask_module = sys.modules.get("apiflask")
+    if apiflask_module is not None and isinstance(flask_app, apiflask_module.APIFlask):
+        # _get_spec("json") also when SPEC_FORMAT is yaml; .spec is the public fallback
+        get_spec = getattr(flask_app, "_get_spec", None)
+        with flask_app.app_context():
+            generated = get_spec("json", force_update=True) if get_spec else flask_app.spec
+        return dict(generated) if isinstance(generated, dict) else None
+    smorest = flask_app.extensions.get("flask-smorest")
+    if smorest and smorest.get("apis"):
+        # one Api per config prefix; the default ("") one first
+        apis = smorest["apis"]
+        first = apis.get("") or next(iter(apis.values()))
+        return dict(first["ext_obj"].spec.to_dict())
+    swagger = getattr(flask_app, "swag", None)
+    if swagger is not None and type(swagger).__module__.startswith("flasgger"):
+        endpoint = swagger.config["specs"][0]["endpoint"]
+        with flask_app.test_request_context():
+            return dict(swagger.get_apispecs(endpoint))
+    return None
