@@ -1,0 +1,1 @@
+"""API routers; main.py decides prefixes and router-level dependencies."""
