@@ -1,0 +1,462 @@
+"""Drift: the routes the app registers vs the schema it generates vs the spec committed.
+
+The route table is the truth. Against the generated schema it shows shadow endpoints
+(served, hidden from the schema); against the committed spec it shows undocumented and
+zombie endpoints; where an operation is in both schemas, the two are compared for
+parameter, body/response property and security differences. ``lint_spec`` holds the few
+spec-only security checks worth their noise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Any, NamedTuple
+
+from .knowledge import Knowledge
+from .model import Auth, CheckInfo, Confidence, Finding, Kind, Location, Route, Severity
+from .spec import Operation, Parameter, Spec, spec_from_dict, template_key
+
+GENERATED = "generated schema"
+COMMITTED = "committed spec"
+_DOCS_CWE = 1059  # insufficient technical documentation
+_HIGH, _MEDIUM, _LOW = Severity.HIGH, Severity.MEDIUM, Severity.LOW
+
+
+def _check(code: str, name: str, severity: Severity, summary: str) -> CheckInfo:
+    kind = {"APS901": Kind.SHADOW_ENDPOINT, "APS908": Kind.MISCONFIGURATION}.get(code)
+    owasp = "API8:2023" if code == "APS908" else "API9:2023"
+    cwe = {"APS906": 306, "APS908": None}.get(code, _DOCS_CWE)
+    return CheckInfo(
+        code, name, kind or Kind.SPEC_DRIFT, owasp, severity, Confidence.LIKELY, summary, cwe=cwe
+    )
+
+
+DRIFT_CHECKS: tuple[CheckInfo, ...] = (
+    _check(
+        "APS901", "shadow-endpoint", _HIGH, "registered route missing from the generated schema"
+    ),
+    _check("APS902", "undocumented-endpoint", _MEDIUM, "registered route missing from the spec"),
+    _check("APS903", "zombie-endpoint", _MEDIUM, "spec operation the app no longer registers"),
+    _check("APS904", "parameter-drift", _LOW, "parameter added, removed or changed required-ness"),
+    _check("APS905", "schema-drift", _MEDIUM, "request/response property added or removed"),
+    _check("APS906", "security-drift", _HIGH, "spec and route disagree on authentication"),
+    _check("APS907", "deprecated-still-served", _LOW, "deprecated operation still served"),
+    _check("APS908", "spec-security-lint", _MEDIUM, "security weakness declared in the spec"),
+)
+_INFO = {check.code: check for check in DRIFT_CHECKS}
+
+# Handlers defined inside a framework or spec extension serve docs, schemas and static
+# files (/docs, /openapi.json, /static), not the application's API.
+FRAMEWORK_MODULES = (
+    "fastapi",
+    "starlette",
+    "flask",
+    "werkzeug",
+    "flasgger",
+    "apiflask",
+    "flask_smorest",
+    "apispec",
+    "connexion",
+)
+# Path words of operations that hand out credentials: tokens in their responses are the point.
+CREDENTIAL_GRANT_WORDS = ("token", "login", "signin", "sign-in", "refresh", "oauth", "session")
+# Methods the framework answers for every route; never documented, never shadows.
+_IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
+# Werkzeug URL converters -> JSON type of the path parameter they accept.
+CONVERTER_TYPES = {"int": "integer", "float": "number"}
+STRING_CONVERTERS = ("default", "string", "path", "uuid", "any")
+_RULE_CONVERTERS = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+_TEMPLATE_NAMES = re.compile(r"\{([^}:]*)[^}]*\}")
+_NO_AUTH = frozenset({Auth.NONE, Auth.OPTIONAL})
+
+_FIX = {
+    "APS901": "Document the route (drop `include_in_schema=False`, register it through the spec "
+    "extension) or remove it if nobody should call it; hidden is not protected.",
+    "APS902": "Regenerate the committed spec (`pytest --apiposture-update-spec`) and review the "
+    "diff, or remove the route.",
+    "APS903": "Remove the operation from the committed spec (`--apiposture-update-spec`), or "
+    "restore the route if clients still need it.",
+    "APS904": "Update the committed spec (`--apiposture-update-spec`) so clients send what the "
+    "app reads.",
+    "APS905": "Update the committed spec; for an added response property, check it is meant to "
+    "be public (use a response model that lists only public fields).",
+    "APS906": "Make the route enforce what the spec declares (e.g. `Depends(get_current_user)`), "
+    "or correct the spec's `security`.",
+    "APS907": "Remove the deprecated operation once clients have moved, or drop `deprecated`.",
+}
+
+
+class _Diff(NamedTuple):
+    """One difference, before it is placed at a route or a spec line."""
+
+    code: str
+    text: str
+    severity: Severity | None = None
+    cwe: int | None = None
+    remediation: str = ""
+
+
+def drift_class(finding: Finding) -> str | None:
+    info = _INFO.get(finding.code)
+    return info.name if info else None
+
+
+def drift_summary(findings: Sequence[Finding]) -> dict[str, int]:
+    """Class of difference -> count, in code order, only the classes that occur."""
+    counts = {check.name: 0 for check in DRIFT_CHECKS}
+    for finding in findings:
+        name = drift_class(finding)
+        if name is not None:
+            counts[name] += 1
+    return {name: count for name, count in counts.items() if count}
+
+
+def _finding(
+    diff: _Diff, spec_file: str, *, route: Route | None, op: Operation | None, line: int = 0
+) -> Finding:
+    """At the handler when the route exists, else at the spec's line (1 when unknown)."""
+    info = _INFO[diff.code]
+    location = route.location if route is not None else None
+    if location is None and spec_file:
+        location = Location(spec_file, line or (op.line if op else 1))
+    where = route or op
+    return Finding(
+        code=diff.code,
+        kind=info.kind,
+        owasp=info.owasp,
+        severity=diff.severity or info.severity,
+        confidence=info.confidence,
+        message=diff.text,
+        remediation=diff.remediation or _FIX.get(diff.code, ""),
+        method=where.method if where else "",
+        path=where.path if where else "",
+        location=location,
+        cwe=diff.cwe if diff.cwe is not None else info.cwe,
+        status=info.status,
+    )
+
+
+class _Matcher:
+    """Operations of one spec keyed like routes; the servers/basePath prefix is applied
+    when that matches more registered routes than leaving it off (apps behind a proxy
+    that strips the prefix register routes without it)."""
+
+    def __init__(self, spec: Spec, routes: Sequence[Route]) -> None:
+        keys = {(r.method, template_key(r.path)) for r in routes}
+        with_prefix = self._index(spec, True)
+        without = self._index(spec, False) if spec.prefix else with_prefix
+        self.with_prefix = len(keys & with_prefix.keys()) >= len(keys & without.keys())
+        self.ops = with_prefix if self.with_prefix else without
+        self.spec = spec
+
+    @staticmethod
+    def _index(spec: Spec, with_prefix: bool) -> dict[tuple[str, str], Operation]:
+        out: dict[tuple[str, str], Operation] = {}
+        for op in spec.operations:
+            out.setdefault((op.method, template_key(op.path if with_prefix else op.raw_path)), op)
+        return out
+
+    def op_for(self, route: Route) -> Operation | None:
+        return self.ops.get((route.method, template_key(route.path)))
+
+    def path_of(self, op: Operation) -> str:
+        return op.path if self.with_prefix else op.raw_path
+
+
+def compare(
+    routes: Sequence[Route],
+    *,
+    generated: dict[str, Any] | None,
+    committed: Spec | None,
+    spec_path: str | None,
+    knowledge: Knowledge,
+) -> list[Finding]:
+    """Findings APS901-APS907. Raises SpecError only when the generated schema is unusable."""
+    api = [r for r in routes if r.kind in ("http", "mount") and not _is_framework_route(r)]
+    generated_spec = spec_from_dict(dict(generated), GENERATED) if generated is not None else None
+    spec_file = spec_path or (committed.source if committed else "")
+    gen = _Matcher(generated_spec, api) if generated_spec else None
+    com = _Matcher(committed, api) if committed else None
+    findings: list[Finding] = []
+    for route in (r for r in api if r.method not in _IMPLICIT_METHODS):
+        gen_op = gen.op_for(route) if gen else None
+        com_op = com.op_for(route) if com else None
+        diffs = list(
+            _route_diffs(route, gen_op, com_op, gen is not None, com is not None, knowledge)
+        )
+        findings += [_finding(d, spec_file, route=route, op=com_op) for d in diffs]
+    if com is not None:
+        findings += _zombies(com, api, spec_file)
+    if generated_spec is not None and committed is not None:
+        findings += _scheme_drift(generated_spec, committed, spec_file)
+    return findings
+
+
+def _route_diffs(
+    route: Route,
+    gen_op: Operation | None,
+    com_op: Operation | None,
+    has_gen: bool,
+    has_com: bool,
+    knowledge: Knowledge,
+) -> Iterator[_Diff]:
+    if has_gen and gen_op is None:
+        yield _shadow(route)
+    elif has_com and com_op is None and route.kind == "http":
+        severity = _MEDIUM if route.auth in _NO_AUTH else _LOW
+        text = f"{route.key} is served but missing from the committed spec (auth: {route.auth})"
+        yield _Diff("APS902", text, severity)
+    prefix = f"{route.key}: "
+    if gen_op is not None and com_op is not None:
+        for diff in (*_parameter_drift(com_op, gen_op), *_schema_drift(com_op, gen_op, knowledge)):
+            yield diff._replace(text=prefix + diff.text)
+    elif com_op is not None and not has_gen:  # no schema: the URL rule still types the path
+        pairs = zip(_rule_path_params(route), _path_params(com_op), strict=False)
+        yield from (d._replace(text=prefix + d.text) for d in _type_drift(list(pairs)))
+    reference = com_op if has_com else gen_op
+    # An optional guard the app's own schema declares as required is how FastAPI writes
+    # `auto_error=False`; the spec is current, and APS202 reports the optional guard.
+    declared_by_app = route.auth == Auth.OPTIONAL and gen_op is not None and gen_op.requires_auth
+    if reference is not None and not declared_by_app:
+        for diff in _security_drift(route, reference, COMMITTED if has_com else GENERATED):
+            yield diff._replace(text=prefix + diff.text)
+    flags = (
+        ("route", route.deprecated),
+        (GENERATED, bool(gen_op and gen_op.deprecated)),
+        (COMMITTED, bool(com_op and com_op.deprecated)),
+    )
+    if deprecated := [name for name, flag in flags if flag]:
+        yield _Diff(
+            "APS907", f"{route.key} is deprecated ({', '.join(deprecated)}) but still served"
+        )
+
+
+def _is_framework_route(route: Route) -> bool:
+    if route.kind == "mount":
+        return "StaticFiles" in route.handler
+    module = route.handler.split(":", 1)[0]
+    return any(module == name or module.startswith(name + ".") for name in FRAMEWORK_MODULES)
+
+
+def _shadow(route: Route) -> _Diff:
+    if not route.in_schema:
+        why = "include_in_schema=False"
+    elif route.kind == "mount":
+        why = "a mounted sub-application the schema cannot see"
+    elif route.mount_prefix:
+        why = f"served by a sub-application mounted at {route.mount_prefix}"
+    elif route.framework == "starlette":
+        why = "a raw Starlette route"
+    elif route.framework == "flask":
+        why = "registered outside the spec extension that generates the schema"
+    else:
+        why = "not in the schema"
+    severity = {Auth.AUTHENTICATED: _MEDIUM, Auth.PUBLIC: _LOW}.get(route.auth, _HIGH)
+    guard = "and has no authentication" if route.auth in _NO_AUTH else f"(auth: {route.auth})"
+    text = f"{route.key} is served but hidden from the generated schema ({why}) {guard}"
+    return _Diff("APS901", text, severity)
+
+
+def _zombies(com: _Matcher, routes: Sequence[Route], spec_file: str) -> Iterator[Finding]:
+    keys = {(r.method, template_key(r.path)) for r in routes}
+    by_path = {template_key(r.path): r for r in routes}
+    mounts = tuple(r.path.rstrip("/") for r in routes if r.kind == "mount")
+    for op in com.spec.operations:
+        path = com.path_of(op)
+        key = template_key(path)
+        if (op.method, key) in keys or any(path == m or path.startswith(m + "/") for m in mounts):
+            continue
+        served_by_framework = (op.method == "HEAD" and ("GET", key) in keys) or (
+            op.method == "OPTIONS" and key in by_path
+        )
+        if served_by_framework:
+            continue
+        where = f"committed spec line {op.line}" if op.line > 1 else "the committed spec"
+        diff = _Diff(
+            "APS903", f"{op.method} {path} is in {where} but the app no longer registers it"
+        )
+        finding = _finding(diff, spec_file, route=None, op=op)
+        # named like the route at that path, if any, so it groups with the route's other checks
+        yield replace(finding, path=by_path[key].path if key in by_path else path)
+
+
+def _parameter_drift(committed: Operation, generated: Operation) -> Iterator[_Diff]:
+    old = {(p.location, p.name): p for p in committed.parameters if p.location != "path"}
+    new = {(p.location, p.name): p for p in generated.parameters if p.location != "path"}
+    for where, name in sorted(new.keys() - old.keys()):
+        need = "required" if new[(where, name)].required else "optional"
+        text = f"{where} parameter '{name}' ({need}) is read by the app but missing from the {COMMITTED}"
+        yield _Diff("APS904", text, _MEDIUM if need == "required" else None)
+    for where, name in sorted(old.keys() - new.keys()):
+        text = f"{where} parameter '{name}' is in the {COMMITTED} but the app no longer reads it"
+        yield _Diff("APS904", text)
+    for where, name in sorted(old.keys() & new.keys()):
+        if old[(where, name)].required != new[(where, name)].required:
+            required = new[(where, name)].required
+            now, was = ("required", "optional") if required else ("optional", "required")
+            text = f"{where} parameter '{name}' is {now} in the app but {was} in the {COMMITTED}"
+            yield _Diff("APS904", text, _MEDIUM if required else None)
+    pairs = [(new[key], old[key]) for key in sorted(old.keys() & new.keys())]
+    yield from _type_drift(
+        [*zip(_path_params(generated), _path_params(committed), strict=False), *pairs]
+    )
+
+
+def _path_params(op: Operation) -> list[Parameter | None]:
+    """Path parameters in path order: names may differ between specs, positions may not."""
+    by_name = {p.name: p for p in op.parameters if p.location == "path"}
+    return [by_name.get(name) for name in _TEMPLATE_NAMES.findall(op.raw_path)]
+
+
+def _rule_path_params(route: Route) -> list[Parameter | None]:
+    """Path parameters typed by the URL rule's converters (`<int:id>`), for apps with no schema."""
+    rule = getattr(route.raw, "rule", None)
+    if not isinstance(rule, str):
+        return []
+    found = _RULE_CONVERTERS.findall(rule)
+    return [
+        Parameter(name, "path", True, CONVERTER_TYPES.get(conv or "default"))
+        for conv, name in found
+    ]
+
+
+def _type_drift(pairs: Sequence[tuple[Parameter | None, Parameter | None]]) -> Iterator[_Diff]:
+    """Parameters whose JSON type differs where both types are known."""
+    for app_param, spec_param in pairs:
+        if not (app_param and spec_param and app_param.type and spec_param.type):
+            continue
+        if app_param.type != spec_param.type:
+            text = (
+                f"{app_param.location} parameter '{app_param.name}' is {app_param.type} in the "
+                f"app but {spec_param.type} in the {COMMITTED}"
+            )
+            yield _Diff("APS904", text)
+
+
+def _schema_drift(
+    committed: Operation, generated: Operation, knowledge: Knowledge
+) -> Iterator[_Diff]:
+    old_body = committed.request_properties or frozenset()
+    new_body = generated.request_properties or frozenset()
+    for name in sorted(new_body - old_body):
+        privileged = knowledge.is_privileged_field(name.rsplit(".", 1)[-1])
+        text = f"request body property '{name}' is accepted by the app but missing from the {COMMITTED}"
+        yield _Diff(
+            "APS905", text + " (a privileged field)" * privileged, _MEDIUM if privileged else _LOW
+        )
+    for name in sorted(old_body - new_body):
+        text = (
+            f"request body property '{name}' is in the {COMMITTED} but the app no longer accepts it"
+        )
+        yield _Diff("APS905", text, _LOW)
+    for new_status, old_status in _status_pairs(generated, committed):
+        label = (
+            new_status
+            if new_status == old_status
+            else f"{new_status} ({old_status} in the {COMMITTED})"
+        )
+        new_props, old_props = generated.responses[new_status], committed.responses[old_status]
+        for name in sorted(new_props - old_props):
+            sensitive = knowledge.is_sensitive_field(name.rsplit(".", 1)[-1])
+            text = (
+                f"response {label} property '{name}' is returned by the app but missing from the "
+                f"{COMMITTED}: possible data exposure" + " of a sensitive field" * sensitive
+            )
+            yield _Diff("APS905", text, _HIGH if sensitive else _MEDIUM, cwe=200)
+        for name in sorted(old_props - new_props):
+            text = f"response {label} property '{name}' is in the {COMMITTED} but the app no longer returns it"
+            yield _Diff("APS905", text, _LOW)
+
+
+def _status_pairs(generated: Operation, committed: Operation) -> list[tuple[str, str]]:
+    """Success statuses in both, or the two success statuses when it changed (200 -> 201).
+
+    Error bodies are left out: the framework writes most of them (FastAPI's 422 changed
+    shape between versions) and they are not where data leaks.
+    """
+    new = sorted(s for s in generated.responses if s.startswith("2"))
+    old = sorted(s for s in committed.responses if s.startswith("2"))
+    common = [(s, s) for s in new if s in old]
+    return common or ([(new[0], old[0])] if new and old else [])
+
+
+def _security_drift(route: Route, op: Operation, source: str) -> Iterator[_Diff]:
+    if op.requires_auth and route.auth != Auth.AUTHENTICATED:
+        text = (
+            f"the {source} requires {op.schemes_text()} but the route does not enforce "
+            f"authentication (auth: {route.auth})"
+        )
+        yield _Diff("APS906", text, _HIGH if route.auth == Auth.NONE else _MEDIUM, cwe=306)
+    elif route.auth == Auth.AUTHENTICATED and not op.requires_auth:
+        declared = "allows anonymous access" if op.security else "declares no security"
+        text = f"the route requires authentication but the {source} {declared}"
+        yield _Diff("APS906", text, _LOW, cwe=_DOCS_CWE)
+
+
+def _scheme_drift(generated: Spec, committed: Spec, spec_file: str) -> Iterator[Finding]:
+    new, old = generated.security_schemes, committed.security_schemes
+    texts: list[tuple[str, int]] = []
+    for name in sorted(new.keys() - old.keys()):
+        text = f"({new[name].describe()}) is used by the app but missing from the {COMMITTED}"
+        texts.append((f"security scheme '{name}' {text}", 1))
+    for name in sorted(old.keys() - new.keys()):
+        text = f"({old[name].describe()}) is in the {COMMITTED} but the app no longer declares it"
+        texts.append((f"security scheme '{name}' {text}", old[name].line))
+    for name in sorted(new.keys() & old.keys()):
+        before, after = old[name].describe(), new[name].describe()
+        if before != after:
+            text = f"differs: {before} in the {COMMITTED}, {after} in the app"
+            texts.append((f"security scheme '{name}' {text}", old[name].line))
+    for text, line in texts:
+        diff = _Diff("APS906", text, _MEDIUM, cwe=_DOCS_CWE)
+        yield _finding(diff, spec_file, route=None, op=None, line=line)
+
+
+def lint_spec(spec: Spec, *, knowledge: Knowledge) -> list[Finding]:
+    """APS908: no security, API key in query, basic auth without TLS, sensitive response fields."""
+    found: list[tuple[_Diff, int, Operation | None]] = []
+    if not any(op.declares_security for op in spec.operations):
+        used = "declares security schemes but no operation uses them"
+        text = f"the spec {used if spec.security_schemes else 'declares no security at all'}"
+        fix = (
+            "Declare the authentication the API requires (`components.securitySchemes` and "
+            "`security`), so clients and tools know which operations need credentials."
+        )
+        found.append((_Diff("APS908", text, _MEDIUM, 306, fix), 1, None))
+    for scheme in spec.security_schemes.values():
+        if scheme.type == "apiKey" and scheme.location == "query":
+            text = (
+                f"security scheme '{scheme.name}' sends the API key in the query string "
+                f"('{scheme.key_name}'), where logs, proxies and browser history keep it"
+            )
+            fix = "Send API keys in a header (`in: header`, e.g. `X-API-Key`)."
+            found.append((_Diff("APS908", text, _MEDIUM, 598, fix), scheme.line, None))
+        if scheme.is_basic and not spec.tls_only:
+            text = (
+                f"security scheme '{scheme.name}' uses HTTP basic auth but not every server is "
+                f"https (servers: {', '.join(spec.servers) or 'none declared'})"
+            )
+            fix = (
+                "List only https servers (or `schemes: [https]` in Swagger 2.0), or use a token "
+                "scheme instead of passwords on every request."
+            )
+            found.append((_Diff("APS908", text, _HIGH, 319, fix), scheme.line, None))
+    fix = "Remove the field from the response schema (a separate public response model)."
+    for op in spec.operations:
+        for name in _sensitive_response_fields(op, knowledge):
+            text = f"{op.method} {op.path}: response schema declares sensitive field '{name}'"
+            found.append((_Diff("APS908", text, _HIGH, 200, fix), op.line, op))
+    return [_finding(d, spec.source, route=None, op=op, line=line) for d, line, op in found]
+
+
+def _sensitive_response_fields(op: Operation, knowledge: Knowledge) -> list[str]:
+    grants = any(word in op.raw_path.lower() for word in CREDENTIAL_GRANT_WORDS)
+    names = {name for props in op.responses.values() for name in props}
+    return sorted(
+        name
+        for name in names
+        if knowledge.is_sensitive_field(name.rsplit(".", 1)[-1])
+        and not (grants and "token" in name.lower())
+    )
