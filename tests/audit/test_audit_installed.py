@@ -125,3 +125,15 @@ def test_the_running_environment(tmp_path: Path) -> None:
     # every installed distribution is either audited or listed as unaudited, none dropped
     installed = {d.name for d in read_installed().deps}
     assert installed <= set(result.audited) | set(result.unaudited)
+
+
+def test_vulnerable_package_installed_only_is_reported_low(tmp_path: Path) -> None:
+    """Only in the test environment (not declared, not locked): reported, never failing."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text("flask==3.0.3\n", encoding="utf-8")
+    site = _site(tmp_path, ("flask", "3.0.3"), ("urllib3", "1.26.17"))
+    result = run_audit(AuditSettings(root=project, installed_paths=(site,)))
+    installed_only = [f for f in result.findings if f.code == "APS001"]
+    assert {(f.path, f.severity) for f in installed_only} == {("deps/urllib3", Severity.LOW)}
+    assert all(f.message.endswith("(installed in the test environment only)") for f in installed_only)

@@ -1,0 +1,246 @@
+"""pytest File / Collector / Item classes. Items only look results up or run their one probe.
+
+Tree: ``ApipostureFile`` (anchored at the app's module file) -> ``RouteCollector`` per
+route (``GET /users/{id}``) -> ``CheckItem`` / ``ProbeItem`` per check code. Findings
+that belong to no route (project configuration, dependencies) get a collector named
+after their ``path`` (``project``, ``deps/starlette``). Node names never contain ``::``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .model import Finding, Route, Severity
+
+if TYPE_CHECKING:
+    from _pytest._code.code import ExceptionInfo, TerminalRepr
+
+    from .pipeline import Analysis
+    from .runtime import Runtime
+
+FINDING_PROPERTY = "apiposture_finding"
+
+
+class ApipostureWarning(pytest.PytestWarning):
+    """A finding below the fail threshold (or a preview rule's finding)."""
+
+
+class FindingError(Exception):
+    """Raised by an item whose findings fail the build; printed without a traceback."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def item_key(finding: Finding) -> str:
+    """The collector a finding belongs to: its route, its subject (``deps/x``) or ``project``."""
+    return finding.route_key or finding.path or "project"
+
+
+def format_finding(finding: Finding, root: str, route: Route | None = None) -> str:
+    lines = [
+        f"{finding.code} {finding.severity.value} ({finding.confidence.value}) "
+        f"{finding.kind.value} · OWASP {finding.owasp}"
+        + (f" · CWE-{finding.cwe}" if finding.cwe else "")
+        + (" · preview" if finding.status == "preview" else "")
+    ]
+    where = finding.location.display(root) if finding.location else "(no source location)"
+    if route is not None:
+        lines.append(f"{route.key}  handled by {route.handler} at {where}")
+    elif finding.route_key:
+        lines.append(f"{finding.route_key}  at {where}")
+    else:
+        lines.append(f"at {where}")
+    lines.append(f"  {finding.message}")
+    lines.append(f"  fix: {finding.remediation}")
+    if finding.evidence:
+        lines.append("  evidence:")
+        lines.extend(f"    {line}" for line in finding.evidence.splitlines())
+    return "\n".join(lines)
+
+
+class _ApipostureNode:
+    """Shared look-ups for every node of the tree."""
+
+    config: pytest.Config
+
+    @property
+    def analysis(self) -> Analysis:
+        from .plugin import analysis_of
+
+        return analysis_of(self.config)
+
+
+class ApipostureFile(pytest.File, _ApipostureNode):
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        analysis = self.analysis
+        yield StatusItem.from_parent(self, name="apiposture-status")
+        if analysis.settings.spec:
+            yield SpecStatusItem.from_parent(self, name="apiposture-spec")
+        by_key: dict[str, list[Finding]] = defaultdict(list)
+        for finding in analysis.posture.findings:
+            by_key[item_key(finding)].append(finding)
+        static_only = analysis.settings.static_only
+        for route in analysis.posture.routes:
+            codes = [*analysis.rule_codes.get(route.key, ()), *analysis.drift_codes]
+            codes += [f.code for f in by_key.pop(route.key, ()) if f.code not in codes]
+            probes = (
+                () if static_only or analysis.posture.error else _probe_codes(route, self.config)
+            )
+            yield RouteCollector.from_parent(
+                self, name=route.key, route=route, codes=codes, probe_codes=probes
+            )
+        if analysis.project_codes and analysis.loaded is not None:
+            codes = list(analysis.project_codes)
+            codes += [f.code for f in by_key.pop("project", ()) if f.code not in codes]
+            yield RouteCollector.from_parent(
+                self, name="project", route=None, codes=codes, probe_codes=()
+            )
+        for key in sorted(by_key):  # zombies, dependencies, anything else with a finding
+            codes = list(dict.fromkeys(f.code for f in by_key[key]))
+            yield RouteCollector.from_parent(
+                self, name=key, route=None, codes=codes, probe_codes=()
+            )
+
+
+def _probe_codes(route: Route, config: pytest.Config) -> tuple[str, ...]:
+    from .plugin import probe_catalogue
+
+    return tuple(code for code, applies in probe_catalogue(config) if applies(route))
+
+
+class RouteCollector(pytest.Collector, _ApipostureNode):
+    def __init__(
+        self,
+        *,
+        route: Route | None,
+        codes: Sequence[str],
+        probe_codes: Sequence[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.route = route
+        self.codes = codes
+        self.probe_codes = probe_codes
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for code in self.codes:
+            yield CheckItem.from_parent(self, name=code, route=self.route)
+        for code in self.probe_codes:
+            yield ProbeItem.from_parent(self, name=code, route=self.route)
+
+
+class _CheckBase(pytest.Item, _ApipostureNode):
+    def __init__(self, *, route: Route | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.route = route
+        self.add_marker("apiposture")
+        info = None
+        try:
+            info = self.analysis.posture.checks.get(self.name)
+        except Exception:  # the catalogue is informational here
+            info = None
+        if info is not None:
+            self.user_properties += [
+                ("apiposture_code", info.code),
+                ("apiposture_severity", info.severity.value),
+                ("apiposture_owasp", info.owasp),
+            ]
+
+    @property
+    def key(self) -> str:
+        return self.parent.name if self.parent is not None else ""
+
+    def _judge(self, findings: Sequence[Finding]) -> None:
+        from .policy import fails_build
+
+        settings = self.analysis.settings
+        failing = [
+            f
+            for f in findings
+            if fails_build(f, fail_on=settings.fail_on, include_preview=settings.include_preview)
+        ]
+        root = self.analysis.posture.root
+        for finding in findings:
+            if finding not in failing and not (finding.suppressed or finding.baselined) and finding.severity is not Severity.INFO:
+                warnings.warn(
+                    ApipostureWarning(format_finding(finding, root, self.route)), stacklevel=1
+                )
+        if failing:
+            raise FindingError("\n\n".join(format_finding(f, root, self.route) for f in failing))
+
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: Any = None
+    ) -> str | TerminalRepr:
+        if isinstance(excinfo.value, FindingError):
+            return excinfo.value.text
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        location = self.route.location if self.route else None
+        if location is not None:
+            return location.file, location.line - 1, f"{self.key}::{self.name}"
+        return self.path, None, f"{self.key}::{self.name}"
+
+
+class CheckItem(_CheckBase):
+    """A static check (rule or drift): the result was computed at collection time."""
+
+    def runtest(self) -> None:
+        findings = [
+            f
+            for f in self.analysis.posture.findings
+            if f.code == self.name and item_key(f) == self.key
+        ]
+        self._judge(findings)
+
+
+class ProbeItem(_CheckBase):
+    """A runtime probe: sends its requests when the item runs (so xdist spreads them)."""
+
+    def runtest(self) -> None:
+        from .plugin import runtime_of
+
+        assert self.route is not None
+        runtime: Runtime = runtime_of(self.config)
+        findings, transcript, skipped = runtime.run_probe(self.name, self.route)
+        for finding in findings:
+            self.user_properties.append((FINDING_PROPERTY, json.dumps(finding.to_dict())))
+        if skipped:
+            pytest.skip(skipped)
+        try:
+            self._judge(findings)
+        except FindingError as exc:
+            raise FindingError(
+                f"{exc.text}\n\ntranscript:\n{transcript}" if transcript else exc.text
+            ) from None
+
+
+class StatusItem(_CheckBase):
+    """Fails when the app could not be loaded or enumerated, so a broken setup can't pass."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(route=None, **kwargs)
+
+    def runtest(self) -> None:
+        posture = self.analysis.posture
+        if posture.error:
+            raise FindingError(f"apiposture could not check the app: {posture.error}")
+        if self.analysis.setup_errors:
+            raise FindingError("apiposture setup: " + "\n".join(self.analysis.setup_errors))
+        for note in posture.notes:
+            warnings.warn(ApipostureWarning(note), stacklevel=1)
+
+
+class SpecStatusItem(StatusItem):
+    def runtest(self) -> None:
+        error = self.analysis.spec_error
+        if error:
+            raise FindingError(f"apiposture could not read the committed spec: {error}")

@@ -1,0 +1,312 @@
+"""The one pipeline the plugin and the CLI share.
+
+load app -> adapter.routes() -> classify + static rules -> drift -> audit ->
+suppressions/baseline -> Posture. Probes run later, per item (plugin) or in one
+loop (CLI), and add confirmed findings through ``finish_probe_findings``.
+Every stage catches its own failure and records it; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import __version__
+from .config import Settings, route_matcher
+from .loading import LoadedApp, LoadError, discover, load_app
+from .model import CheckInfo, Finding, Posture, Route
+
+
+@dataclass
+class Extensions:
+    """What conftests and plugins contributed through the hooks (hookspecs.py)."""
+
+    route_is_public: Callable[[Route], bool | None] | None = None
+    extra_rules: Sequence[type[Any]] = ()
+    modify_findings: Callable[[list[Finding]], None] | None = None
+
+
+@dataclass
+class Analysis:
+    """Everything one session computed; kept in ``config.stash`` by the plugin."""
+
+    settings: Settings
+    posture: Posture
+    loaded: LoadedApp | None = None
+    adapter: Any = None  # FrameworkAdapter
+    schema: dict[str, Any] | None = None
+    spec_error: str | None = None
+    audit: Any = None  # audit.AuditResult
+    fixed: list[str] = field(default_factory=list)  # baselined fingerprints no longer found
+    rule_codes: dict[str, list[str]] = field(default_factory=dict)  # route key -> rule codes run
+    drift_codes: list[str] = field(default_factory=list)  # drift codes that ran on every route
+    project_codes: list[str] = field(default_factory=list)
+    baseline: Any = None  # suppress.Baseline, loaded once
+    setup_errors: list[str] = field(default_factory=list)  # fail the status item, run goes on
+
+    @property
+    def app_file(self) -> str | None:
+        return self.loaded.module_file if self.loaded else None
+
+
+def analyse(
+    settings: Settings,
+    *,
+    override: tuple[str, Any] | None = None,
+    extensions: Extensions | None = None,
+) -> Analysis:
+    """Run every static stage. ``override``: (label, app) from an ``apiposture_app`` fixture."""
+    ext = extensions or Extensions()
+    root = str(settings.root)
+    posture = Posture(app=settings.app or "", framework="", root=root)
+    analysis = Analysis(settings=settings, posture=posture)
+    posture.checks = catalogue(ext.extra_rules)
+    routes = _enumerate(analysis, override)
+    if routes is not None:
+        _static(analysis, routes, public_predicate(settings, ext), ext)
+        _drift(analysis)
+    _audit(analysis)
+    _suppress(analysis, ext)
+    return analysis
+
+
+def _enumerate(analysis: Analysis, override: tuple[str, Any] | None) -> list[Route] | None:
+    """Load the app and list its routes; None (with ``posture.error`` set) on failure."""
+    from .adapters import AdapterError, select_adapter
+
+    posture = analysis.posture
+    try:
+        analysis.loaded = _load(analysis.settings, override)
+        posture.app = analysis.loaded.target
+        analysis.adapter = select_adapter(analysis.loaded.app)
+        posture.framework = analysis.adapter.name
+        enumeration = analysis.adapter.enumerate(analysis.loaded.app)
+        routes = enumeration.routes
+        posture.notes.extend(enumeration.notes)
+    except (LoadError, AdapterError) as exc:
+        posture.error = str(exc)
+        return None
+    except Exception as exc:  # an adapter bug must not take the session down
+        posture.error = (
+            f"enumerating the routes of {posture.app} failed: {type(exc).__name__}: {exc}"
+        )
+        return None
+    if not routes:
+        posture.error = (
+            f"{posture.app} registers no routes; point --apiposture-app at the app that "
+            "includes your routers/blueprints (or its factory)"
+        )
+    return routes
+
+
+def _load(settings: Settings, override: tuple[str, Any] | None) -> LoadedApp:
+    if override is not None:
+        label, app = override
+        module = getattr(app, "__module__", None) or type(app).__module__
+        import sys
+
+        file = getattr(sys.modules.get(module), "__file__", None)
+        return LoadedApp(label, app, os.path.abspath(file) if file else None)
+    target = settings.app or discover(settings.root)
+    return load_app(target, settings.root)
+
+
+def public_predicate(settings: Settings, ext: Extensions) -> Callable[[Route], bool]:
+    by_config = route_matcher(settings.knowledge.public_routes)
+
+    def is_public(route: Route) -> bool:
+        if ext.route_is_public is not None:
+            verdict = ext.route_is_public(route)
+            if verdict is not None:
+                return verdict
+        if getattr(route.endpoint, "__apiposture_public__", False):
+            return True
+        return by_config(route)
+
+    return is_public
+
+
+def _static(
+    analysis: Analysis, routes: list[Route], is_public: Callable[[Route], bool], ext: Extensions
+) -> None:
+    from .analysis import analyse as run_rules
+    from .analysis import project_files_for
+    from .rules import RULES
+    from .source import SourceIndex
+
+    settings = analysis.settings
+    rules = [r() for r in (*RULES, *ext.extra_rules) if settings.code_enabled(r.code)]
+    cache = settings.cache_dir / "source" if settings.cache_dir else None
+    index = SourceIndex(settings.root, cache_dir=cache)
+    files = project_files_for(routes, analysis.app_file, settings.root)
+    result = run_rules(
+        routes,
+        root=settings.root,
+        knowledge=settings.knowledge,
+        index=index,
+        rules=rules,
+        is_public=is_public,
+        project_files=files,
+    )
+    analysis.posture.routes = list(result.routes)
+    analysis.posture.findings.extend(result.findings)
+    analysis.posture.notes.extend(result.notes)
+    for route in result.routes:
+        analysis.rule_codes[route.key] = [
+            r.code for r in rules if r.scope == "route" and r.applies(route)
+        ]
+    analysis.project_codes = [r.code for r in rules if r.scope == "project"]
+
+
+def _drift(analysis: Analysis) -> None:
+    from .adapters import AdapterError
+    from .drift import compare, lint_spec
+    from .spec import SpecError, load_spec, write_snapshot
+
+    settings, posture = analysis.settings, analysis.posture
+    assert analysis.loaded is not None
+    try:
+        analysis.schema = analysis.adapter.openapi(analysis.loaded.app)
+    except AdapterError as exc:
+        posture.notes.append(f"OpenAPI schema: {exc}")
+    committed = None
+    if settings.spec:
+        spec_path = settings.resolve(settings.spec)
+        if settings.update_spec and analysis.schema is not None:
+            write_snapshot(spec_path, analysis.schema)
+        try:
+            committed = load_spec(spec_path)
+        except SpecError as exc:
+            analysis.spec_error = str(exc)
+    try:
+        findings = compare(
+            posture.routes,
+            generated=analysis.schema,
+            committed=committed,
+            spec_path=str(settings.resolve(settings.spec)) if settings.spec else None,
+            knowledge=settings.knowledge,
+        )
+    except SpecError as exc:  # the app's own generated schema is broken
+        posture.notes.append(f"drift skipped: {exc}")
+        findings = []
+    if committed is not None:
+        findings += lint_spec(committed, knowledge=settings.knowledge)
+    posture.findings.extend(f for f in findings if settings.code_enabled(f.code))
+    codes = []
+    if analysis.schema is not None:
+        codes.append("APS901")
+    if committed is not None:
+        codes += ["APS902", "APS904", "APS905", "APS906", "APS907"]
+    analysis.drift_codes = [c for c in codes if settings.code_enabled(c)]
+
+
+def _audit(analysis: Analysis) -> None:
+    settings = analysis.settings
+    if not settings.audit or not settings.code_enabled("APS0"):
+        return
+    from .audit import AuditSettings, run_audit
+
+    try:
+        result = run_audit(
+            AuditSettings(
+                root=settings.root,
+                advisories_path=settings.resolve(settings.advisories)
+                if settings.advisories
+                else None,
+                strict=settings.audit_strict,
+                # a project with an app under test is an application: pins matter
+                application=True if analysis.loaded is not None or settings.app else None,
+            )
+        )
+    except Exception as exc:  # the audit must never cost the route checks
+        analysis.posture.notes.append(f"dependency audit failed: {type(exc).__name__}: {exc}")
+        return
+    analysis.audit = result
+    analysis.posture.findings.extend(f for f in result.findings if settings.code_enabled(f.code))
+    analysis.posture.notes.extend(result.notes)
+
+
+def _suppress(analysis: Analysis, ext: Extensions) -> None:
+    posture, settings = analysis.posture, analysis.settings
+    if settings.baseline and not settings.update_baseline:
+        from .suppress import load_baseline
+
+        try:
+            analysis.baseline = load_baseline(settings.resolve(settings.baseline))
+        except Exception as exc:  # BaselineError and unreadable files alike
+            analysis.setup_errors.append(f"baseline {settings.baseline}: {exc}")
+    findings = suppress_findings(analysis, posture.findings)
+    if ext.modify_findings is not None:
+        ext.modify_findings(findings)
+    if analysis.baseline is not None:
+        from .suppress import apply_baseline
+
+        findings, analysis.fixed = apply_baseline(findings, analysis.baseline, root=posture.root)
+    posture.findings = findings
+
+
+def suppress_findings(
+    analysis: Analysis, findings: Sequence[Finding], *, baseline: bool = False
+) -> list[Finding]:
+    """Inline ``# apiposture: ignore[...]`` and, when asked, the baseline."""
+    from .suppress import apply_baseline, apply_inline
+
+    # the handler's Location, not just its line: a field finding sits in another file
+    handlers = {r.key: r.location for r in analysis.posture.routes if r.location}
+    result = apply_inline(findings, read_lines=read_lines, handler_line=lambda f: handlers.get(f.route_key))
+    if baseline and analysis.baseline is not None:
+        result, _ = apply_baseline(result, analysis.baseline, root=analysis.posture.root)
+    return result
+
+
+def read_lines(path: str) -> list[str] | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return None
+
+
+def catalogue(extra_rules: Sequence[type[Any]] = ()) -> dict[str, CheckInfo]:
+    """code -> CheckInfo for every check any stage can report."""
+    from .audit import AUDIT_CHECKS
+    from .drift import DRIFT_CHECKS
+    from .probes import PROBE_CHECKS
+    from .rules import RULES, check_info
+
+    infos: list[CheckInfo] = [check_info(r) for r in (*RULES, *extra_rules)]
+    infos += [*DRIFT_CHECKS, *PROBE_CHECKS, *AUDIT_CHECKS]
+    return {info.code: info for info in infos}
+
+
+def tool_version() -> str:
+    return __version__
+
+
+def write_reports(posture: Posture, settings: Settings, *, fixed: Sequence[str] = ()) -> list[str]:
+    """Write every report the settings ask for; return one line per file written."""
+    from .report.html import write_html
+    from .report.json import write_report
+    from .report.sarif import write_sarif
+    from .suppress import write_baseline
+
+    written: list[str] = []
+    version = tool_version()
+    writers: list[tuple[str | None, Callable[[Path], None]]] = [
+        (settings.json_path, lambda p: write_report(p, posture, tool_version=version, fixed=fixed)),
+        (settings.sarif_path, lambda p: write_sarif(p, posture, tool_version=version)),
+        (settings.html_path, lambda p: write_html(p, posture, tool_version=version)),
+    ]
+    for option, write in writers:
+        if option:
+            path = settings.resolve(option)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write(path)
+            written.append(f"apiposture: wrote {path}")
+    if settings.update_baseline and settings.baseline:
+        path = settings.resolve(settings.baseline)
+        write_baseline(path, [f for f in posture.findings if not f.suppressed], root=posture.root)
+        written.append(f"apiposture: wrote baseline {path} ({len(posture.findings)} findings)")
+    return written

@@ -1,0 +1,338 @@
+"""pytest hooks only: options, configure, collection, header, reports, summary.
+
+Without ``--apiposture`` (or ``apiposture = true`` in the ini file) every hook returns
+at once: nothing is imported, loaded or collected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .config import OPTIONS, SEVERITY_CHOICES, ConfigError, Settings, build_settings, read_pyproject
+from .items import FINDING_PROPERTY, ApipostureFile
+from .model import Finding, Route
+
+settings_key = pytest.StashKey[Settings]()
+session_key = pytest.StashKey[pytest.Session]()
+analysis_key = pytest.StashKey[Any]()  # pipeline.Analysis, computed once, on first use
+runtime_key = pytest.StashKey[Any]()  # runtime.Runtime, opened by the first probe item
+probe_findings_key = pytest.StashKey[list[Finding]]()
+collected_key = pytest.StashKey[bool]()
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("apiposture", "API security posture (pytest-apiposture)")
+    group.addoption(
+        "--apiposture",
+        action="store_true",
+        default=None,
+        help="check the app's API security posture: routes, auth, drift, probes",
+    )
+    parser.addini(
+        "apiposture", "enable apiposture without --apiposture", type="bool", default=False
+    )
+    for name, (kind, help_text) in OPTIONS.items():
+        flag = "--apiposture-" + ("identity" if name == "identities" else name.replace("_", "-"))
+        if kind == "bool":
+            group.addoption(flag, action="store_true", default=None, help=help_text)
+        elif kind in ("linelist", "args"):
+            group.addoption(
+                flag,
+                action="append",
+                default=None,
+                dest=f"apiposture_{name}",
+                metavar="VALUE",
+                help=help_text + " (repeatable)",
+            )
+        elif name == "fail_on":
+            group.addoption(flag, choices=SEVERITY_CHOICES, default=None, help=help_text)
+        else:
+            group.addoption(flag, default=None, metavar="VALUE", help=help_text)
+        # default=None: an unset ini key must not override pyproject with False / [] / ""
+        parser.addini(
+            f"apiposture_{name}", help_text, type=kind if kind != "string" else None, default=None
+        )
+
+
+def _enabled(config: pytest.Config) -> bool:
+    return bool(config.getoption("apiposture") or config.getini("apiposture"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "apiposture: API security posture checks (pytest-apiposture)"
+    )
+    if not _enabled(config):
+        return
+    root = Path(str(config.rootpath))
+    try:
+        values: dict[str, Any] = read_pyproject(root)
+        for name in OPTIONS:
+            ini = config.getini(f"apiposture_{name}")
+            if ini not in (None, "", []):
+                values[name] = ini
+            cli = config.getoption(f"apiposture_{name}")
+            if cli is not None:
+                values[name] = cli
+        if hasattr(config, "workerinput"):
+            # only the controller writes files into the user's tree
+            values.update(update_spec=False, update_baseline=False)
+        cache_plugin = getattr(config, "cache", None)  # absent with -p no:cacheprovider
+        cache = Path(str(cache_plugin.mkdir("apiposture"))) if cache_plugin else None
+        settings = build_settings(root, values, cache_dir=cache)
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[settings_key] = settings
+    config.stash[probe_findings_key] = []
+    config.pluginmanager.register(_ProbeFindingSink(config), "apiposture-probe-findings")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if settings_key in session.config.stash:
+        session.config.stash[session_key] = session
+
+
+def analysis_of(config: pytest.Config) -> Any:
+    """The session's Analysis, computed on first use (header, collection or summary)."""
+    if analysis_key not in config.stash:
+        from .pipeline import Extensions, analyse
+
+        settings = config.stash[settings_key]
+        override = None
+        session = config.stash.get(session_key, None)
+        error = None
+        if session is not None:
+            try:
+                override = _fixture_value(session, "apiposture_app")
+            except Exception as exc:  # the user's fixture raised: report it like a bad target
+                error = f"the apiposture_app fixture raised {type(exc).__name__}: {exc}"
+        hook = config.hook
+        extensions = Extensions(
+            route_is_public=lambda route: hook.pytest_apiposture_route_is_public(route=route),
+            extra_rules=[r for rules in hook.pytest_apiposture_rules() for r in (rules or ())],
+            modify_findings=lambda findings: hook.pytest_apiposture_modify_findings(
+                findings=findings
+            ),
+        )
+        analysis = analyse(
+            settings,
+            override=("apiposture_app fixture", override[1]) if override else None,
+            extensions=extensions,
+        )
+        if error:
+            analysis.posture.error = error
+            analysis.posture.routes = []
+        config.stash[analysis_key] = analysis
+    return config.stash[analysis_key]
+
+
+def _fixture_value(session: pytest.Session, name: str) -> tuple[bool, Any] | None:
+    """Call a conftest's override of one of our fixtures outside a test.
+
+    The route table is needed at collection time, before any fixture can be
+    requested, so a zero-argument fixture is called directly (generator fixtures
+    are run to their ``yield`` and finished at session end).
+    """
+    import inspect
+
+    defs = session._fixturemanager.getfixturedefs(name, session)
+    if not defs:
+        return None
+    fixturedef = defs[-1]
+    func = fixturedef.func
+    if getattr(func, "__module__", "") == __name__:
+        return None  # our own default
+    params = [p for p in inspect.signature(func).parameters if p != "request"]
+    if params:
+        raise TypeError(
+            f"{name} takes fixtures ({', '.join(params)}) that cannot be resolved at collection "
+            "time; make it a zero-argument fixture or use --apiposture-app"
+        )
+    value = func(**({"request": None} if "request" in inspect.signature(func).parameters else {}))
+    if inspect.isgenerator(value):
+        generator = value
+        value = next(generator)
+        session.config.add_cleanup(lambda: next(generator, None))
+    return True, value
+
+
+def fixture_callable(session: pytest.Session | None, name: str) -> Callable[[], Any] | None:
+    """A conftest fixture as a plain callable (used for ``apiposture_reset``)."""
+    if session is None:
+        return None
+    if not session._fixturemanager.getfixturedefs(name, session):
+        return None
+    return lambda: _fixture_value(session, name)
+
+
+def runtime_of(config: pytest.Config) -> Any:
+    if runtime_key not in config.stash:
+        from .runtime import Runtime
+
+        session = config.stash.get(session_key, None)
+        identities: dict[str, dict[str, str]] = {}
+        for result in config.hook.pytest_apiposture_identities(config=config):
+            identities.update({k: dict(v) for k, v in (result or {}).items()})
+        fixture = _fixture_value(session, "apiposture_identities") if session else None
+        config.stash[runtime_key] = Runtime(
+            analysis_of(config),
+            extra_identities=identities,
+            identities_fixture=fixture[1] if fixture else None,
+            reset=fixture_callable(session, "apiposture_reset"),
+        )
+    return config.stash[runtime_key]
+
+
+def probe_catalogue(config: pytest.Config) -> list[tuple[str, Callable[[Route], bool]]]:
+    return list(runtime_of(config).catalogue())
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if settings_key not in config.stash:
+        return None
+    analysis = analysis_of(config)
+    posture = analysis.posture
+    if posture.error:
+        return f"apiposture: app={posture.app or '?'} error: {posture.error}"
+    rules = len(
+        {c for codes in analysis.rule_codes.values() for c in codes} | set(analysis.project_codes)
+    )
+    mode = "static" if analysis.settings.static_only else "static+probes"
+    return (
+        f"apiposture: app={posture.app} framework={posture.framework} "
+        f"routes={len(posture.routes)} rules={rules} mode={mode}"
+    )
+
+
+def _anchor(config: pytest.Config) -> Path:
+    analysis = analysis_of(config)
+    if analysis.app_file:
+        return Path(analysis.app_file)
+    return (
+        Path(str(config.inipath))
+        if config.inipath
+        else Path(str(config.rootpath)) / "pyproject.toml"
+    )
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    config = parent.config
+    if settings_key not in config.stash:
+        return None
+    # Only when the file is named on the command line (selecting one item by node id);
+    # otherwise the items are added once, in pytest_collection_modifyitems.
+    named = {
+        Path(str(config.invocation_params.dir), a.split("::")[0]).resolve() for a in config.args
+    }
+    if file_path.resolve() in named and file_path.resolve() == _anchor(config).resolve():
+        config.stash[collected_key] = True
+        return ApipostureFile.from_parent(parent, path=file_path)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if settings_key not in config.stash or config.stash.get(collected_key, False):
+        return
+    node = ApipostureFile.from_parent(session, path=_anchor(config))
+    items[:0] = list(_genitems(session, node))
+
+
+def _genitems(session: pytest.Session, node: ApipostureFile) -> Iterator[pytest.Item]:
+    yield from session.genitems(node)
+
+
+class _ProbeFindingSink:
+    """Gathers probe findings from test reports (they travel in user_properties, so
+    the xdist controller gets them too) into ``config.stash``."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        for name, value in report.user_properties:
+            if name == FINDING_PROPERTY:
+                self.config.stash[probe_findings_key].append(
+                    Finding.from_dict(json.loads(str(value)))
+                )
+
+
+def final_posture(config: pytest.Config) -> Any:
+    """The static posture plus the probe findings the session observed."""
+    from dataclasses import replace
+
+    posture = analysis_of(config).posture
+    return replace(posture, findings=[*posture.findings, *config.stash[probe_findings_key]])
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if settings_key not in config.stash or hasattr(config, "workerinput"):
+        return
+    from .report.terminal import summary_lines
+
+    settings = config.stash[settings_key]
+    terminalreporter.section("apiposture")
+    lines = summary_lines(
+        final_posture(config),
+        fail_on=settings.fail_on,
+        include_preview=settings.include_preview,
+        verbose=config.get_verbosity(),
+        fixed=analysis_of(config).fixed,
+    )
+    for text, markup in lines:
+        terminalreporter.write_line(text, **markup)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if settings_key not in config.stash:
+        return
+    runtime = config.stash.get(runtime_key, None)
+    if runtime is not None:
+        runtime.close()
+    if hasattr(config, "workerinput"):
+        return
+    from .pipeline import write_reports
+
+    settings = config.stash[settings_key]
+    messages = write_reports(final_posture(config), settings, fixed=analysis_of(config).fixed)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        for message in messages:
+            reporter.write_line(message)
+
+
+@pytest.fixture(scope="session")
+def apiposture_app(pytestconfig: pytest.Config) -> Any:
+    """The app under test as apiposture loaded it; override in a conftest to build it
+    yourself (a zero-argument fixture: it is also called at collection time)."""
+    if settings_key not in pytestconfig.stash:
+        pytest.skip("apiposture is not enabled (pass --apiposture)")
+    loaded = analysis_of(pytestconfig).loaded
+    if loaded is None:
+        pytest.skip("apiposture could not load the app")
+    return loaded.app
+
+
+@pytest.fixture(scope="session")
+def apiposture_identities(pytestconfig: pytest.Config) -> dict[str, dict[str, str]]:
+    """name -> headers for the probes; override in a conftest (zero arguments)."""
+    if settings_key not in pytestconfig.stash:
+        return {}
+    return dict(runtime_of(pytestconfig).identities)
