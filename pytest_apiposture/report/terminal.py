@@ -7,9 +7,10 @@ text alone; nothing here writes to a stream.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
-from ..model import Confidence, Finding, Posture, Route, Severity
+from ..model import Confidence, Finding, Kind, Posture, Route, Severity
 from ..policy import below_threshold, fails_build, is_open
 from .common import (
     SEVERITIES,
@@ -53,7 +54,8 @@ def finding_lines(finding: Finding, root: str) -> list[Line]:
     where = f"{place}:{finding.location.line}" if place and finding.location else "-"
     tags = ["preview"] if finding.status == "preview" else []
     if finding.confidence is Confidence.CONFIRMED:
-        tags.append("confirmed by probe")
+        # probes confirm by a request; the audit by a version inside an advisory range
+        tags.append("confirmed" if finding.kind is Kind.DEPENDENCY else "confirmed by probe")
     if finding.suppressed:
         tags.append("suppressed")
     if finding.baselined:
@@ -154,7 +156,12 @@ def summary_lines(
                 {"yellow": True, "bold": True},
             )
         )
-        lines.extend(grouped(warnings, root))
+        # info findings (an unaudited venv package, say) are one line a code unless -v
+        shown = warnings if verbose > 0 else [f for f in warnings if f.severity is not Severity.INFO]
+        lines.extend(grouped(shown, root))
+        folded = Counter(f.code for f in warnings if f not in shown)
+        for code, count in sorted(folded.items()):
+            lines.append((f"  INFO {code}: {plural(count, 'finding')} (shown with -v)", PLAIN))
     if verbose > 0 and accepted:
         lines.append(("accepted (suppressed inline or baselined)", {"bold": True}))
         lines.extend(grouped(accepted, root))
