@@ -255,7 +255,14 @@ def suppress_findings(
 
     # the handler's Location, not just its line: a field finding sits in another file
     handlers = {r.key: r.location for r in analysis.posture.routes if r.location}
-    result = apply_inline(findings, read_lines=read_lines, handler_line=lambda f: handlers.get(f.route_key))
+    root = str(analysis.settings.root)
+
+    def project_lines(path: str) -> list[str] | None:
+        # suppressions live in the project's own files, not in site-packages metadata
+        inside = os.path.abspath(path).startswith(root + os.sep)
+        return read_lines(path) if inside and "site-packages" not in path else None
+
+    result = apply_inline(findings, read_lines=project_lines, handler_line=lambda f: handlers.get(f.route_key))
     if baseline and analysis.baseline is not None:
         result, _ = apply_baseline(result, analysis.baseline, root=analysis.posture.root)
     return result

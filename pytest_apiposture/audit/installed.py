@@ -20,8 +20,7 @@ def read_installed(paths: list[str] | None = None) -> Scan:
     for dist in (
         metadata.distributions(path=paths) if paths is not None else metadata.distributions()
     ):
-        raw_name = dist.metadata["Name"] if dist.metadata else None
-        version = dist.version
+        raw_name, version = _name_version(dist)
         if not raw_name or not version:
             continue
         name = canonicalize_name(raw_name)
@@ -40,6 +39,18 @@ def read_installed(paths: list[str] | None = None) -> Scan:
             )
         )
     return scan
+
+
+def _name_version(dist: metadata.Distribution) -> tuple[str | None, str | None]:
+    """From the ``name-version.dist-info`` directory name when it has one: parsing every
+    METADATA file (an email message with the whole README) is most of the audit's time."""
+    base = getattr(dist, "_path", None)
+    if isinstance(base, Path) and base.name.endswith(".dist-info"):
+        name, sep, version = base.name[: -len(".dist-info")].partition("-")
+        if sep and name and version:
+            return name, version
+    raw_name = dist.metadata["Name"] if dist.metadata else None
+    return raw_name, dist.version
 
 
 def _metadata_file(dist: metadata.Distribution) -> Path:
