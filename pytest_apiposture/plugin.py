@@ -331,8 +331,9 @@ def apiposture_app(pytestconfig: pytest.Config) -> Any:
 
 
 @pytest.fixture(scope="session")
-def apiposture_identities(pytestconfig: pytest.Config) -> dict[str, dict[str, str]]:
-    """name -> headers for the probes; override in a conftest (zero arguments)."""
+def apiposture_identities(pytestconfig: pytest.Config) -> Any:
+    """name -> headers for the probes (or a callable taking the in-process client that
+    logs in through the app); override in a conftest with a zero-argument fixture."""
     if settings_key not in pytestconfig.stash:
         return {}
-    return dict(runtime_of(pytestconfig).identities)
+    return runtime_of(pytestconfig).identities

@@ -1,0 +1,154 @@
+"""The Probe base and ``run_probe``: what a probe is, and how one item runs.
+
+Every probe item calls ``run_probe(probe, route, ctx)``, which checks the safety limits,
+runs the reset hook and turns whatever happens (a finding, an inconclusive answer, a
+hang, a crash of the probe itself) into a ``ProbeOutcome``: the run always goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..model import CheckInfo, Confidence, Finding, Kind, Route, Severity
+from .client import RequestHung
+from .context import ProbeContext
+from .run import ProbeRun
+from .transcript import Exchange, format_transcript
+
+
+@dataclass
+class ProbeOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    transcript: list[Exchange] = field(default_factory=list)
+    skipped: str | None = None  # why the probe could not run or could not tell
+    notes: list[str] = field(default_factory=list)  # what it observed when it passed
+    refutes: tuple[str, ...] = ()  # static codes this run disproved for the route
+    # APS352 findings from the 2xx JSON bodies this (other) probe received: reported, but
+    # not the item's verdict, which rests on the item's own requests only
+    exposures: list[Finding] = field(default_factory=list)
+
+
+class Skip(Exception):
+    """Raised inside a probe: it could not run or could not decide; message says why."""
+
+
+class Probe:
+    """A runtime check of one route. Subclasses set the class attributes and ``run``."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    kind: ClassVar[Kind]
+    owasp: ClassVar[str]
+    severity: ClassVar[Severity]
+    cwe: ClassVar[int | None] = None
+    summary: ClassVar[str]
+    remediation: ClassVar[str]
+
+    def applies(self, route: Route, ctx: ProbeContext) -> bool:
+        return ctx.allowed(route)
+
+    def run(self, route: Route, ctx: ProbeContext) -> ProbeOutcome:
+        """Never raises for what the app or the probe does: a Skip, a hang or a crash is
+        reported in the outcome."""
+        if ctx.session is None:
+            return ProbeOutcome(skipped="no probe session is open (open_session)")
+        run = ProbeRun(ctx, ctx.session)
+        try:
+            return ctx.session.client.supervise(lambda: self._run(route, run))
+        except RequestHung as hung:  # the probe's thread is abandoned; report what we have
+            transcript = [*run.transcript, hung.exchange]
+            return ProbeOutcome(
+                [], transcript, f"{hung.exchange.describe()}; cannot tell", list(run.notes)
+            )
+
+    def _run(self, route: Route, run: ProbeRun) -> ProbeOutcome:
+        try:
+            findings = self.check(route, run)
+        except Skip as why:
+            outcome = ProbeOutcome([], run.transcript, str(why), run.notes, tuple(run.refutes))
+        except Exception as exc:  # a probe bug must not end the run; say what happened
+            reason = f"probe {self.code} could not run on {route.key}: {type(exc).__name__}: {exc}"
+            outcome = ProbeOutcome([], run.transcript, reason, run.notes)
+        else:
+            outcome = ProbeOutcome(findings, run.transcript, None, run.notes, tuple(run.refutes))
+        if self.code != "APS352":
+            from .data_exposure import DataExposureProbe
+
+            outcome.exposures = DataExposureProbe().passive(run, f"{self.code} {route.key}")
+        return outcome
+
+    def check(self, route: Route, run: ProbeRun) -> list[Finding]:
+        """The probe itself: findings, or ``Skip`` when it cannot run or cannot tell."""
+        raise NotImplementedError
+
+    @classmethod
+    def info(cls) -> CheckInfo:
+        return CheckInfo(
+            code=cls.code,
+            name=cls.name,
+            kind=cls.kind,
+            owasp=cls.owasp,
+            severity=cls.severity,
+            confidence=Confidence.CONFIRMED,
+            summary=cls.summary,
+            docs=(cls.__doc__ or "").strip(),
+            cwe=cls.cwe,
+        )
+
+    def finding(
+        self, route: Route, message: str, run: ProbeRun, severity: Severity | None = None
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            kind=self.kind,
+            owasp=self.owasp,
+            severity=severity or self.severity,
+            confidence=Confidence.CONFIRMED,
+            message=message,
+            remediation=self.remediation,
+            method=route.method,
+            path=route.path,
+            location=route.location,
+            evidence=format_transcript(run.transcript, run.ctx.knowledge),
+            cwe=self.cwe,
+        )
+
+
+_LOGIN = re.compile(r"log-?in|sign-?in|/auth|sso|oauth|session/new|/account/", re.IGNORECASE)
+ENFORCED = "enforced"
+OPEN = "open"
+
+
+def verdict(exchange: Exchange) -> str | None:
+    """``open`` (2xx), ``enforced`` (401/403, redirect to a login page), or None."""
+    status = exchange.status
+    if status is None:
+        return None
+    if 200 <= status < 300:
+        return OPEN
+    if status in (401, 403):
+        return ENFORCED
+    if 300 <= status < 400 and _LOGIN.search(exchange.location):
+        return ENFORCED
+    return None
+
+
+def inconclusive(exchange: Exchange) -> str | None:
+    """Why an exchange cannot decide anything (raised, timed out, cut off), or None."""
+    if exchange.status is None or exchange.status >= 500:
+        return f"{exchange.describe()}; cannot tell"
+    return None
+
+
+def run_probe(probe: Probe, route: Route, ctx: ProbeContext) -> ProbeOutcome:
+    """Check the safety limits, run the reset hook, run the probe; never raises."""
+    if not ctx.allowed(route):
+        return ProbeOutcome(skipped=f"{route.key} is excluded or its method is not probed")
+    if ctx.reset is not None:
+        try:
+            ctx.reset()
+        except Exception as exc:
+            return ProbeOutcome(skipped=f"apiposture_reset failed: {type(exc).__name__}: {exc}")
+    return probe.run(route, ctx)

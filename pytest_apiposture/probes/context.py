@@ -1,0 +1,164 @@
+"""The probe session and context: settings, the shared client and what every item reads.
+
+``open_session`` enters the app's lifespan once; ``ProbeContext`` carries the app, its
+routes, the identities and the settings to every probe item.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any
+
+from ..adapters import FrameworkAdapter
+from ..knowledge import CREDENTIAL_HEADERS, Knowledge
+from ..model import Auth, Route
+from .client import ProbeClient, ProbeRequest, make_client
+from .discover import RouteTable, collection_path, ids_in
+from .identities import Identity, resolve_identities
+from .shape import Shape, shape_of
+from .transcript import Exchange
+
+ANONYMOUS = "anonymous"
+DEFAULT_METHODS = frozenset({"GET", "POST", "PUT", "PATCH"})
+_SEEN_PER_ROUTE = 20
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    probe_methods: frozenset[str] = DEFAULT_METHODS  # no DELETE unless configured
+    exclude: tuple[str, ...] = ()  # "METHOD /path*" or "/path*" (any method)
+    timeout: float = 10.0  # seconds per request
+    replay_writes: bool = False  # BOLA may replay the owner's writes as another identity
+    host: str | None = None  # Host the requests name (TrustedHostMiddleware, subdomains)
+
+
+def route_matches(pattern: str, route: Route) -> bool:
+    """``"DELETE /admin/*"``, ``"* /internal/*"`` or ``"/internal/*"`` against a route."""
+    method, _, path = pattern.strip().partition(" ")
+    if not path:
+        method, path = "*", method
+    return fnmatch.fnmatchcase(route.method, method.upper()) and fnmatch.fnmatchcase(
+        route.path, path.strip()
+    )
+
+
+@dataclass
+class ProbeSession:
+    """Shared by every probe item of a session: the client, harvested ids, 2xx bodies."""
+
+    client: ProbeClient
+    app: Any = None
+    seen: dict[str, list[Exchange]] = field(default_factory=dict)  # route key -> 2xx JSON
+    # (route key, body) -> what the data-exposure scan found there (a plain cache)
+    scanned: dict[tuple[str, bytes], frozenset[Any]] = field(default_factory=dict)
+    _by_collection: dict[str, list[Exchange]] = field(default_factory=dict)
+
+    def send(
+        self, route: Route, request: ProbeRequest, identity: Identity | None, label: str
+    ) -> Exchange:
+        if identity is not None:
+            request = replace(request, headers={**request.headers, **identity.headers})
+        with self._overrides(identity):
+            exchange = self.client.send(request, label=label, route=route.key)
+        if exchange.ok and exchange.is_json:
+            for key, table in (
+                (route.key, self.seen),
+                (collection_path(route.path) or route.path, self._by_collection),
+            ):
+                bucket = table.setdefault(key, [])
+                if len(bucket) < _SEEN_PER_ROUTE:
+                    bucket.append(exchange)
+        return exchange
+
+    def harvest(self, collection: str) -> list[Any]:
+        """Ids of the collection's objects in any response so far (``/items`` -> [1, 3])."""
+        found: list[Any] = []
+        for exchange in self._by_collection.get(collection, ()):
+            found.extend(i for i in ids_in(exchange.data, "", collection) if i not in found)
+        return found
+
+    @contextmanager
+    def _overrides(self, identity: Identity | None) -> Iterator[None]:
+        table = getattr(self.app, "dependency_overrides", None)
+        if identity is None or not identity.overrides or table is None:
+            yield
+            return
+        saved = {key: table[key] for key in identity.overrides if key in table}
+        table.update(identity.overrides)
+        try:
+            yield
+        finally:
+            for key in identity.overrides:
+                table.pop(key, None)
+            table.update(saved)
+
+
+@dataclass
+class ProbeContext:
+    app: Any
+    adapter: FrameworkAdapter
+    routes: Sequence[Route]
+    identities: Mapping[str, Any] | Callable[[Any], Any]  # what resolve_identities takes
+    schema: dict[str, Any] | None
+    knowledge: Knowledge
+    settings: ProbeSettings
+    reset: Callable[[], None] | None
+    session: ProbeSession | None = None  # None while collecting: ``applies`` sends nothing
+    _shapes: dict[str, Shape] = field(default_factory=dict, init=False, repr=False)
+    _verdicts: dict[tuple[str, str], bool] = field(default_factory=dict, init=False, repr=False)
+
+    @cached_property
+    def people(self) -> tuple[Identity, ...]:
+        """The identities, resolved (callables get the in-process client)."""
+        client = self.session.client.raw if self.session is not None else None
+        return tuple(resolve_identities(self.identities, client).values())
+
+    @cached_property
+    def table(self) -> RouteTable:
+        return RouteTable(self.routes)
+
+    @cached_property
+    def credential_headers(self) -> frozenset[str]:
+        """Header names that carry credentials: the identities', and the usual ones."""
+        return frozenset(CREDENTIAL_HEADERS) | {h.lower() for p in self.people for h in p.headers}
+
+    def shape(self, route: Route) -> Shape:
+        if route.key not in self._shapes:
+            self._shapes[route.key] = shape_of(route, self.schema)
+        return self._shapes[route.key]
+
+    def allowed(self, route: Route) -> bool:
+        """May a probe send a request to ``route`` (method allowed, not excluded, HTTP)?"""
+        key = ("allowed", route.key)
+        if key not in self._verdicts:
+            self._verdicts[key] = (
+                route.kind == "http"
+                and route.method in self.settings.probe_methods
+                and not any(route_matches(p, route) for p in self.settings.exclude)
+            )
+        return self._verdicts[key]
+
+    def is_public(self, route: Route) -> bool:
+        key = ("public", route.key)
+        if key not in self._verdicts:
+            self._verdicts[key] = route.auth == Auth.PUBLIC or any(
+                route_matches(p, route) for p in self.knowledge.public_routes
+            )
+        return self._verdicts[key]
+
+
+@contextmanager
+def open_session(
+    app: Any, adapter: FrameworkAdapter, settings: ProbeSettings
+) -> Iterator[ProbeSession]:
+    """The in-process client with the app's lifespan entered once, shared by all probes."""
+    client = make_client(adapter.client(app), settings.timeout, settings.host)
+    try:
+        client.start()
+        yield ProbeSession(client=client, app=app)
+    finally:
+        client.close()
