@@ -22,16 +22,11 @@ from .harness import Probed, probe_all
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_apps"
 
-# A confirmed flaw expected.json does not list under "probes": the same extra="allow" +
-# Product(**body) flaw its static table documents (APS304/APS305), confirmed at runtime.
-EXTRA = {"fastapi_vulnerable": {("APS351", "POST /products")}}
-
-
 def expected_probes(directory: str) -> tuple[set[tuple[str, str]], list[str]]:
     """(code, route) pairs the sample's expected.json says probes confirm; never-probe routes."""
     data = json.loads((SAMPLES / directory / "expected.json").read_text())
     confirmed = {(p["code"], f"{p['method']} {p['path']}") for p in data["probes"]}
-    return confirmed | EXTRA.get(directory, set()), list(data["never_probe"])
+    return confirmed, list(data["never_probe"])
 
 
 def load(
