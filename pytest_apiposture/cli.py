@@ -1,0 +1,243 @@
+"""The ``apiposture`` command: the plugin's pipeline without pytest.
+
+Exit codes: 0 clean, 1 findings at or above the threshold, 2 usage or setup error.
+With ``--json`` the JSON report is the only thing on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .config import SEVERITY_CHOICES, ConfigError, Settings, build_settings, read_pyproject
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apiposture", description="API security posture for FastAPI and Flask apps"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def app_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--app", help="'pkg.mod:app' or \"pkg.mod:create_app('test')\" (default: discover)"
+        )
+        p.add_argument("--root", default=".", help="project root (default: the current directory)")
+        p.add_argument(
+            "--json", action="store_true", help="print the JSON report on stdout, nothing else"
+        )
+
+    scan = sub.add_parser("scan", help="run the checks (static; --probe adds runtime probes)")
+    app_options(scan)
+    scan.add_argument("--probe", action="store_true", help="also call every endpoint in-process")
+    scan.add_argument("--spec", help="committed OpenAPI spec to compare against")
+    scan.add_argument("--identity", action="append", default=None, metavar="NAME=HEADER: VALUE")
+    scan.add_argument("--sarif", metavar="PATH", help="write a SARIF 2.1.0 report")
+    scan.add_argument("--html", metavar="PATH", help="write the HTML posture report")
+    scan.add_argument("--json-out", metavar="PATH", help="write the JSON report to PATH")
+    scan.add_argument("--baseline", metavar="PATH", help="accept the findings in this baseline")
+    scan.add_argument(
+        "--fail-on", choices=SEVERITY_CHOICES, help="lowest failing severity (default high)"
+    )
+    scan.add_argument("--no-audit", action="store_true", help="skip the dependency audit")
+
+    routes = sub.add_parser("routes", help="print the route inventory")
+    app_options(routes)
+
+    sub.add_parser("rules", help="list every check code")
+    explain = sub.add_parser("explain", help="print the documentation of a check")
+    explain.add_argument("code")
+    diff = sub.add_parser("diff", help="new and fixed findings between two JSON reports")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    try:
+        if args.command == "rules":
+            return _rules(out)
+        if args.command == "explain":
+            return _explain(args.code, out, err)
+        if args.command == "diff":
+            return _diff(args.old, args.new, out, err)
+        settings = _settings(args)
+    except ConfigError as exc:
+        err.write(f"apiposture: {exc}\n")
+        return EXIT_ERROR
+    if args.command == "routes":
+        return _routes(settings, args.json, out, err)
+    return _scan(settings, args, out, err)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    root = Path(args.root).resolve()
+    values: dict[str, Any] = read_pyproject(root)
+    cli = {
+        "app": args.app,
+        "spec": getattr(args, "spec", None),
+        "identities": getattr(args, "identity", None),
+        "sarif": getattr(args, "sarif", None),
+        "html": getattr(args, "html", None),
+        "json": getattr(args, "json_out", None),
+        "baseline": getattr(args, "baseline", None),
+        "fail_on": getattr(args, "fail_on", None),
+    }
+    values.update({k: v for k, v in cli.items() if v is not None})
+    if getattr(args, "no_audit", False) or args.command == "routes":
+        values["audit"] = False
+    if args.command == "routes":
+        values["spec"] = None
+    return build_settings(root, values)
+
+
+def _analyse(settings: Settings, err: TextIO) -> Any:
+    from .pipeline import analyse
+
+    analysis = analyse(settings)
+    if analysis.posture.error or analysis.setup_errors:
+        err.write(f"apiposture: {analysis.posture.error or '; '.join(analysis.setup_errors)}\n")
+        return None
+    return analysis
+
+
+def _routes(settings: Settings, as_json: bool, out: TextIO, err: TextIO) -> int:
+    analysis = _analyse(settings, err)
+    if analysis is None:
+        return EXIT_ERROR
+    from .pipeline import tool_version
+    from .report.json import build_report
+
+    report = build_report(analysis.posture, tool_version=tool_version())
+    if as_json:
+        json.dump({k: report[k] for k in ("version", "tool", "app", "endpoints")}, out, indent=2)
+        out.write("\n")
+        return EXIT_CLEAN
+    rows = [("METHOD", "PATH", "HANDLER", "SOURCE", "GUARDS", "AUTH", "IN SCHEMA")]
+    for e in report["endpoints"]:
+        source = f"{e['file']}:{e['line']}" if e.get("file") else "-"
+        rows.append(
+            (
+                e["method"],
+                e["path"],
+                e["handler"],
+                source,
+                ", ".join(e["guards"]) or "-",
+                e["auth"],
+                "yes" if e["in_schema"] else "no",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+    out.write(
+        f"\n{len(rows) - 1} routes in {analysis.posture.app} ({analysis.posture.framework})\n"
+    )
+    return EXIT_CLEAN
+
+
+def _scan(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from dataclasses import replace
+
+    from .pipeline import tool_version, write_reports
+    from .policy import fails_build
+
+    analysis = _analyse(settings, err)
+    if analysis is None:
+        return EXIT_ERROR
+    posture = analysis.posture
+    if args.probe:
+        posture = replace(posture, findings=[*posture.findings, *_probe_all(analysis, err)])
+    for message in write_reports(posture, settings, fixed=analysis.fixed):
+        err.write(message + "\n")
+    if args.json:
+        from .report.json import build_report
+
+        json.dump(build_report(posture, tool_version=tool_version()), out, indent=2)
+        out.write("\n")
+    else:
+        from .report.terminal import summary_lines
+
+        for text, _markup in summary_lines(
+            posture,
+            fail_on=settings.fail_on,
+            include_preview=settings.include_preview,
+            verbose=0,
+            fixed=analysis.fixed,
+        ):
+            out.write(text + "\n")
+    failing = [
+        f
+        for f in posture.findings
+        if fails_build(f, fail_on=settings.fail_on, include_preview=settings.include_preview)
+    ]
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _probe_all(analysis: Any, err: TextIO) -> list[Any]:
+    from .runtime import Runtime
+
+    runtime = Runtime(analysis)
+    findings = []
+    try:
+        for route in analysis.posture.routes:
+            for code, applies in runtime.catalogue():
+                if applies(route):
+                    found, _transcript, skipped = runtime.run_probe(code, route)
+                    findings.extend(found)
+                    if skipped:
+                        err.write(f"apiposture: {route.key} {code} skipped: {skipped}\n")
+    finally:
+        runtime.close()
+    return findings
+
+
+def _rules(out: TextIO) -> int:
+    from .pipeline import catalogue
+
+    for info in sorted(catalogue().values(), key=lambda i: i.code):
+        status = " (preview)" if info.status == "preview" else ""
+        out.write(
+            f"{info.code}  {info.severity.value:<8} {info.kind.value:<21} {info.name}{status}: {info.summary}\n"
+        )
+    return EXIT_CLEAN
+
+
+def _explain(code: str, out: TextIO, err: TextIO) -> int:
+    from .pipeline import catalogue
+
+    info = catalogue().get(code.upper())
+    if info is None:
+        err.write(f"apiposture: unknown check {code!r}; `apiposture rules` lists them\n")
+        return EXIT_ERROR
+    out.write(
+        f"{info.code} {info.name} ({info.kind.value}, OWASP {info.owasp}, {info.severity.value}"
+        f"{', preview' if info.status == 'preview' else ''})\n\n{info.docs or info.summary}\n"
+    )
+    return EXIT_CLEAN
+
+
+def _diff(old: Path, new: Path, out: TextIO, err: TextIO) -> int:
+    from .report.diff import diff_reports
+
+    try:
+        reports = [json.loads(p.read_text(encoding="utf-8")) for p in (old, new)]
+    except (OSError, ValueError) as exc:
+        err.write(f"apiposture: cannot read report: {exc}\n")
+        return EXIT_ERROR
+    result = diff_reports(reports[0], reports[1])
+    for line in result.lines():
+        out.write(line + "\n")
+    return EXIT_FINDINGS if result.new else EXIT_CLEAN
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Route decorators written in source (``@router.get("/x")``, ``@app.route("/x")``)."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from ..source import ModuleSource, SourceIndex, call_name, dotted
+
+_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+_GENERIC = frozenset({"route", "api_route", "websocket", "websocket_route"})
+
+
+@dataclass(frozen=True)
+class RouteDecorator:
+    function: str  # the decorated def's name
+    def_line: int
+    line: int  # the decorator's line
+    methods: tuple[str, ...]
+    path: str
+    owner: str  # ``router`` in ``@router.get``
+
+
+def route_decorators(index: SourceIndex, module: ModuleSource) -> list[RouteDecorator]:
+    """Every route decorator on a def anywhere in the module (factories included)."""
+    if b"@" not in module.data:
+        return []
+    return index.memo(("route-decorators", module.path), lambda: _scan(module))
+
+
+def _scan(module: ModuleSource) -> list[RouteDecorator]:
+    out: list[RouteDecorator] = []
+    stack: list[ast.stmt] = list(module.tree.body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            for decorator in stmt.decorator_list:
+                found = _route(decorator, stmt)
+                if found is not None:
+                    out.append(found)
+        for name in ("body", "orelse", "finalbody"):
+            stack.extend(s for s in getattr(stmt, name, []) if isinstance(s, ast.stmt))
+        for handler in getattr(stmt, "handlers", ()):
+            stack.extend(handler.body)
+    return sorted(out, key=lambda d: (d.line, d.path))
+
+
+def _route(
+    decorator: ast.expr, func: ast.FunctionDef | ast.AsyncFunctionDef
+) -> RouteDecorator | None:
+    if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
+        return None
+    verb = call_name(decorator)
+    if verb not in _VERBS and verb not in _GENERIC:
+        return None
+    path_node = decorator.args[0] if decorator.args else None
+    path_node = next((k.value for k in decorator.keywords if k.arg in {"path", "rule"}), path_node)
+    if not isinstance(path_node, ast.Constant) or not isinstance(path_node.value, str):
+        return None
+    path = path_node.value
+    if path and not path.startswith("/"):
+        return None
+    if verb in _VERBS:
+        methods: tuple[str, ...] = (verb.upper(),)
+    elif verb.startswith("websocket"):
+        methods = ("WEBSOCKET",)
+    else:
+        listed = next((k.value for k in decorator.keywords if k.arg == "methods"), None)
+        names = [e.value for e in getattr(listed, "elts", []) if isinstance(e, ast.Constant)]
+        methods = tuple(str(m).upper() for m in names) or ("GET",)
+    return RouteDecorator(
+        function=func.name,
+        def_line=func.lineno,
+        line=decorator.lineno,
+        methods=methods,
+        path=path,
+        owner=dotted(decorator.func.value),
+    )

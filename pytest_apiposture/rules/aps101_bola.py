@@ -1,0 +1,158 @@
+"""APS101: an object is fetched by a client-chosen id with no ownership check."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+
+from ..knowledge import FETCH_CALLS, ID_PARAM_PATTERN, OWNER_WORDS
+from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
+from ..source import FunctionSource, call_name
+from . import Rule, RuleContext
+from ._dataflow import identity_names, is_identity
+from .aps501_admin_without_role import looks_administrative
+
+_ID_PARAM = re.compile(ID_PARAM_PATTERN)
+_PATH_PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
+_ACCESS_CALLS = FETCH_CALLS | {"delete", "update", "pop", "remove", "get_item", "put_item"}
+
+
+class ObjectLevelAuthorization(Rule):
+    """
+    ## What it does
+    Flags an authenticated route with an id-like path parameter (``{item_id}``,
+    ``{id}``, ``{uuid}``) whose handler uses it to fetch, update or delete an object
+    (``db.get(Item, item_id)``, ``Item.query.get_or_404(item_id)``, ``ITEMS[item_id]``)
+    without comparing the object with the caller (``item.owner_id != user.id``) and
+    without an owner filter in the query (``filter_by(id=item_id, owner_id=user.id)``).
+
+    ## Why is this bad?
+    Any logged-in user can read or change any other user's objects by changing the
+    number in the URL: broken object level authorization, the first entry of the
+    OWASP API Top 10.
+
+    ## Example
+    ```python
+    @router.get("/invoices/{invoice_id}")
+    def read_invoice(invoice_id: int, user: User = Depends(get_current_user), db=Depends(get_db)):
+        return db.get(Invoice, invoice_id)
+    ```
+
+    ## Use instead
+    ```python
+    @router.get("/invoices/{invoice_id}")
+    def read_invoice(invoice_id: int, user: User = Depends(get_current_user), db=Depends(get_db)):
+        invoice = db.get(Invoice, invoice_id)
+        if invoice is None or invoice.owner_id != user.id:
+            raise HTTPException(status_code=404)
+        return invoice
+    ```
+
+    ## Known problems
+    Preview: an ownership check in a helper the handler calls is recognised only when
+    the helper receives the caller's identity as an argument. Routes behind an
+    authorization guard (admin) are not reported. Confirm with two identities: the
+    APS151 probe.
+
+    ## References
+    - OWASP API1:2023 Broken Object Level Authorization
+    - CWE-639: Authorization Bypass Through User-Controlled Key
+    """
+
+    code = "APS101"
+    name = "object-level-authorization"
+    kind = Kind.BOLA
+    owasp = "API1:2023"
+    severity = Severity.HIGH
+    confidence = Confidence.POSSIBLE
+    cwe = 639
+    status = "preview"
+    message = "{route} uses `{param}` to access an object without checking it belongs to the caller"
+    remediation = (
+        "Scope the lookup to the caller (`filter_by(id=item_id, owner_id=user.id)`) or compare "
+        "after fetching (`if item.owner_id != user.id: raise HTTPException(404)`)."
+    )
+
+    def applies(self, route: Route) -> bool:
+        if not super().applies(route) or route.auth not in (Auth.AUTHENTICATED, Auth.OPTIONAL):
+            return False
+        if any(g.role is GuardRole.AUTHORIZATION for g in route.guards):
+            return False
+        if looks_administrative(route):
+            return False  # admin routes reach every object by design; APS501 judges them
+        return any(_ID_PARAM.search(p) for p in _path_params(route))
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        handler, route = ctx.handler, ctx.route
+        if handler is None or route is None or handler.is_lambda:
+            return
+        params = [p for p in _path_params(route) if _ID_PARAM.search(p) and p in handler.params]
+        identities = identity_names(ctx.index, handler, route)
+        if not params or _owner_checked(handler, identities):
+            return
+        for param in params:
+            access = _first_access(handler, param, identities)
+            if access is not None:
+                finding = self.at_handler(
+                    ctx,
+                    message=self.message.replace("{param}", param)
+                    + f" (line {access.lineno}: `{_short(access)}`)",
+                    severity=Severity.HIGH if route.is_write else Severity.MEDIUM,
+                )
+                if finding is not None:
+                    yield finding
+                return
+
+
+def _short(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _path_params(route: Route) -> tuple[str, ...]:
+    return route.path_params or tuple(_PATH_PARAM.findall(route.path))
+
+
+def _uses(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+
+
+def _first_access(handler: FunctionSource, param: str, identities: set[str]) -> ast.expr | None:
+    """The first call or subscript that looks an object up by ``param``."""
+    candidates: list[ast.expr] = []
+    for node in handler.body_nodes:
+        if isinstance(node, ast.Call) and call_name(node) in _ACCESS_CALLS:
+            arguments = [*node.args, *(k.value for k in node.keywords)]
+            if any(_uses(a, param) for a in arguments):
+                if any(is_identity(a, identities) for a in arguments) or is_identity(
+                    node.func, identities
+                ):
+                    return None  # the caller's identity goes into the same lookup
+                candidates.append(node)
+        elif (
+            isinstance(node, ast.Subscript)
+            and _uses(node.slice, param)
+            and not is_identity(node.value, identities)
+        ):
+            candidates.append(node)
+    return min(candidates, key=lambda n: (n.lineno, n.col_offset)) if candidates else None
+
+
+def _owner_checked(handler: FunctionSource, identities: set[str]) -> bool:
+    """A comparison with the caller's identity, or an owner keyword bound to it."""
+    for node in handler.body_nodes:
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(is_identity(s, identities) for s in sides) and not all(
+                isinstance(s, ast.Constant) for s in sides if not is_identity(s, identities)
+            ):
+                return True
+        elif (
+            isinstance(node, ast.keyword)
+            and node.arg is not None
+            and any(w in node.arg for w in OWNER_WORDS)
+            and is_identity(node.value, identities)
+        ):
+            return True
+    return False

@@ -1,0 +1,99 @@
+"""APS301: the response model declares a field that must not leave the server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..model import Confidence, Finding, Kind, Route, Severity
+from . import Rule, RuleContext
+from ._models import field_line, find_class
+
+# Issuing a token is what a login route is for.
+_TOKEN_ROUTE = re.compile(r"(?:token|login|signin|sign-in|refresh|register|signup|sign-up)/?$")
+_TOKEN_FIELD = re.compile(r"^(?:access_?token|refresh_?token|id_?token|token|token_?type)$", re.I)
+
+
+class ResponseSensitiveField(Rule):
+    """
+    ## What it does
+    Flags a sensitive field (``password``, ``hashed_password``, ``api_key``,
+    ``reset_token``, ``ssn``, ...) declared in a route's response model. The finding
+    points at the field's line in the model class.
+
+    ## Why is this bad?
+    The response model is the filter between the database row and the client. A
+    sensitive field in it is sent to every caller of every route that uses the model
+    (excessive data exposure, OWASP API3:2023).
+
+    ## Example
+    ```python
+    class UserOut(BaseModel):
+        id: int
+        email: str
+        hashed_password: str
+    ```
+
+    ## Use instead
+    ```python
+    class UserOut(BaseModel):
+        id: int
+        email: str
+    ```
+    or ``hashed_password: str = Field(exclude=True)``.
+
+    ## Known problems
+    Judged by field name (the ``sensitive_fields`` setting extends the list). Token
+    fields in the response of a login/token route are expected and not reported.
+
+    ## References
+    - OWASP API3:2023 Broken Object Property Level Authorization
+    - CWE-213: Exposure of Sensitive Information Due to Incompatible Policies
+    """
+
+    code = "APS301"
+    name = "response-sensitive-field"
+    kind = Kind.DATA_EXPOSURE
+    owasp = "API3:2023"
+    severity = Severity.HIGH
+    confidence = Confidence.LIKELY
+    cwe = 213
+    message = "{route} returns the sensitive field `{field}` ({model})"
+    remediation = (
+        "Drop the field from the response model (a separate `UserOut` without it) or mark it "
+        "`Field(exclude=True)`."
+    )
+
+    def applies(self, route: Route) -> bool:
+        return super().applies(route) and bool(route.response_fields)
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        route = ctx.route
+        assert route is not None
+        issues_tokens = bool(_TOKEN_ROUTE.search(route.path))
+        sensitive = [
+            f
+            for f in route.response_fields
+            if ctx.knowledge.is_sensitive_field(f.name)
+            and not (issues_tokens and _TOKEN_FIELD.match(f.name))
+        ]
+        if not sensitive:
+            return
+        cls = find_class(ctx.index, ctx.handler, route.response_model)
+        for field in sensitive:
+            message = self.message.replace("{field}", field.name).replace(
+                "{model}", route.response_model or "response"
+            )
+            where = field_line(ctx.index, cls, field.name) if cls is not None else None
+            if where is not None and where.excluded:
+                continue
+            if where is not None:
+                yield self.finding(
+                    ctx,
+                    file=where.module.path,
+                    line=where.line,
+                    symbol=f"{route.response_model}.{field.name}",
+                    message=message,
+                )
+            elif (finding := self.at_handler(ctx, message=message)) is not None:
+                yield finding

@@ -1,0 +1,166 @@
+"""APS401: a page-size parameter with no upper bound."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+
+from ..model import Confidence, Finding, Kind, Severity
+from ..source import FunctionSource, call_name, dotted
+from . import Rule, RuleContext
+
+_LIMIT_NAME = re.compile(
+    r"^(?:limit|page_?size|per_?page|size|count|max_?results|max|top|take|first|batch_?size|n)$",
+    re.IGNORECASE,
+)
+_BOUND_KEYWORDS = frozenset({"le", "lt", "max_value", "maximum"})
+
+
+class UnboundedLimit(Rule):
+    """
+    ## What it does
+    Flags a ``limit`` / ``page_size`` / ``per_page`` style request parameter that has
+    no upper bound: a FastAPI ``Query`` without ``le=``/``lt=`` (or a plain ``int``
+    default), or a Flask ``request.args.get("limit", type=int)``, that the handler
+    does not clamp (``min(limit, 100)``) or check (``if limit > 100: abort(400)``).
+
+    ## Why is this bad?
+    ``?limit=10000000`` makes the server load, serialise and send the whole table:
+    one request ties up the database, memory and bandwidth (unrestricted resource
+    consumption, OWASP API4:2023).
+
+    ## Example
+    ```python
+    @router.get("/items")
+    def list_items(limit: int = 50): ...
+    ```
+
+    ## Use instead
+    ```python
+    @router.get("/items")
+    def list_items(limit: int = Query(50, ge=1, le=100)): ...
+    ```
+
+    ## Known problems
+    Preview: recognises the parameter by name; a bound enforced by a helper or by the
+    database driver is not seen.
+
+    ## References
+    - OWASP API4:2023 Unrestricted Resource Consumption
+    - CWE-770: Allocation of Resources Without Limits or Throttling
+    """
+
+    code = "APS401"
+    name = "unbounded-page-size"
+    kind = Kind.RESOURCE_CONSUMPTION
+    owasp = "API4:2023"
+    severity = Severity.MEDIUM
+    confidence = Confidence.POSSIBLE
+    cwe = 770
+    status = "preview"
+    message = "{route} accepts `{param}` without an upper bound"
+    remediation = (
+        "Bound it: FastAPI `limit: int = Query(50, ge=1, le=100)`; Flask "
+        "`limit = min(request.args.get('limit', 50, type=int), 100)`."
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        handler = ctx.handler
+        if handler is None or handler.is_lambda:
+            return
+        for name, line in _unbounded(handler):
+            yield self.finding(
+                ctx,
+                file=handler.path,
+                line=line,
+                symbol=handler.qualname,
+                message=self.message.replace("{param}", name),
+            )
+
+
+def _unbounded(handler: FunctionSource) -> Iterator[tuple[str, int]]:
+    for name, (arg, default) in handler.params.items():
+        if (
+            _LIMIT_NAME.match(name)
+            and _is_int_param(arg, default)
+            and not _declares_bound(arg, default)
+        ) and not _clamped(handler, {name}):
+            yield name, arg.lineno
+    for name, call in _query_reads(handler):
+        targets = {
+            n
+            for n, values in handler.assignments.items()
+            if any(_contains(v, call) for v in values)
+        }
+        if not _clamped_inline(handler, call) and not _clamped(handler, targets):
+            yield name, call.lineno
+
+
+def _is_int_param(arg: ast.arg, default: ast.expr | None) -> bool:
+    annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
+    if "int" in annotation:
+        return True
+    if isinstance(default, ast.Constant) and isinstance(default.value, int):
+        return not isinstance(default.value, bool)
+    return False
+
+
+def _declares_bound(arg: ast.arg, default: ast.expr | None) -> bool:
+    for node in (arg.annotation, default):
+        if node is None:
+            continue
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and any(k.arg in _BOUND_KEYWORDS for k in sub.keywords):
+                return True
+            if isinstance(sub, ast.Call) and call_name(sub) == "conint":
+                return any(k.arg in {"le", "lt"} for k in sub.keywords)
+    return False
+
+
+def _query_reads(handler: FunctionSource) -> Iterator[tuple[str, ast.Call]]:
+    """``request.args.get("limit", ...)`` / ``request.args["per_page"]`` style reads."""
+    if "args" not in handler.text:
+        return
+    for call in handler.calls:
+        if call_name(call) == "get" and dotted(call.func).endswith("args.get") and call.args:
+            key = call.args[0]
+            if (
+                isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+                and _LIMIT_NAME.match(key.value)
+            ):
+                yield key.value, call
+
+
+def _contains(tree: ast.AST, node: ast.AST) -> bool:
+    return any(sub is node for sub in ast.walk(tree))
+
+
+def _clamped_inline(handler: FunctionSource, call: ast.Call) -> bool:
+    return any(
+        isinstance(n, ast.Call) and call_name(n) == "min" and _contains(n, call)
+        for n in handler.calls
+    )
+
+
+def _clamped(handler: FunctionSource, names: set[str]) -> bool:
+    """``min(limit, 100)`` anywhere, or an ``if limit > N`` test."""
+    if not names:
+        return False
+    for node in handler.body_nodes:
+        if (
+            isinstance(node, ast.Call)
+            and call_name(node) == "min"
+            and any(
+                isinstance(n, ast.Name) and n.id in names for a in node.args for n in ast.walk(a)
+            )
+        ):
+            return True
+        if isinstance(node, ast.Compare) and any(
+            isinstance(op, ast.Gt | ast.GtE | ast.Lt | ast.LtE) for op in node.ops
+        ):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(s, ast.Name) and s.id in names for s in sides):
+                return True
+    return False

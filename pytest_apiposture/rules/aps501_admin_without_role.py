@@ -1,0 +1,90 @@
+"""APS501: an admin-looking route checks who the caller is but not what they may do."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..auth import code_facts
+from ..knowledge import ADMIN_PATH_PATTERN
+from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
+from . import Rule, RuleContext
+
+_ADMIN_PATH = re.compile(ADMIN_PATH_PATTERN, re.IGNORECASE)
+_ADMIN_NAME = re.compile(r"(?:^|_)(?:admin|superuser|staff)(?:_|$)", re.IGNORECASE)
+
+
+def looks_administrative(route: Route) -> bool:
+    """An admin path segment or a handler named ``admin_*`` / ``*_admin``."""
+    function = route.handler.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+    return bool(_ADMIN_PATH.search(route.path) or _ADMIN_NAME.search(function))
+
+
+class AdminWithoutRole(Rule):
+    """
+    ## What it does
+    Flags a route that looks administrative (``/admin/...``, ``/internal/...``,
+    ``/manage/...``, or a handler named ``admin_*``) and is protected by authentication
+    alone: no guard and no code in the handler checks a role, scope or permission.
+
+    ## Why is this bad?
+    Every signed-up user passes an authentication-only guard. Function-level
+    authorization flaws let ordinary users call admin operations: list all users,
+    change roles, delete accounts (OWASP API5:2023).
+
+    ## Example
+    ```python
+    @router.delete("/admin/users/{user_id}")
+    def delete_user(user_id: int, user: User = Depends(get_current_user)): ...
+    ```
+
+    ## Use instead
+    ```python
+    def require_admin(user: User = Depends(get_current_user)) -> User:
+        if not user.is_admin:
+            raise HTTPException(status_code=403)
+        return user
+
+    @router.delete("/admin/users/{user_id}")
+    def delete_user(user_id: int, admin: User = Depends(require_admin)): ...
+    ```
+    or ``Security(get_current_user, scopes=["admin"])``; in Flask a ``@roles_required``
+    style decorator that aborts with 403.
+
+    ## Known problems
+    Recognises admin routes by path and handler name only; an admin operation under an
+    ordinary path is not seen. A role check done in a helper the handler calls (rather
+    than in a guard or in the handler) is not seen.
+
+    ## References
+    - OWASP API5:2023 Broken Function Level Authorization
+    - CWE-285: Improper Authorization
+    """
+
+    code = "APS501"
+    name = "admin-route-without-role-check"
+    kind = Kind.FUNCTION_LEVEL_AUTH
+    owasp = "API5:2023"
+    severity = Severity.HIGH
+    confidence = Confidence.LIKELY
+    cwe = 285
+    message = "{route} looks administrative but only checks that the caller is logged in"
+    remediation = (
+        "Add an authorization guard that checks a role or scope and denies with 403, e.g. "
+        "`Depends(require_admin)` / `Security(get_current_user, scopes=['admin'])`, or a Flask "
+        "decorator that aborts with 403 unless `current_user.is_admin`."
+    )
+
+    def applies(self, route: Route) -> bool:
+        if not super().applies(route) or route.auth is not Auth.AUTHENTICATED:
+            return False
+        if any(g.role is GuardRole.AUTHORIZATION for g in route.guards):
+            return False
+        return looks_administrative(route)
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        if ctx.handler is not None and code_facts(ctx.index, ctx.handler).checks_role:
+            return
+        finding = self.at_handler(ctx)
+        if finding is not None:
+            yield finding

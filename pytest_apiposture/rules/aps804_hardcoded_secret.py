@@ -1,0 +1,184 @@
+"""APS804: a secret key is written in the source."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterable, Iterator
+
+from ..model import Confidence, Finding, Kind, Severity
+from ..source import ModuleSource, call_name, dotted
+from . import Rule, RuleContext, module_nodes
+
+SECRET_NAME = re.compile(
+    r"(?:secret|secret_?key|signing_?key|private_?key|api_?key|jwt_?key|token_?secret)$",
+    re.IGNORECASE,
+)
+# cheap pre-test on the raw file: the names SECRET_NAME matches, and jwt for literal keys
+_SECRET_BYTES = re.compile(rb"(?i)secret|signing_?key|private_?key|api_?key|jwt_?key|jwt\.")
+_ENV_FALLBACK_CALLS = frozenset({"getenv", "get", "config", "env"})
+_JWT_KEY_CALLS = frozenset({"encode", "decode"})
+_TEST_CLASS = re.compile(r"test", re.IGNORECASE)
+
+
+class HardcodedSecret(Rule):
+    """
+    ## What it does
+    Flags a secret key written as a string literal: ``SECRET_KEY = "..."``,
+    ``app.config["SECRET_KEY"] = "..."``, ``app.secret_key = "..."``,
+    ``app.config.update(SECRET_KEY="...")``, ``{"JWT_SECRET": "..."}``, or a literal key
+    passed to ``jwt.encode``/``jwt.decode``. A literal used only as the fallback of an
+    environment lookup (``os.environ.get("SECRET_KEY", "dev")``) or as the default of a
+    ``BaseSettings`` field is reported as low: it is the key whenever the variable is
+    unset.
+
+    ## Why is this bad?
+    Anyone with the source (a repository, a container image, a leaked wheel) can sign
+    session cookies and JWTs that the server accepts: they can be any user.
+
+    ## Example
+    ```python
+    app.config["SECRET_KEY"] = "super-secret"
+    ```
+
+    ## Use instead
+    ```python
+    app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]  # fails fast when unset
+    ```
+
+    ## Known problems
+    Test code is skipped (``tests/``, ``test_*.py``, ``conftest.py``, classes named
+    ``*Test*``); empty strings are ignored. Names are matched by the pattern
+    ``secret``, ``secret_key``, ``signing_key``, ``private_key``, ``api_key``.
+
+    ## References
+    - OWASP API8:2023 Security Misconfiguration
+    - CWE-798: Use of Hard-coded Credentials
+    """
+
+    code = "APS804"
+    name = "hardcoded-secret"
+    kind = Kind.MISCONFIGURATION
+    owasp = "API8:2023"
+    severity = Severity.HIGH
+    confidence = Confidence.LIKELY
+    cwe = 798
+    scope = "project"
+    message = "hard-coded secret `{name}`"
+    remediation = (
+        "Read the secret from the environment or a secret store and fail when it is missing: "
+        "`SECRET_KEY = os.environ['SECRET_KEY']`; rotate the key that was committed."
+    )
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        module = ctx.module
+        if module is None or _is_test_file(ctx.index.display(module.path)):
+            return
+        if not _SECRET_BYTES.search(module.data):
+            return
+        for line, name, fallback in _secrets(module, module_nodes(ctx)):
+            if fallback:
+                yield self.finding(
+                    ctx,
+                    file=module.path,
+                    line=line,
+                    message=f"secret `{name}` falls back to a hard-coded literal",
+                    severity=Severity.LOW,
+                    confidence=Confidence.POSSIBLE,
+                )
+            else:
+                yield self.finding(
+                    ctx, file=module.path, line=line, message=self.message.replace("{name}", name)
+                )
+
+
+def _secrets(module: ModuleSource, nodes: list[ast.AST]) -> Iterator[tuple[int, str, bool]]:
+    skipped = _test_class_nodes(nodes)
+    settings_fields = _settings_field_nodes(nodes)
+    for node in nodes:
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                name = _target_name(target)
+                if not name or not SECRET_NAME.search(name):
+                    continue
+                if _is_literal(node.value):
+                    yield node.lineno, name, id(node) in settings_fields
+                elif _env_fallback(node.value):
+                    yield node.lineno, name, True
+        elif isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg and SECRET_NAME.search(keyword.arg) and _is_literal(keyword.value):
+                    yield node.lineno, keyword.arg, False
+            if call_name(node) in _JWT_KEY_CALLS and dotted(node.func).startswith("jwt"):
+                key = node.args[1] if len(node.args) > 1 else None
+                key = next((k.value for k in node.keywords if k.arg == "key"), key)
+                if key is not None and _is_literal(key):
+                    yield node.lineno, "jwt key", False
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if (
+                    isinstance(key, ast.Constant)
+                    and isinstance(key.value, str)
+                    and SECRET_NAME.search(key.value)
+                    and _is_literal(value)
+                ):
+                    yield value.lineno, key.value, False
+
+
+def _target_name(target: ast.expr) -> str:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+        return str(target.slice.value)
+    return ""
+
+
+def _is_literal(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str | bytes)
+        and len(node.value.strip()) > 0
+    )
+
+
+def _env_fallback(node: ast.AST) -> bool:
+    """``os.environ.get("X", "lit")``, ``os.getenv("X", "lit")``, ``config("X", default="lit")``."""
+    if not isinstance(node, ast.Call) or call_name(node) not in _ENV_FALLBACK_CALLS:
+        return False
+    name = dotted(node.func)
+    if call_name(node) == "get" and "environ" not in name:
+        return False
+    fallback = node.args[1] if len(node.args) > 1 else None
+    fallback = next((k.value for k in node.keywords if k.arg == "default"), fallback)
+    return fallback is not None and _is_literal(fallback)
+
+
+def _test_class_nodes(nodes: list[ast.AST]) -> set[int]:
+    out: set[int] = set()
+    for node in nodes:
+        if isinstance(node, ast.ClassDef) and _TEST_CLASS.search(node.name):
+            out.update(id(sub) for sub in ast.walk(node))
+    return out
+
+
+def _settings_field_nodes(nodes: list[ast.AST]) -> set[int]:
+    """Class-level defaults of ``BaseSettings`` classes: the environment overrides them."""
+    out: set[int] = set()
+    for node in nodes:
+        if isinstance(node, ast.ClassDef) and any(
+            dotted(b).endswith("BaseSettings") for b in node.bases
+        ):
+            out.update(id(stmt) for stmt in node.body)
+    return out
+
+
+def _is_test_file(path: str) -> bool:
+    name = os.path.basename(path)
+    parts = path.replace("\\", "/").split("/")
+    return name.startswith("test_") or name == "conftest.py" or "tests" in parts[:-1]

@@ -1,0 +1,230 @@
+"""The analysis pass: one result per run, a cache that never changes the answer."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import itertools
+import sys
+import textwrap
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rules_helpers import run_static
+
+from pytest_apiposture.adapters import select_adapter
+from pytest_apiposture.analysis import AnalysisResult, analyse, project_files_for
+from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
+from pytest_apiposture.model import Finding, Kind, Severity
+from pytest_apiposture.rules import RULES, Rule, RuleContext
+from pytest_apiposture.source import SourceIndex
+
+_counter = itertools.count()
+
+MODELS = """
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Member(Base):
+    __tablename__ = "members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key: Mapped[str] = mapped_column(String(80))
+"""
+
+APP = """
+from fastapi import Depends, FastAPI
+from fastapi.security import OAuth2PasswordBearer
+
+from .models import Member
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+app = FastAPI()
+
+
+def get_db():
+    yield None
+
+
+@app.get("/members/{name}")
+def read_member(name: str, token: str = Depends(oauth2), db=Depends(get_db)):
+    return db.get(Member, name)
+
+
+@app.get("/open")
+def open_route():
+    return {}
+"""
+
+
+def make_app(root: Path) -> tuple[Any, Path]:
+    """A small FastAPI package under root with a unique name; (app, package dir)."""
+    name = f"rxcache_{next(_counter)}"
+    package = root / name
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text(textwrap.dedent(MODELS))
+    (package / "main.py").write_text(textwrap.dedent(APP))
+    sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module(f"{name}.main")
+    finally:
+        sys.path.remove(str(root))
+    return module.app, package
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def summary(result: AnalysisResult, root: Path) -> list[tuple[str, str, str, int]]:
+    return sorted(
+        (f.code, f.route_key, Path(f.location.file).relative_to(root).as_posix(), f.location.line)
+        for f in result.findings
+        if f.location
+    )
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    parsed: list[str] = []
+    real = ast.parse
+
+    def counting(source: Any, filename: str = "<unknown>", *args: Any, **kwargs: Any) -> Any:
+        parsed.append(Path(filename).name)
+        return real(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    return parsed
+
+
+def test_a_warm_run_gives_the_cold_result_without_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, package = make_app(tmp_path)
+    (package / "broken.py").write_text("def broken(:\n")
+    cache = tmp_path / "cache"
+    routes = select_adapter(app).routes(app)
+    parsed = count_parses(monkeypatch)
+    cold = run_static(
+        app, root=tmp_path, app_file=package / "main.py", cache_dir=cache, routes=routes
+    )
+    cold_parsed = sorted(parsed)
+    parsed.clear()
+    warm = run_static(
+        app, root=tmp_path, app_file=package / "main.py", cache_dir=cache, routes=routes
+    )
+    assert parsed == []
+    assert cold_parsed == ["__init__.py", "broken.py", "main.py", "models.py"]
+    main = f"{package.name}/main.py"
+    assert summary(cold, tmp_path) == [
+        ("APS201", "GET /open", main, line_of(package / "main.py", "def open_route")),
+        ("APS302", "GET /members/{name}", main, line_of(package / "main.py", "return db.get")),
+    ]
+    assert [repr(f) for f in warm.findings] == [repr(f) for f in cold.findings]
+    assert [(r.key, r.auth, r.origin, [g.role for g in r.guards]) for r in warm.routes] == [
+        (r.key, r.auth, r.origin, [g.role for g in r.guards]) for r in cold.routes
+    ]
+    assert (
+        warm.notes
+        == cold.notes
+        == [
+            f"{package.name}/broken.py:1: syntax error: invalid syntax — the rules skipped this file"
+        ]
+    )
+
+
+def test_a_changed_file_invalidates_exactly_the_units_that_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, package = make_app(tmp_path)
+    cache = tmp_path / "cache"
+    run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=cache)
+    models = package / "models.py"
+    models.write_text(models.read_text().replace("api_key", "nickname"))
+    routes = select_adapter(app).routes(app)
+    parsed = count_parses(monkeypatch)
+    after = run_static(
+        app, root=tmp_path, app_file=package / "main.py", cache_dir=cache, routes=routes
+    )
+    open_line = line_of(package / "main.py", "def open_route")
+    assert summary(after, tmp_path) == [
+        ("APS201", "GET /open", f"{package.name}/main.py", open_line)
+    ]
+    # the route that read models.py and the models.py file unit; nothing else
+    assert sorted(parsed) == ["main.py", "models.py"]
+
+
+def test_a_damaged_or_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
+    app, package = make_app(tmp_path)
+    cache = tmp_path / "cache"
+    expected = summary(run_static(app, root=tmp_path, app_file=package / "main.py"), tmp_path)
+    run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=cache)
+    (stored,) = cache.iterdir()
+    stored.write_text('{"format": 2, "tool": "x", "units": {"a": [')
+    damaged = run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=cache)
+    assert summary(damaged, tmp_path) == expected
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    result = run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=blocked)
+    assert summary(result, tmp_path) == expected
+    assert len(result.notes) == 1
+    assert result.notes[0].startswith(f"could not write the static-analysis cache {blocked}/")
+
+
+class Exploding(Rule):
+    """Test rule that fails on every route."""
+
+    code = "APS299"
+    name = "exploding"
+    kind = Kind.MISSING_AUTH
+    owasp = "API2:2023"
+    message = "boom"
+    remediation = "`fix`"
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        raise RuntimeError("boom")
+
+
+def test_a_failing_rule_is_noted_and_the_others_still_run(tmp_path: Path) -> None:
+    app, _package = make_app(tmp_path)
+    routes = select_adapter(app).routes(app)
+    result = analyse(
+        routes,
+        root=tmp_path,
+        knowledge=DEFAULT_KNOWLEDGE,
+        index=SourceIndex(tmp_path),
+        rules=[Exploding(), *(rule() for rule in RULES)],
+        is_public=lambda route: route.path.startswith(("/docs", "/redoc", "/openapi")),
+    )
+    assert ("APS201", "GET /open") in {(f.code, f.route_key) for f in result.findings}
+    assert "APS299 failed on GET /open: RuntimeError: boom (a bug in the rule)" in result.notes
+    assert all(f.severity is not Severity.CRITICAL for f in result.findings)
+
+
+def test_project_files_are_the_app_packages_python_files(tmp_path: Path) -> None:
+    app, package = make_app(tmp_path)
+    (package / "sub").mkdir()
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "sub" / "deep.py").write_text("")
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.py").write_text("")
+    (package / ".hidden").mkdir()
+    (package / ".hidden" / "y.py").write_text("")
+    (tmp_path / "loose.py").write_text("")
+    routes = select_adapter(app).routes(app)
+    files = project_files_for(routes, package / "main.py", tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == [
+        f"{package.name}/__init__.py",
+        f"{package.name}/main.py",
+        f"{package.name}/models.py",
+        f"{package.name}/sub/__init__.py",
+        f"{package.name}/sub/deep.py",
+    ]
+    assert project_files_for([], tmp_path / "loose.py", tmp_path) == [tmp_path / "loose.py"]
+    assert project_files_for([], tmp_path / "loose.py", package) == []

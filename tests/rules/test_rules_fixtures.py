@@ -1,0 +1,116 @@
+"""Every rule on fixture apps, through the real adapters: marks asserted exactly."""
+
+from __future__ import annotations
+
+import pytest
+from rules_helpers import FIXTURES as FIXTURES_DIR
+from rules_helpers import check_fixture
+
+from pytest_apiposture.model import Auth, GuardRole, Severity
+
+FIXTURES = {
+    "rx_fa_auth": (),
+    "rx_fl_auth": (),
+    "rx_fa_data": (),
+    "rx_fl_data": (),
+    "rx_fa_bola": ("GET /catalogue/*",),
+    "rx_fl_bola": (),
+    "rx_fa_misc": (),
+    "rx_fl_misc": (),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_fixture_marks(name: str) -> None:
+    check_fixture(name, public=FIXTURES[name])
+
+
+def test_missing_auth_severity_follows_the_method() -> None:
+    result = check_fixture("rx_fa_auth")
+    severities = {f.route_key: f.severity for f in result.findings if f.code == "APS201"}
+    assert severities == {
+        "GET /open/items": Severity.MEDIUM,
+        "DELETE /open/items/{item_id}": Severity.HIGH,
+        "GET /loose": Severity.MEDIUM,
+        "GET /ops/ping": Severity.MEDIUM,
+    }
+
+
+def test_fastapi_guard_roles_and_route_auth() -> None:
+    result = check_fixture("rx_fa_auth")
+    table = {
+        r.key: (r.auth, tuple((g.name.rsplit(".", 1)[-1], g.role) for g in r.guards))
+        for r in result.routes
+        if not r.path.startswith(("/docs", "/redoc", "/openapi"))
+    }
+    assert table == {
+        "GET /open/items": (Auth.NONE, (("get_db", GuardRole.OTHER),)),
+        "DELETE /open/items/{item_id}": (Auth.NONE, (("paginate", GuardRole.OTHER),)),
+        "GET /health": (Auth.PUBLIC, ()),
+        "GET /declared-public": (Auth.PUBLIC, ()),
+        "GET /me": (Auth.AUTHENTICATED, (("get_current_user", GuardRole.AUTH),)),
+        "GET /protected/reports": (Auth.AUTHENTICATED, (("get_current_user", GuardRole.AUTH),)),
+        "GET /feed": (Auth.OPTIONAL, (("maybe_user", GuardRole.OPTIONAL_AUTH),)),
+        "POST /comments": (Auth.OPTIONAL, (("maybe_user", GuardRole.OPTIONAL_AUTH),)),
+        "GET /strict": (Auth.AUTHENTICATED, (("strict_user", GuardRole.AUTH),)),
+        "GET /keyed": (Auth.AUTHENTICATED, (("require_key", GuardRole.AUTH),)),
+        "GET /checked-in-handler": (
+            Auth.AUTHENTICATED,
+            (("maybe_user", GuardRole.OPTIONAL_AUTH),),
+        ),
+        "GET /cookie": (Auth.AUTHENTICATED, (("session_user", GuardRole.AUTH),)),
+        "GET /loose": (Auth.NONE, (("get_current_user_loosely", GuardRole.OTHER),)),
+        "GET /header-token": (Auth.AUTHENTICATED, (("header_token", GuardRole.AUTH),)),
+        "GET /admin/users": (Auth.AUTHENTICATED, (("get_current_user", GuardRole.AUTH),)),
+        "DELETE /admin/users/{user_id}": (
+            Auth.AUTHENTICATED,
+            (("require_admin", GuardRole.AUTHORIZATION),),
+        ),
+        "GET /admin/audit": (Auth.AUTHENTICATED, (("get_scoped_user", GuardRole.AUTHORIZATION),)),
+        "GET /internal/stats": (Auth.AUTHENTICATED, (("RoleChecker", GuardRole.AUTHORIZATION),)),
+        "GET /manage/settings": (Auth.AUTHENTICATED, (("get_current_user", GuardRole.AUTH),)),
+        "GET /ops/ping": (Auth.NONE, ()),
+    }
+
+
+def test_flask_guard_roles_and_route_auth() -> None:
+    result = check_fixture("rx_fl_auth")
+    table = {
+        r.key: (r.auth, tuple((g.name.rsplit(".", 1)[-1], g.role) for g in r.guards))
+        for r in result.routes
+    }
+    login = (("login_required", GuardRole.AUTH),)
+    assert table == {
+        "GET /static/{filename}": (Auth.PUBLIC, ()),
+        "GET /api/status": (Auth.NONE, (("require_token", GuardRole.OTHER),)),
+        "GET /api/items": (Auth.AUTHENTICATED, (("require_token", GuardRole.AUTH),)),
+        "GET /profile": (Auth.AUTHENTICATED, login),
+        "POST /notes": (Auth.NONE, (("log_calls", GuardRole.OTHER),)),
+        "GET /token-named": (Auth.NONE, (("token_required", GuardRole.OTHER),)),
+        "GET /keyed": (Auth.AUTHENTICATED, (("key_required", GuardRole.AUTH),)),
+        "GET /inline": (Auth.AUTHENTICATED, ()),
+        "GET /maybe": (Auth.NONE, ()),
+        "GET /httpauth": (Auth.AUTHENTICATED, login),
+        "GET /httpauth-optional": (Auth.OPTIONAL, (("login_required", GuardRole.OPTIONAL_AUTH),)),
+        "GET /reports": (Auth.AUTHENTICATED, login),
+        "DELETE /reports": (Auth.AUTHENTICATED, login),
+        "GET /admin/dashboard": (Auth.AUTHENTICATED, login),
+        "DELETE /admin/users/{user_id}": (
+            Auth.AUTHENTICATED,
+            (("admin_required", GuardRole.AUTHORIZATION),),
+        ),
+        "GET /health": (Auth.PUBLIC, ()),
+    }
+
+
+def test_unregistered_route_is_info_and_registered_routes_gain_static_origin() -> None:
+    result = check_fixture("rx_fa_misc")
+    shadow = [f for f in result.findings if f.code == "APS909"]
+    source = (FIXTURES_DIR / "rx_fa_misc.py").read_text().splitlines()
+    decorator_line = source.index('@legacy.get("/export")  # expect: APS909') + 1
+    assert [(f.severity, f.location.line if f.location else 0) for f in shadow] == [
+        (Severity.INFO, decorator_line)
+    ]
+    origins = {r.key: r.origin for r in result.routes}
+    assert origins["GET /registered"] == ("runtime", "static")
+    assert origins["GET /openapi.json"] == ("runtime",)  # added by FastAPI, no decorator
