@@ -137,7 +137,7 @@ def _routes(settings: Settings, as_json: bool, out: TextIO, err: TextIO) -> int:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n")
     out.write(
         f"\n{len(rows) - 1} routes in {analysis.posture.app} ({analysis.posture.framework})\n"
     )

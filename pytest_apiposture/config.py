@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .knowledge import DEFAULT_KNOWLEDGE, Knowledge
 from .model import Route, Severity
@@ -80,7 +80,8 @@ class Settings:
 
 # name -> (type, help). One table drives the CLI options, the ini keys and the
 # pyproject keys, so the three spellings can never drift apart.
-OPTIONS: dict[str, tuple[str, str]] = {
+OptionKind = Literal["string", "bool", "linelist", "args"]
+OPTIONS: dict[str, tuple[OptionKind, str]] = {
     "app": ("string", "the app: 'pkg.mod:app' or \"pkg.mod:create_app('test')\"; default: discover"),
     "spec": ("string", "committed OpenAPI/Swagger spec (JSON or YAML) to compare the routes against"),
     "identities": ("linelist", "NAME=\"Header: value\" credentials for probes; two enable BOLA probes"),

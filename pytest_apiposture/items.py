@@ -75,7 +75,8 @@ class _ApipostureNode:
     def analysis(self) -> Analysis:
         from .plugin import analysis_of
 
-        return analysis_of(self.config)
+        analysis: Analysis = analysis_of(self.config)
+        return analysis
 
 
 class ApipostureFile(pytest.File, _ApipostureNode):

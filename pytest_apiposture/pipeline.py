@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -82,9 +83,12 @@ def _enumerate(analysis: Analysis, override: tuple[str, Any] | None) -> list[Rou
         posture.app = analysis.loaded.target
         analysis.adapter = select_adapter(analysis.loaded.app)
         posture.framework = analysis.adapter.name
-        enumeration = analysis.adapter.enumerate(analysis.loaded.app)
-        routes = enumeration.routes
-        posture.notes.extend(enumeration.notes)
+        # routes registered at startup or on a first request exist only once it has run;
+        # a startup that fails is a note (the routes registered before it still count)
+        with analysis.adapter.running(analysis.loaded.app, analysis.settings.host) as started:
+            enumeration = analysis.adapter.enumerate(analysis.loaded.app)
+        routes: list[Route] = enumeration.routes
+        posture.notes.extend([*started, *enumeration.notes])
     except (LoadError, AdapterError) as exc:
         posture.error = str(exc)
         return None

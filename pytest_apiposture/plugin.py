@@ -60,9 +60,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         else:
             group.addoption(flag, default=None, metavar="VALUE", help=help_text)
         # default=None: an unset ini key must not override pyproject with False / [] / ""
-        parser.addini(
-            f"apiposture_{name}", help_text, type=kind if kind != "string" else None, default=None
-        )
+        ini_type = None if kind == "string" else kind
+        parser.addini(f"apiposture_{name}", help_text, type=ini_type, default=None)
 
 
 def _enabled(config: pytest.Config) -> bool:
@@ -164,7 +163,10 @@ def _fixture_value(session: pytest.Session, name: str) -> tuple[bool, Any] | Non
     if inspect.isgenerator(value):
         generator = value
         value = next(generator)
-        session.config.add_cleanup(lambda: next(generator, None))
+        def finish() -> None:
+            next(generator, None)
+
+        session.config.add_cleanup(finish)
     return True, value
 
 

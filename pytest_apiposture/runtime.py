@@ -32,8 +32,8 @@ class Runtime:
         for text in settings.identities:  # validated when the settings were built
             name, headers = parse_identity(text)
             static[name] = headers
-        for name, headers in (extra_identities or {}).items():
-            static[name] = dict(headers)
+        for name, extra in (extra_identities or {}).items():
+            static[name] = dict(extra)
         fixture = identities_fixture
         # What probes.resolve_identities takes: a mapping, or a callable that gets the
         # in-process client and logs in through the app (so it runs inside the session).
@@ -57,12 +57,13 @@ class Runtime:
     def catalogue(self) -> Iterator[tuple[str, Callable[[Route], bool]]]:
         """(code, applies) for every enabled probe; ``applies`` needs no open session."""
         for code, probe in self.probes.items():
-            yield (
-                code,
-                lambda route, probe=probe: bool(
-                    probe.applies(route, self.context(open_session=False))
-                ),
-            )
+            yield code, self._applies(probe)
+
+    def _applies(self, probe: Any) -> Callable[[Route], bool]:
+        def applies(route: Route) -> bool:
+            return bool(probe.applies(route, self.context(open_session=False)))
+
+        return applies
 
     def context(self, *, open_session: bool = True) -> Any:
         from .probes import ProbeContext

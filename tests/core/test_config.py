@@ -49,7 +49,7 @@ def test_pyproject_section(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.apiposture]\napp = "x:app"\nfail-on = "medium"\n')
     assert read_pyproject(tmp_path) == {"app": "x:app", "fail_on": "medium"}
     (tmp_path / "pyproject.toml").write_text('[tool.apiposture]\naap = "x:app"\n')
-    with pytest.raises(ConfigError, match="unknown \\[tool.apiposture\\] key\\(s\\) aap"):
+    with pytest.raises(ConfigError, match=r"unknown \[tool.apiposture\] key\(s\) aap"):
         read_pyproject(tmp_path)
 
 
