@@ -7,6 +7,7 @@ schema does it generate (``openapi``), and how do I call it in-process (``client
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -44,6 +45,11 @@ class FrameworkAdapter(Protocol):
 
     def client(self, app: Any) -> Any:
         """The framework's own in-process test client (no sockets)."""
+        ...
+
+    def running(self, app: Any, host: str | None = None) -> AbstractContextManager[list[str]]:
+        """The app as a server has it before the first route answers (lifespan started,
+        lazily built sub-apps built) for the duration of the block; yields notes."""
         ...
 
 

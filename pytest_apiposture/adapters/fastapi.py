@@ -19,6 +19,8 @@ from typing import Any
 
 from ..model import Guard, Route
 from . import AdapterError, Enumeration
+from ._middleware import middleware_guards
+from ._openapi import with_mounted_schemas
 from ._starlette import (
     SourceLocator,
     callable_target,
@@ -67,13 +69,20 @@ class FastAPIAdapter:
         if not isinstance(app, FastAPI):
             return None
         try:
-            return app.openapi()
+            schema = app.openapi()
         except Exception as exc:
             raise AdapterError(
                 f"FastAPI could not generate its OpenAPI schema{_openapi_culprit(app)}: "
                 f"{type(exc).__name__}: {one_line(exc)}; fix that model or annotation, or "
                 "exclude the route with include_in_schema=False"
             ) from exc
+        return with_mounted_schemas(schema, app)
+
+    def running(self, app: Any, host: str | None = None) -> contextlib.AbstractContextManager[list[str]]:
+        """The app started (lifespan, lazy sub-apps built) for the block; yields notes."""
+        from ._startup import running
+
+        return running(app, host)
 
     def client(self, app: Any) -> Any:
         from starlette.testclient import TestClient
@@ -113,6 +122,7 @@ class _Level:
     mount_prefix: str  # the innermost Mount's full prefix ("" outside mounts)
     # tree shape: id(route) -> the router that declared it; None on old (flat) FastAPI
     declarers: dict[int, Any] | None
+    wrapping: tuple[Guard, ...] = ()  # middleware of this app and of the apps it is mounted in
 
 
 class _Collector:
@@ -123,22 +133,43 @@ class _Collector:
         self.fastapi = _fastapi_types()
 
     def collect(self, app: Any) -> list[Route]:
-        self._walk_app(app, prefix="", mount_prefix="")
-        return self.routes
+        self._walk_app(app, prefix="", mount_prefix="", wrapping=())
+        return self._first_of_each()
 
-    def _walk_app(self, app: Any, prefix: str, mount_prefix: str) -> None:
+    def _first_of_each(self) -> list[Route]:
+        """One route per method and path: the first, the one a router tries first."""
+        seen: dict[str, Route] = {}
+        for route in self.routes:
+            seen.setdefault(route.key, route)
+        repeats = len(self.routes) - len(seen)
+        if repeats:
+            self.notes.append(
+                f"{repeats} route registration(s) repeat the method and path of an earlier one "
+                "(versioned copies, a router included twice); the first of each is analysed"
+            )
+        return list(seen.values())
+
+    def _walk_app(
+        self, app: Any, prefix: str, mount_prefix: str, wrapping: tuple[Guard, ...]
+    ) -> None:
         router = app.router
         app_deps = tuple(getattr(router, "dependencies", ()) or ())
-        self._walk_router(router, app_deps, prefix, mount_prefix)
+        wrapping = wrapping + middleware_guards(app, self.locator)
+        self._walk_router(router, app_deps, prefix, mount_prefix, wrapping)
 
     def _walk_router(
-        self, router: Any, app_deps: tuple[Any, ...], prefix: str, mount_prefix: str
+        self,
+        router: Any,
+        app_deps: tuple[Any, ...],
+        prefix: str,
+        mount_prefix: str,
+        wrapping: tuple[Guard, ...] = (),
     ) -> None:
         from starlette import routing
 
         fa = self.fastapi
         declarers = _tree_declarers(router) if fa and fa.tree_shaped else None
-        level = _Level(router, app_deps, prefix, mount_prefix, declarers)
+        level = _Level(router, app_deps, prefix, mount_prefix, declarers, wrapping)
         for effective, original in _route_objects(router.routes):
             if fa and isinstance(original, (fa.APIRoute, fa.APIWebSocketRoute)):
                 self._api_route(effective, original, level)
@@ -160,6 +191,7 @@ class _Collector:
 
     def _add(self, level: _Level, method: str, effective: Any, endpoint: Any, **facts: Any) -> None:
         path = openapi_path(level.prefix + (effective.path or ""))
+        facts["guards"] = level.wrapping + tuple(facts.get("guards", ()))
         self.routes.append(
             Route(
                 method=method,
@@ -240,11 +272,11 @@ class _Collector:
 
         inner = unwrap_mounted(mounted)
         if isinstance(inner, Starlette):
-            self._walk_app(inner, prefix, prefix)
+            self._walk_app(inner, prefix, prefix, level.wrapping)
         elif isinstance(inner, Router):
-            self._walk_router(inner, (), prefix, prefix)
+            self._walk_router(inner, (), prefix, prefix, level.wrapping)
         elif is_flask_app(inner):
-            self._flask_routes(inner, prefix)
+            self._flask_routes(inner, prefix, level.wrapping)
         elif opaque_ok:
             path = openapi_path(prefix + "/{path}")
             self.routes.append(
@@ -257,11 +289,12 @@ class _Collector:
                     in_schema=False,
                     path_params=path_param_names(path),
                     mount_prefix=prefix,
+                    guards=level.wrapping,
                     raw=original,
                 )
             )
 
-    def _flask_routes(self, flask_app: Any, prefix: str) -> None:
+    def _flask_routes(self, flask_app: Any, prefix: str, wrapping: tuple[Guard, ...]) -> None:
         try:
             from .flask import FlaskAdapter
         except ImportError:  # the Flask adapter (or Flask) is missing: nothing to enumerate
@@ -271,7 +304,10 @@ class _Collector:
         for route in mounted.routes:
             self.routes.append(
                 dataclasses.replace(
-                    route, path=prefix + route.path, mount_prefix=prefix + route.mount_prefix
+                    route,
+                    path=prefix + route.path,
+                    mount_prefix=prefix + route.mount_prefix,
+                    guards=wrapping + route.guards,
                 )
             )
 

@@ -8,6 +8,7 @@ whether a guard is auth: that is ``auth.classify_guard``'s job, from these facts
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Callable
@@ -83,6 +84,10 @@ class FlaskAdapter:
                 f"{' '.join(str(exc).split())}); "
                 "fix the schema error or pass --apiposture-spec"
             ) from exc
+
+    def running(self, app: Any, host: str | None = None) -> contextlib.AbstractContextManager[list[str]]:
+        """Flask has no lifespan: its routes exist once the app object does."""
+        return contextlib.nullcontext([])
 
     def client(self, app: Any) -> Any:
         if connexion_support.is_connexion_flask_app(app):

@@ -1,0 +1,124 @@
+"""Bring an ASGI app to the state a server would enumerate: started, lazy parts built.
+
+Some apps register routes in their lifespan/startup handlers; some mounted sub-apps
+build their routes on their first request (Cadwyn's versioned apps override
+``__call__`` for that). Starting the lifespan costs app code (a database, services),
+so it only happens when the app has one. Everything stays in-process: the framework's
+own test client, never a socket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from ._starlette import one_line, unwrap_mounted
+
+_MAX_MOUNT_DEPTH = 16
+
+
+def has_startup(app: Any) -> bool:
+    """True when starting ``app`` would run app code: a lifespan or startup/shutdown handlers."""
+    router = getattr(app, "router", None)
+    if router is None:
+        return False
+    if getattr(router, "on_startup", None) or getattr(router, "on_shutdown", None):
+        return True
+    return _runs_code(getattr(router, "lifespan_context", None), depth=0)
+
+
+def _runs_code(context: Any, depth: int) -> bool:
+    if context is None:
+        return False
+    if type(context).__name__ == "_DefaultLifespan":  # startup handlers were checked above
+        return False
+    # FastAPI wraps the lifespan on every include_router: merged(original, nested).
+    merged = getattr(context, "__wrapped__", context)
+    code = getattr(merged, "__code__", None)
+    if code is not None and code.co_name == "merged_lifespan" and depth < 64:
+        cells = dict(zip(code.co_freevars, merged.__closure__ or (), strict=False))
+        parts = [cells[name].cell_contents for name in ("original_context", "nested_context")
+                 if name in cells]
+        if len(parts) == 2:
+            return any(_runs_code(part, depth + 1) for part in parts)
+    return True  # an app lifespan, or a wrapper we do not know: start it
+
+
+def lazy_mounts(app: Any) -> list[str]:
+    """Paths of mounted sub-apps whose class replaces Starlette's ``__call__``.
+
+    Such an app may still be building itself (routes on first request); one in-process
+    request to its prefix lets it finish, as the first real request would.
+    """
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    found: list[str] = []
+    stack: list[tuple[Any, str, int]] = [(app, "", 0)]
+    while stack:
+        current, prefix, depth = stack.pop()
+        for route in getattr(getattr(current, "router", None), "routes", ()):
+            if not isinstance(route, Mount) or depth >= _MAX_MOUNT_DEPTH:
+                continue
+            inner = unwrap_mounted(route.app)
+            path = prefix + route.path
+            if isinstance(inner, Starlette):
+                if _overrides_call(type(inner), Starlette):
+                    found.append(path)
+                stack.append((inner, path, depth + 1))
+    return found
+
+
+def _overrides_call(cls: type, base: type) -> bool:
+    for klass in cls.__mro__:
+        if klass is base or klass.__module__.split(".")[0] in ("fastapi", "starlette"):
+            return False
+        if "__call__" in vars(klass):
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def running(app: Any, host: str | None = None) -> Iterator[list[str]]:
+    """The app started (lifespan) with its lazy mounts built, for the block; yields notes.
+
+    A startup that fails is a note, not an error: the routes registered before it
+    still get enumerated.
+    """
+    notes: list[str] = []
+    lazy = lazy_mounts(app)
+    if not lazy and not has_startup(app):
+        yield notes
+        return
+    from starlette.testclient import TestClient
+
+    headers = {"host": host} if host else None
+    client = TestClient(app, raise_server_exceptions=False, headers=headers)
+    started = False
+    if has_startup(app):
+        try:
+            client.__enter__()
+            started = True
+        except (Exception, SystemExit) as exc:  # a startup hook may call sys.exit
+            notes.append(
+                f"the app's lifespan/startup failed ({type(exc).__name__}: {one_line(exc)}); "
+                "routes it would register are missing: make startup work in tests "
+                "(a test database, env vars) or pass an app factory"
+            )
+    try:
+        for path in lazy:
+            try:
+                client.request("GET", path.rstrip("/") + "/")
+            except Exception as exc:
+                notes.append(
+                    f"building the sub-application mounted at {path} failed "
+                    f"({type(exc).__name__}: {one_line(exc)}); its routes may be missing"
+                )
+        yield notes
+    finally:
+        if started:
+            try:
+                client.__exit__(None, None, None)
+            except Exception as exc:
+                notes.append(f"the app's shutdown failed: {type(exc).__name__}: {one_line(exc)}")
