@@ -238,22 +238,27 @@ def _check_route_pattern(pattern: str, key: str) -> None:
 
 
 def route_matcher(patterns: Sequence[str]) -> Callable[[Route], bool]:
-    """'GET /health', '/docs*' (any method), '* /internal/*'. fnmatch on the path."""
-    compiled: list[tuple[str | None, str]] = []
+    """'GET /health', '/docs*' (any method), '* /internal/*'. fnmatch on the path.
+
+    Compiled once into one regex per method (plus one for any method), so a match is a
+    dict lookup and at most two regex matches: the static pass asks it for every route.
+    """
+    by_method: dict[str, list[str]] = {}
     for pattern in patterns:
         m = _ROUTE_PATTERN.match(pattern.strip())
         if m is None:
             continue
         method = m.group("method")
-        compiled.append((None if method in (None, "*") else method.upper(), m.group("path")))
+        key = "*" if method in (None, "*") else method.upper()
+        by_method.setdefault(key, []).append(fnmatch.translate(m.group("path")))
+    compiled = {k: re.compile("|".join(f"(?:{p})" for p in v)) for k, v in by_method.items()}
+    any_method = compiled.pop("*", None)
 
     def matches(route: Route) -> bool:
-        for method, path in compiled:
-            if method is not None and method != route.method:
-                continue
-            if fnmatch.fnmatchcase(route.path, path):
-                return True
-        return False
+        own = compiled.get(route.method)
+        if own is not None and own.match(route.path):
+            return True
+        return any_method is not None and any_method.match(route.path) is not None
 
     return matches
 

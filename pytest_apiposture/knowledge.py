@@ -8,7 +8,7 @@ at run time: ``Knowledge.extended`` returns a new object.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 # Callable names that suggest authentication. Only a hint: the dependency graph
 # (a SecurityBase scheme in the sub-tree) or the guard's code (aborting with 401/403)
@@ -90,8 +90,9 @@ PRIVILEGED_FIELDS: frozenset[str] = frozenset(
         "verified",
         "email_verified",
         "is_active",
-        "active",
-        "status",
+        # not "active" / "status": on most resources (a schedule, a session, a server
+        # version) they are the client's own switch or workflow state, not a privilege;
+        # is_active / is_approved / verified stay. Add them with `privileged_fields`.
         "plan",
         "tier",
         "approved",
@@ -164,11 +165,33 @@ BULK_WRITE_CALLS: frozenset[str] = frozenset(
 
 # Calls that fetch one object (BOLA sources) and the words that make a query owner-scoped.
 FETCH_CALLS: frozenset[str] = frozenset(
-    {"get", "get_or_404", "first_or_404", "one", "first", "scalar_one", "scalar_one_or_none",
-     "filter_by", "filter", "where", "find_one", "get_by_id", "retrieve", "fetch", "load"}
+    {
+        "get",
+        "get_or_404",
+        "first_or_404",
+        "one",
+        "first",
+        "scalar_one",
+        "scalar_one_or_none",
+        "filter_by",
+        "filter",
+        "where",
+        "find_one",
+        "get_by_id",
+        "retrieve",
+        "fetch",
+        "load",
+    }
 )
 OWNER_WORDS: tuple[str, ...] = ("owner", "user_id", "created_by", "author", "tenant", "account_id")
-CURRENT_USER_WORDS: tuple[str, ...] = ("current_user", "user", "me", "identity", "principal", "g.user")
+CURRENT_USER_WORDS: tuple[str, ...] = (
+    "current_user",
+    "user",
+    "me",
+    "identity",
+    "principal",
+    "g.user",
+)
 
 # Path parameters that name an object.
 ID_PARAM_PATTERN = r"(?:^id$|_id$|Id$|^uuid$|_uuid$|^pk$|^slug$|^key$)"
@@ -197,6 +220,39 @@ DEFAULT_PUBLIC: tuple[str, ...] = (
     "POST /auth/register",
 )
 
+# Words that say code handles a credential (regex fragments, matched case-insensitively
+# anywhere in a name, attribute, string or ``if`` test of a guard's code).
+CREDENTIAL_WORDS: tuple[str, ...] = (
+    r"authori[sz]ation", r"api[-_]?key", r"token", r"session", r"bearer",
+    r"credential", r"jwt", r"current_user", r"is_authenticated", r"identity",
+    r"cookie", r"password", r"login_manager", r"g\.user",
+)  # fmt: skip
+
+# Words in an ``if`` test that make a denial a role/permission check (regex fragments).
+ROLE_WORDS: tuple[str, ...] = (
+    r"role", r"admin", r"superuser", r"staff", r"permission", r"privilege", r"group",
+    # a policy decision about this caller and this request: `if not is_authorized_dag(...)`
+    r"is_authori[sz]ed", r"(?:has|can)_access",
+)  # fmt: skip
+
+# Exception class names that deny access when raised (regex fragments, case-insensitive).
+DENY_EXCEPTION_WORDS: tuple[str, ...] = (
+    r"unauthori[sz]ed", r"forbidden", r"notauthenticated", r"permissiondenied",
+    r"authenticationfailed", r"autherror", r"authenticationerror", r"unauthenticated",
+    r"accessdenied", r"notauthorized", r"invalidtoken", r"invalidcredentials",
+)  # fmt: skip
+
+# Names of settings that hold a secret key (APS804): a name *ending* in one of these.
+SECRET_NAMES: tuple[str, ...] = (
+    r"secret", r"secret_?key", r"signing_?key", r"private_?key", r"api_?key", r"jwt_?key", r"token_?secret",
+)  # fmt: skip
+
+# Request parameters that set a page size (APS401): the whole name, case-insensitive.
+LIMIT_NAMES: tuple[str, ...] = (
+    r"limit", r"page_?size", r"per_?page", r"size", r"count", r"max_?results", r"max",
+    r"top", r"take", r"first", r"batch_?size", r"n",
+)  # fmt: skip
+
 # Security-scheme classes by name (FastAPI/Starlette and common libraries).
 SECURITY_SCHEME_CLASSES: frozenset[str] = frozenset(
     {
@@ -214,7 +270,9 @@ SECURITY_SCHEME_CLASSES: frozenset[str] = frozenset(
 )
 
 # Admin-looking path segments (function-level authorization).
-ADMIN_PATH_PATTERN = r"(?:^|/)(?:admin|admins|internal|manage|management|staff|superuser|ops|debug)(?:/|$)"
+ADMIN_PATH_PATTERN = (
+    r"(?:^|/)(?:admin|admins|internal|manage|management|staff|superuser|ops|debug)(?:/|$)"
+)
 
 
 @dataclass(frozen=True)
@@ -228,11 +286,37 @@ class Knowledge:
     sensitive_field_patterns: tuple[str, ...] = SENSITIVE_FIELD_PATTERNS
     public_routes: tuple[str, ...] = DEFAULT_PUBLIC
     security_scheme_classes: frozenset[str] = SECURITY_SCHEME_CLASSES
+    credential_words: tuple[str, ...] = CREDENTIAL_WORDS
+    role_words: tuple[str, ...] = ROLE_WORDS
+    deny_exception_words: tuple[str, ...] = DENY_EXCEPTION_WORDS
+    secret_names: tuple[str, ...] = SECRET_NAMES
+    limit_names: tuple[str, ...] = LIMIT_NAMES
+    # compiled from the tables above (derived, so not part of equality)
     _sensitive_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    credential_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    role_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    deny_exception_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    secret_name_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    limit_name_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
-        pattern = "|".join(f"(?:{p})" for p in self.sensitive_field_patterns) or r"(?!x)x"
-        object.__setattr__(self, "_sensitive_re", re.compile(pattern, re.IGNORECASE))
+        compiled = {
+            "_sensitive_re": _alternatives(self.sensitive_field_patterns),
+            "credential_re": _alternatives(self.credential_words),
+            "role_re": _alternatives(self.role_words),
+            "deny_exception_re": _alternatives(self.deny_exception_words),
+            "secret_name_re": _alternatives(self.secret_names, "{}$"),
+            "limit_name_re": _alternatives(self.limit_names, "^{}$"),
+        }
+        for name, pattern in compiled.items():
+            object.__setattr__(self, name, pattern)
+        # memo keys hold a Knowledge: hash its tables once, not on every lookup
+        tables = tuple(getattr(self, f.name) for f in fields(self) if f.compare)
+        object.__setattr__(self, "_hash", hash(tables))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def extended(
         self,
@@ -242,7 +326,13 @@ class Knowledge:
         sensitive_fields: tuple[str, ...] = (),
         public_routes: tuple[str, ...] | None = None,
         extra_public: tuple[str, ...] = (),
+        credential_words: tuple[str, ...] = (),
+        role_words: tuple[str, ...] = (),
+        deny_exception_words: tuple[str, ...] = (),
+        secret_names: tuple[str, ...] = (),
+        limit_names: tuple[str, ...] = (),
     ) -> Knowledge:
+        """A copy with more entries; the word and name tables take regex fragments."""
         return replace(
             self,
             auth_name_hints=self.auth_name_hints + tuple(n.lower() for n in auth_names),
@@ -250,6 +340,11 @@ class Knowledge:
             sensitive_fields=self.sensitive_fields | {normalise(f) for f in sensitive_fields},
             public_routes=(self.public_routes if public_routes is None else public_routes)
             + extra_public,
+            credential_words=self.credential_words + credential_words,
+            role_words=self.role_words + role_words,
+            deny_exception_words=self.deny_exception_words + deny_exception_words,
+            secret_names=self.secret_names + secret_names,
+            limit_names=self.limit_names + limit_names,
         )
 
     def is_sensitive_field(self, name: str) -> bool:
@@ -265,6 +360,14 @@ class Knowledge:
     def looks_like_authorization(self, name: str) -> bool:
         last = name.rsplit(".", 1)[-1].lower()
         return any(hint in last for hint in self.authorization_name_hints)
+
+
+def _alternatives(fragments: tuple[str, ...], shape: str = "{}") -> re.Pattern[str]:
+    """One case-insensitive pattern matching any fragment (none: matches nothing)."""
+    if not fragments:
+        return re.compile(r"(?!x)x")
+    either = "|".join(f"(?:{f})" for f in fragments)
+    return re.compile(shape.format(f"(?:{either})"), re.IGNORECASE)
 
 
 def normalise(name: str) -> str:

@@ -9,6 +9,9 @@ apps and enumerates their routes with the real adapters (not timed), then times:
 * cold:  a new SourceIndex with an empty cache directory, ``analyse`` over all routes;
 * warm:  a new SourceIndex on the cache the cold run wrote, ``analyse`` again.
 
+Both include the caller's ``is_public`` predicate (once per route, here the config's
+``route_matcher``); its own time is printed on a separate line.
+
 Each figure is the best of ``--repeat`` runs of CPU time (``time.process_time``: other
 processes on a shared machine inflate wall time, not this); the ratios are what to
 compare (targets: cold <= 1.5x the floor, warm <= 0.1x).
@@ -93,6 +96,7 @@ def main() -> None:
         cold_result = run(warm_dir)
         warm = best(args.repeat, lambda: run(warm_dir))
         warm_result = run(warm_dir)
+        public = best(args.repeat, lambda: [is_public(route) for route in routes])
 
     same = sorted(map(repr, cold_result.findings)) == sorted(map(repr, warm_result.findings))
     print(
@@ -101,6 +105,7 @@ def main() -> None:
     print(f"parse floor : {parse * 1000:8.1f} ms")
     print(f"cold static : {cold * 1000:8.1f} ms  = {cold / parse:5.2f}x the parse floor")
     print(f"warm static : {warm * 1000:8.1f} ms  = {warm / parse:5.2f}x the parse floor")
+    print(f"is_public   : {public * 1000:8.1f} ms  = {public / parse:5.2f}x (in both figures)")
     print(f"warm findings identical to cold: {same}")
 
 

@@ -11,14 +11,16 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 
-from ..auth import dependency_params
+from ..guardcode import dependency_params
 from ..model import Route
-from ..source import FunctionSource, ModuleSource, SourceIndex, call_name, dotted
+from ..source import FunctionSource, ModuleSource, SourceIndex
+from ..syntax import call_name, dotted, walk
 from ._models import ClassRef, class_of_name
 
 # Flask / Starlette request attributes that carry client data.
 _REQUEST_DATA_ATTRS = frozenset({"json", "form", "values", "args", "data", "files", "query_params"})
 _REQUEST_DATA_CALLS = frozenset({"get_json", "json", "form", "body"})
+_REQUEST_DATA_DOTTED = frozenset(f"request.{a}" for a in _REQUEST_DATA_ATTRS)
 _DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
 _BODY_PARAM_CALLS = frozenset({"Body", "Form", "File"})
 _FETCH_SUFFIXES = frozenset(
@@ -86,9 +88,7 @@ def body_params(index: SourceIndex, fs: FunctionSource, route: Route) -> set[str
     model = (route.body_model or "").rsplit(".", 1)[-1]
     for name, (arg, default) in fs.params.items():
         annotation = arg.annotation
-        names = (
-            {dotted(n).rsplit(".", 1)[-1] for n in ast.walk(annotation)} if annotation else set()
-        )
+        names = {dotted(n).rsplit(".", 1)[-1] for n in walk(annotation)} if annotation else set()
         if (
             _is_call_to(default, _BODY_PARAM_CALLS)
             or _annotated_with(arg, _BODY_PARAM_CALLS)
@@ -107,7 +107,7 @@ def is_request_access(node: ast.AST) -> bool:
         text = dotted(node.func)
         return text.startswith("request.") and call_name(node) in _REQUEST_DATA_CALLS
     if isinstance(node, ast.Attribute):
-        return dotted(node) in {f"request.{a}" for a in _REQUEST_DATA_ATTRS}
+        return node.attr in _REQUEST_DATA_ATTRS and dotted(node) in _REQUEST_DATA_DOTTED
     return False
 
 
@@ -144,8 +144,8 @@ def _flows(fs: FunctionSource) -> list[tuple[frozenset[str], ast.expr, frozenset
             targets, value = [node.target], node.iter
         else:
             continue
-        bound = frozenset(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-        subs = list(ast.walk(value))
+        bound = frozenset(n.id for t in targets for n in walk(t) if isinstance(n, ast.Name))
+        subs = list(walk(value))
         reads = frozenset(n.id for n in subs if isinstance(n, ast.Name))
         if bound:
             out.append((bound, value, reads, any(map(is_request_access, subs))))
@@ -154,7 +154,7 @@ def _flows(fs: FunctionSource) -> list[tuple[frozenset[str], ast.expr, frozenset
 
 def derives(node: ast.AST, tainted: set[str]) -> bool:
     """True when the expression reads request data or a tainted name."""
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Name) and sub.id in tainted:
             return True
         if is_request_access(sub):
@@ -189,22 +189,25 @@ def identity_params(index: SourceIndex, fs: FunctionSource, route: Route | None)
 
 
 def _identifiers(node: ast.AST) -> list[str]:
-    return [n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node)
+    return [n.id if isinstance(n, ast.Name) else n.attr for n in walk(node)
             if isinstance(n, ast.Name | ast.Attribute)]  # fmt: skip
 
 
 def is_identity(node: ast.AST, names: set[str]) -> bool:
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name):
-            if sub.id in names:
+    for sub in walk(node):
+        cls = sub.__class__
+        if cls is ast.Name:
+            if sub.id in names:  # type: ignore[attr-defined]
                 return True
-        elif isinstance(sub, ast.Attribute):
-            if sub.attr in _IDENTITY_ATTRS and dotted(sub) in IDENTITY_DOTTED:
+        elif cls is ast.Attribute:
+            if sub.attr in _IDENTITY_ATTRS and dotted(sub) in IDENTITY_DOTTED:  # type: ignore[attr-defined]
                 return True
-        elif isinstance(sub, ast.Subscript):
-            if isinstance(sub.value, ast.Name) and sub.value.id == "session":
+        elif cls is ast.Subscript:
+            value = sub.value  # type: ignore[attr-defined]
+            if value.__class__ is ast.Name and value.id == "session":
                 return True  # Flask's session["user_id"]
-        elif isinstance(sub, ast.Call):
+        elif cls is ast.Call:
+            assert isinstance(sub, ast.Call)
             if call_name(sub) in IDENTITY_CALLS:
                 return True
             if (  # Flask's session.get("user_id"), not an ORM session.get(Model, id)
@@ -280,7 +283,7 @@ def _fetched_class(index: SourceIndex, fs: FunctionSource, call: ast.Call) -> Cl
 
 def _call_chain(call: ast.Call) -> Iterator[ast.Call]:
     """The call and the calls nested in its receiver and arguments."""
-    for sub in ast.walk(call):
+    for sub in walk(call):
         if isinstance(sub, ast.Call):
             yield sub
 
@@ -289,7 +292,7 @@ def _annotation_class(
     index: SourceIndex, fs: FunctionSource, annotation: ast.AST, module: ModuleSource | None = None
 ) -> ClassRef | None:
     source = module if module is not None else fs.module
-    for sub in ast.walk(annotation):
+    for sub in walk(annotation):
         name = dotted(sub)
         if name and name[0].isupper() and name not in {"Optional", "List", "Annotated"}:
             found = class_of_name(index, source, name)
@@ -308,4 +311,4 @@ def _annotated_with(arg: ast.arg, names: frozenset[str]) -> bool:
         "Annotated"
     ):
         return False
-    return any(_is_call_to(n, names) for n in ast.walk(annotation.slice))
+    return any(_is_call_to(n, names) for n in walk(annotation.slice))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ..source import ModuleSource, SourceIndex, call_name, dotted
+from ..source import ModuleSource, SourceIndex
+from ..syntax import COMPOUND, call_name, dotted
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 _GENERIC = frozenset({"route", "api_route", "websocket", "websocket_route"})
@@ -38,10 +39,11 @@ def _scan(module: ModuleSource) -> list[RouteDecorator]:
                 found = _route(decorator, stmt)
                 if found is not None:
                     out.append(found)
-        for name in ("body", "orelse", "finalbody"):
-            stack.extend(s for s in getattr(stmt, name, []) if isinstance(s, ast.stmt))
-        for handler in getattr(stmt, "handlers", ()):
-            stack.extend(handler.body)
+        if stmt.__class__ in COMPOUND:  # (``match`` cases are not looked into)
+            for name in ("body", "orelse", "finalbody"):
+                stack.extend(s for s in getattr(stmt, name, []) if isinstance(s, ast.stmt))
+            for handler in getattr(stmt, "handlers", ()):
+                stack.extend(handler.body)
     return sorted(out, key=lambda d: (d.line, d.path))
 
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..source import FunctionSource, ModuleSource, SourceIndex, call_name, dotted
+from ..source import FunctionSource, ModuleSource, SourceIndex
+from ..syntax import call_name, dotted, walk
 
 T = TypeVar("T")
 _GENERIC_NAMES = frozenset(
@@ -90,7 +91,7 @@ def _handler_names(handler: FunctionSource, short: str) -> list[str]:
         if node.returns is not None:
             exprs.append(node.returns)
     for expr in exprs:
-        for sub in ast.walk(expr):
+        for sub in walk(expr):
             text = dotted(sub)
             if text.endswith(f".{short}") and text not in names:
                 names.append(text)
@@ -180,7 +181,7 @@ def attributes(index: SourceIndex, cls: ClassRef) -> list[Attribute]:
                         if isinstance(target, ast.Name):
                             out[target.id] = Attribute(target.id, current.module, stmt.lineno)
             elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__":
-                for sub in ast.walk(stmt):
+                for sub in walk(stmt):
                     if isinstance(sub, ast.Assign | ast.AnnAssign):
                         targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
                         for target in targets:
@@ -240,7 +241,7 @@ def serialised_attributes(index: SourceIndex, cls: ClassRef, serialiser: str) ->
         return None
     _, node = found
     names: list[str] = []
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if not isinstance(sub, ast.Return) or sub.value is None:
             continue
         value = sub.value
@@ -258,7 +259,7 @@ def serialised_attributes(index: SourceIndex, cls: ClassRef, serialiser: str) ->
 
 def exposes_everything(value: ast.AST) -> bool:
     """``self.__dict__``, ``vars(self)``, ``dict(self.__dict__)``, ``__table__.columns`` loops."""
-    for sub in ast.walk(value):
+    for sub in walk(value):
         if isinstance(sub, ast.Attribute) and sub.attr in {"__dict__", "__table__", "__mapper__"}:
             return True
         if isinstance(sub, ast.Call) and dotted(sub.func) == "vars":

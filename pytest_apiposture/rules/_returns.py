@@ -6,7 +6,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..source import FunctionSource, call_name
+from ..source import FunctionSource
+from ..syntax import call_name
 
 _WRAPPERS = frozenset(
     {

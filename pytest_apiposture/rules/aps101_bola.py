@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from ..knowledge import FETCH_CALLS, ID_PARAM_PATTERN, OWNER_WORDS
 from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
-from ..source import FunctionSource, call_name
+from ..source import FunctionSource
+from ..syntax import call_name, walk
 from . import Rule, RuleContext
 from ._dataflow import identity_names, is_identity
 from .aps501_admin_without_role import looks_administrative
@@ -88,8 +89,10 @@ class ObjectLevelAuthorization(Rule):
         if handler is None or route is None or handler.is_lambda:
             return
         params = [p for p in _path_params(route) if _ID_PARAM.search(p) and p in handler.params]
+        if not params:
+            return
         identities = identity_names(ctx.index, handler, route)
-        if not params or _owner_checked(handler, identities):
+        if _owner_checked(handler, identities):
             return
         for param in params:
             access = _first_access(handler, param, identities)
@@ -115,14 +118,14 @@ def _path_params(route: Route) -> tuple[str, ...]:
 
 
 def _uses(node: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+    return any(isinstance(n, ast.Name) and n.id == name for n in walk(node))
 
 
 def _first_access(handler: FunctionSource, param: str, identities: set[str]) -> ast.expr | None:
     """The first call or subscript that looks an object up by ``param``."""
     candidates: list[ast.expr] = []
-    for node in handler.body_nodes:
-        if isinstance(node, ast.Call) and call_name(node) in _ACCESS_CALLS:
+    for node in handler.of(ast.Call):
+        if call_name(node) in _ACCESS_CALLS:
             arguments = [*node.args, *(k.value for k in node.keywords)]
             if any(_uses(a, param) for a in arguments):
                 if any(is_identity(a, identities) for a in arguments) or is_identity(
@@ -130,29 +133,25 @@ def _first_access(handler: FunctionSource, param: str, identities: set[str]) -> 
                 ):
                     return None  # the caller's identity goes into the same lookup
                 candidates.append(node)
-        elif (
-            isinstance(node, ast.Subscript)
-            and _uses(node.slice, param)
-            and not is_identity(node.value, identities)
-        ):
-            candidates.append(node)
+    for sub in handler.of(ast.Subscript):
+        if _uses(sub.slice, param) and not is_identity(sub.value, identities):
+            candidates.append(sub)
     return min(candidates, key=lambda n: (n.lineno, n.col_offset)) if candidates else None
 
 
 def _owner_checked(handler: FunctionSource, identities: set[str]) -> bool:
     """A comparison with the caller's identity, or an owner keyword bound to it."""
-    for node in handler.body_nodes:
-        if isinstance(node, ast.Compare):
-            sides = [node.left, *node.comparators]
-            if any(is_identity(s, identities) for s in sides) and not all(
-                isinstance(s, ast.Constant) for s in sides if not is_identity(s, identities)
-            ):
-                return True
-        elif (
-            isinstance(node, ast.keyword)
-            and node.arg is not None
-            and any(w in node.arg for w in OWNER_WORDS)
-            and is_identity(node.value, identities)
+    for node in handler.of(ast.Compare):
+        sides = [node.left, *node.comparators]
+        if any(is_identity(s, identities) for s in sides) and not all(
+            isinstance(s, ast.Constant) for s in sides if not is_identity(s, identities)
+        ):
+            return True
+    for keyword in handler.of(ast.keyword):
+        if (
+            keyword.arg is not None
+            and any(w in keyword.arg for w in OWNER_WORDS)
+            and is_identity(keyword.value, identities)
         ):
             return True
     return False

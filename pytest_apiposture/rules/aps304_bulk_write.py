@@ -6,7 +6,8 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
-from ..source import FunctionSource, call_name, dotted
+from ..source import FunctionSource
+from ..syntax import call_name, dotted, walk
 from . import Rule, RuleContext
 from ._dataflow import body_params, derives, tainted_names
 from ._models import ClassRef, attributes, class_of_name, is_orm_class
@@ -137,14 +138,14 @@ def _sinks(
             yield call
     for node in handler.body_nodes:
         if isinstance(node, ast.For | ast.AsyncFor) and derives(node.iter, tainted):
-            keys = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+            keys = {n.id for n in walk(node.target) if isinstance(n, ast.Name)}
             if any(
                 isinstance(sub, ast.Call)
                 and dotted(sub.func) == "setattr"
                 and len(sub.args) >= 2
                 and isinstance(sub.args[1], ast.Name)
                 and sub.args[1].id in keys
-                for sub in ast.walk(node)
+                for sub in walk(node)
             ):
                 yield node  # the loop is the bulk write; point at its header
 

@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import FunctionSource, SourceIndex, call_name, dotted
+from ..source import FunctionSource, SourceIndex
+from ..syntax import call_name, dotted, walk
 from . import Rule, RuleContext
 from ._dataflow import class_of
 from ._models import attributes, is_settings_class
@@ -17,6 +18,7 @@ _CONFIG_MAPPINGS = frozenset({"app.config", "current_app.config", "flask.current
 _ENVIRON = frozenset({"os.environ", "environ"})
 # cheap pre-test on the handler's source; every shape below mentions one of these
 _MENTIONS_CONFIG = re.compile(r"config|environ|setting|getenv|secret", re.IGNORECASE)
+_CONFIG_BYTES = re.compile(rb"config|environ|setting|getenv|secret")
 _DUMPS = frozenset({"dict", "model_dump", "copy", "items", "to_dict"})
 
 
@@ -71,7 +73,9 @@ class ConfigExposure(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         handler = ctx.handler
-        if handler is None or not _MENTIONS_CONFIG.search(handler.text):
+        if handler is None or not handler.module.may_mention(_CONFIG_BYTES):
+            return
+        if not _MENTIONS_CONFIG.search(handler.text):
             return
         for returned in returned_values(handler):
             what = config_source(ctx, handler, returned.node, 0)
@@ -139,7 +143,7 @@ def _dict_literal(
 
 
 def _reads_config(ctx: RuleContext, handler: FunctionSource, node: ast.AST) -> bool:
-    for sub in ast.walk(node):
+    for sub in walk(node):
         text = dotted(sub)
         if any(text.startswith(p) for p in (*_CONFIG_MAPPINGS, *_ENVIRON, "os.getenv")):
             return True

@@ -7,13 +7,10 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import FunctionSource, call_name, dotted
+from ..source import FunctionSource
+from ..syntax import call_name, dotted, walk
 from . import Rule, RuleContext
 
-_LIMIT_NAME = re.compile(
-    r"^(?:limit|page_?size|per_?page|size|count|max_?results|max|top|take|first|batch_?size|n)$",
-    re.IGNORECASE,
-)
 _BOUND_KEYWORDS = frozenset({"le", "lt", "max_value", "maximum"})
 
 
@@ -69,7 +66,7 @@ class UnboundedLimit(Rule):
         handler = ctx.handler
         if handler is None or handler.is_lambda:
             return
-        for name, line in _unbounded(handler):
+        for name, line in _unbounded(handler, ctx.knowledge.limit_name_re):
             yield self.finding(
                 ctx,
                 file=handler.path,
@@ -79,15 +76,15 @@ class UnboundedLimit(Rule):
             )
 
 
-def _unbounded(handler: FunctionSource) -> Iterator[tuple[str, int]]:
+def _unbounded(handler: FunctionSource, limit_name: re.Pattern[str]) -> Iterator[tuple[str, int]]:
     for name, (arg, default) in handler.params.items():
         if (
-            _LIMIT_NAME.match(name)
+            limit_name.match(name)
             and _is_int_param(arg, default)
             and not _declares_bound(arg, default)
         ) and not _clamped(handler, {name}):
             yield name, arg.lineno
-    for name, call in _query_reads(handler):
+    for name, call in _query_reads(handler, limit_name):
         targets = {
             n
             for n, values in handler.assignments.items()
@@ -110,7 +107,7 @@ def _declares_bound(arg: ast.arg, default: ast.expr | None) -> bool:
     for node in (arg.annotation, default):
         if node is None:
             continue
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, ast.Call) and any(k.arg in _BOUND_KEYWORDS for k in sub.keywords):
                 return True
             if isinstance(sub, ast.Call) and call_name(sub) == "conint":
@@ -118,7 +115,9 @@ def _declares_bound(arg: ast.arg, default: ast.expr | None) -> bool:
     return False
 
 
-def _query_reads(handler: FunctionSource) -> Iterator[tuple[str, ast.Call]]:
+def _query_reads(
+    handler: FunctionSource, limit_name: re.Pattern[str]
+) -> Iterator[tuple[str, ast.Call]]:
     """``request.args.get("limit", ...)`` / ``request.args["per_page"]`` style reads."""
     if "args" not in handler.text:
         return
@@ -128,13 +127,13 @@ def _query_reads(handler: FunctionSource) -> Iterator[tuple[str, ast.Call]]:
             if (
                 isinstance(key, ast.Constant)
                 and isinstance(key.value, str)
-                and _LIMIT_NAME.match(key.value)
+                and limit_name.match(key.value)
             ):
                 yield key.value, call
 
 
 def _contains(tree: ast.AST, node: ast.AST) -> bool:
-    return any(sub is node for sub in ast.walk(tree))
+    return any(sub is node for sub in walk(tree))
 
 
 def _clamped_inline(handler: FunctionSource, call: ast.Call) -> bool:
@@ -152,9 +151,7 @@ def _clamped(handler: FunctionSource, names: set[str]) -> bool:
         if (
             isinstance(node, ast.Call)
             and call_name(node) == "min"
-            and any(
-                isinstance(n, ast.Name) and n.id in names for a in node.args for n in ast.walk(a)
-            )
+            and any(isinstance(n, ast.Name) and n.id in names for a in node.args for n in walk(a))
         ):
             return True
         if isinstance(node, ast.Compare) and any(

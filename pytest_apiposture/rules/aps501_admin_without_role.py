@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..auth import code_facts
+from ..guardcode import code_facts
 from ..knowledge import ADMIN_PATH_PATTERN
 from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
 from . import Rule, RuleContext
@@ -83,7 +83,10 @@ class AdminWithoutRole(Rule):
         return looks_administrative(route)
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        if ctx.handler is not None and code_facts(ctx.index, ctx.handler).checks_role:
+        if (
+            ctx.handler is not None
+            and code_facts(ctx.index, ctx.handler, ctx.knowledge).checks_role
+        ):
             return
         finding = self.at_handler(ctx)
         if finding is not None:

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import FunctionSource, SourceIndex, call_name, dotted
+from ..source import FunctionSource, SourceIndex
+from ..syntax import call_name, dotted, walk
 from . import Rule, RuleContext
 from ._dataflow import derives, request_params, tainted_names
 
@@ -162,7 +163,7 @@ def _is_validator_call(index: SourceIndex, handler: FunctionSource, value: ast.e
     found = index.resolve(handler.module, name) if name else None
     if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
-    nodes = list(ast.walk(found.node))
+    nodes = list(walk(found.node))
     raises = any(
         isinstance(n, ast.Raise) or (isinstance(n, ast.Call) and call_name(n) == "abort")
         for n in nodes
@@ -181,7 +182,7 @@ def _allowlisted(handler: FunctionSource, tainted: set[str], before: int) -> boo
     for node in handler.body_nodes:
         if not isinstance(node, ast.If) or node.lineno >= before:
             continue
-        for sub in ast.walk(node.test):
+        for sub in walk(node.test):
             if isinstance(sub, ast.Compare) and derives(sub.left, tainted):
                 if any(isinstance(op, ast.In | ast.NotIn) for op in sub.ops):
                     return True

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Callable, Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import call_name, dotted
+from ..syntax import call_name, dotted
 from . import Rule, RuleContext, module_nodes
 
 _DEBUG_CALLS = frozenset(
@@ -72,7 +72,7 @@ class DebugMode(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         module = ctx.module
-        if module is None or b"debug" not in module.data.lower():
+        if module is None or b"debug" not in module.lowered:
             return
         for node in module_nodes(ctx):
             if _switches_debug_on(node, lambda value: ctx.index.literal(module, value) is True):

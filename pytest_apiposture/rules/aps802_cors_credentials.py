@@ -6,7 +6,8 @@ import ast
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import UNKNOWN, ModuleSource, SourceIndex, call_name, dotted
+from ..source import UNKNOWN, ModuleSource, SourceIndex
+from ..syntax import call_name, dotted
 from . import Rule, RuleContext, module_nodes
 
 _ANY_ORIGIN_REGEX = frozenset({".*", "^.*$", "https?://.*", "^https?://.*$", ".+", "*"})
@@ -63,7 +64,7 @@ class CorsWildcardCredentials(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         module = ctx.module
-        if module is None or b"cors" not in module.data.lower():
+        if module is None or b"cors" not in module.lowered:
             return
         for node in module_nodes(ctx):
             if isinstance(node, ast.Call) and _wildcard_with_credentials(ctx.index, module, node):

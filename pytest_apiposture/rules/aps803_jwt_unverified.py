@@ -6,7 +6,8 @@ import ast
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import ModuleSource, SourceIndex, call_name, dotted
+from ..source import ModuleSource, SourceIndex
+from ..syntax import call_name, dotted
 from . import Rule, RuleContext, module_nodes
 
 _JWT_MODULES = ("jwt", "jose", "jose.jwt", "authlib.jose")

@@ -7,16 +7,14 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 
+from ..knowledge import DEFAULT_KNOWLEDGE
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import ModuleSource, call_name, dotted
+from ..syntax import call_name, dotted, walk
 from . import Rule, RuleContext, module_nodes
 
-SECRET_NAME = re.compile(
-    r"(?:secret|secret_?key|signing_?key|private_?key|api_?key|jwt_?key|token_?secret)$",
-    re.IGNORECASE,
-)
-# cheap pre-test on the raw file: the names SECRET_NAME matches, and jwt for literal keys
-_SECRET_BYTES = re.compile(rb"(?i)secret|signing_?key|private_?key|api_?key|jwt_?key|jwt\.")
+# cheap pre-test on the raw file: the default secret names, and jwt for literal keys
+_SECRET_BYTES = re.compile(rb"secret|signing_?key|private_?key|api_?key|jwt_?key|jwt\.")
+_DEFAULT_PATTERN = DEFAULT_KNOWLEDGE.secret_name_re.pattern
 _ENV_FALLBACK_CALLS = frozenset({"getenv", "get", "config", "env"})
 _JWT_KEY_CALLS = frozenset({"encode", "decode"})
 _TEST_CLASS = re.compile(r"test", re.IGNORECASE)
@@ -75,9 +73,10 @@ class HardcodedSecret(Rule):
         module = ctx.module
         if module is None or _is_test_file(ctx.index.display(module.path)):
             return
-        if not _SECRET_BYTES.search(module.data):
+        secret_name = ctx.knowledge.secret_name_re
+        if not _SECRET_BYTES.search(module.lowered) and secret_name.pattern == _DEFAULT_PATTERN:
             return
-        for line, name, fallback in _secrets(module, module_nodes(ctx)):
+        for line, name, fallback in _secrets(module_nodes(ctx), secret_name):
             if fallback:
                 yield self.finding(
                     ctx,
@@ -93,7 +92,7 @@ class HardcodedSecret(Rule):
                 )
 
 
-def _secrets(module: ModuleSource, nodes: list[ast.AST]) -> Iterator[tuple[int, str, bool]]:
+def _secrets(nodes: list[ast.AST], secret_name: re.Pattern[str]) -> Iterator[tuple[int, str, bool]]:
     skipped = _test_class_nodes(nodes)
     settings_fields = _settings_field_nodes(nodes)
     for node in nodes:
@@ -103,7 +102,7 @@ def _secrets(module: ModuleSource, nodes: list[ast.AST]) -> Iterator[tuple[int, 
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 name = _target_name(target)
-                if not name or not SECRET_NAME.search(name):
+                if not name or not secret_name.search(name):
                     continue
                 if _is_literal(node.value):
                     yield node.lineno, name, id(node) in settings_fields
@@ -111,7 +110,7 @@ def _secrets(module: ModuleSource, nodes: list[ast.AST]) -> Iterator[tuple[int, 
                     yield node.lineno, name, True
         elif isinstance(node, ast.Call):
             for keyword in node.keywords:
-                if keyword.arg and SECRET_NAME.search(keyword.arg) and _is_literal(keyword.value):
+                if keyword.arg and secret_name.search(keyword.arg) and _is_literal(keyword.value):
                     yield node.lineno, keyword.arg, False
             if call_name(node) in _JWT_KEY_CALLS and dotted(node.func).startswith("jwt"):
                 key = node.args[1] if len(node.args) > 1 else None
@@ -123,7 +122,7 @@ def _secrets(module: ModuleSource, nodes: list[ast.AST]) -> Iterator[tuple[int, 
                 if (
                     isinstance(key, ast.Constant)
                     and isinstance(key.value, str)
-                    and SECRET_NAME.search(key.value)
+                    and secret_name.search(key.value)
                     and _is_literal(value)
                 ):
                     yield value.lineno, key.value, False
@@ -163,7 +162,7 @@ def _test_class_nodes(nodes: list[ast.AST]) -> set[int]:
     out: set[int] = set()
     for node in nodes:
         if isinstance(node, ast.ClassDef) and _TEST_CLASS.search(node.name):
-            out.update(id(sub) for sub in ast.walk(node))
+            out.update(id(sub) for sub in walk(node))
     return out
 
 

@@ -228,3 +228,17 @@ def test_project_files_are_the_app_packages_python_files(tmp_path: Path) -> None
     ]
     assert project_files_for([], tmp_path / "loose.py", tmp_path) == [tmp_path / "loose.py"]
     assert project_files_for([], tmp_path / "loose.py", package) == []
+
+
+def test_a_cache_with_a_flipped_byte_is_ignored_not_unmarshalled(tmp_path: Path) -> None:
+    app, package = make_app(tmp_path)
+    cache = tmp_path / "cache"
+    expected = summary(run_static(app, root=tmp_path, app_file=package / "main.py"), tmp_path)
+    run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=cache)
+    (stored,) = cache.iterdir()
+    data = bytearray(stored.read_bytes())
+    data[-5] ^= 0xFF  # inside the payload: the checksum no longer matches
+    stored.write_bytes(bytes(data))
+    again = run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=cache)
+    assert summary(again, tmp_path) == expected
+    assert again.notes == []

@@ -1,0 +1,193 @@
+"""The static pass's on-disk cache: unit results valid while the files they read are unchanged.
+
+A unit (the routes of one handler file, or the project rules on one file) is stored
+under the hash of everything it was computed from, with the set of files it read and
+their content hashes. A later run reuses a unit only when its key matches and every
+one of those files still hashes the same. The file is one ``marshal`` payload of plain
+tuples behind a format stamp and a checksum: anything damaged, foreign or stale is
+ignored, and a missing, stale or corrupt cache only costs time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .model import Auth, Confidence, Finding, GuardRole, Kind, Location, Severity
+
+if TYPE_CHECKING:
+    from .source import SourceIndex
+
+FORMAT = b"apiposture-static-cache 4\n"
+_CHECKSUM_SIZE = 16
+_VARIANTS = 4  # results kept per unit (apps or configurations sharing one root)
+# A unit as stored: (number of its dependency set, its key material, its encoded value).
+Stored = tuple[int, Any, Any]
+
+
+class StaticCache:
+    """Load once, look units up, record new ones, write once (atomically).
+
+    A unit is named (``("routes", file)``, ``("file", path)``) and holds a few variants,
+    each with the *key material* it was computed from: plain tuples of the facts it
+    read, compared for equality (cheaper than hashing them) on lookup.
+    """
+
+    def __init__(self, index: SourceIndex, tool: str, path: Path | None) -> None:
+        self.index, self.tool, self.path = index, tool, path
+        self._paths: tuple[str, ...] = ()
+        self._digests: tuple[str, ...] = ()
+        self._depsets: tuple[tuple[int, ...], ...] = ()
+        self._units: dict[Any, list[Stored]] = {}
+        self._valid: dict[int, bool] = {}
+        # what the next file holds first: unit -> (key material, dependency paths, value)
+        self._fresh: dict[Any, tuple[Any, Sequence[str], Any]] = {}
+
+    @classmethod
+    def open(cls, index: SourceIndex, tool: str) -> StaticCache:
+        if index.cache_dir is None:
+            return cls(index, tool, None)
+        name = hashlib.blake2b(index.root.encode(), digest_size=8).hexdigest()
+        cache = cls(index, tool, Path(index.cache_dir) / f"apiposture-static-{name}.bin")
+        with contextlib.suppress(OSError, ValueError, TypeError, EOFError, KeyError):
+            cache._load(Path(cache.path or "").read_bytes())
+        return cache
+
+    @property
+    def enabled(self) -> bool:
+        return self.path is not None
+
+    def _load(self, data: bytes) -> None:
+        head = len(FORMAT)
+        if not data.startswith(FORMAT):
+            return
+        checksum, payload = data[head : head + _CHECKSUM_SIZE], data[head + _CHECKSUM_SIZE :]
+        if hashlib.blake2b(payload, digest_size=_CHECKSUM_SIZE).digest() != checksum:
+            return  # truncated or damaged: never unmarshal it
+        tool, paths, digests, depsets, units = marshal.loads(payload)
+        if tool != self.tool or not isinstance(units, dict) or len(paths) != len(digests):
+            return
+        self._paths, self._digests, self._depsets, self._units = paths, digests, depsets, units
+
+    def get(self, unit: Any, material: Any) -> Any:
+        """The stored value of ``unit`` computed from equal key material, while every file
+        it read is unchanged; else None."""
+        for variant in self._units.get(unit, ()):
+            try:
+                if variant[1] == material and self._depset_valid(variant[0]):
+                    return variant[2]
+            except (IndexError, TypeError, ValueError):
+                return None  # a damaged entry: recompute
+        return None
+
+    def put(self, unit: Any, material: Any, paths: Iterable[str], encoded: Any) -> None:
+        if self.path is not None:
+            self._fresh[unit] = (material, sorted(paths), encoded)
+
+    def _depset_valid(self, number: int) -> bool:
+        """Every file of the set still hashes as recorded (checked once per set per run)."""
+        valid = self._valid.get(number)
+        if valid is None:
+            digest, paths, digests = self.index.digest, self._paths, self._digests
+            valid = all(digest(paths[i]) == digests[i] for i in self._depsets[number])
+            self._valid[number] = valid
+        return valid
+
+    def save(self) -> None:
+        """Write the fresh units and the stored ones still valid; nothing new: no write."""
+        if self.path is None or not self._fresh:
+            return
+        table = _Tables(self.index)
+        units: dict[Any, list[Stored]] = {}
+        for unit, (material, deps, encoded) in self._fresh.items():
+            units[unit] = [(table.depset(deps), material, encoded)]
+        for unit, variants in self._units.items():  # other apps' still-valid results
+            kept = units.setdefault(unit, [])
+            for variant in variants:
+                with contextlib.suppress(IndexError, TypeError, ValueError):
+                    if len(kept) >= _VARIANTS or any(k[1] == variant[1] for k in kept):
+                        continue
+                    if self._depset_valid(variant[0]):
+                        deps = [self._paths[i] for i in self._depsets[variant[0]]]
+                        kept.append((table.depset(deps), variant[1], variant[2]))
+        payload = marshal.dumps(
+            (self.tool, tuple(table.paths), tuple(table.digests), tuple(table.depsets), units)
+        )
+        checksum = hashlib.blake2b(payload, digest_size=_CHECKSUM_SIZE).digest()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(FORMAT + checksum + payload)
+            os.replace(temp, self.path)
+        except OSError as exc:
+            self.index.note(f"could not write the static-analysis cache {self.path}: {exc}")
+
+
+class _Tables:
+    """The path and dependency-set tables of the file being written."""
+
+    def __init__(self, index: SourceIndex) -> None:
+        self.index = index
+        self.paths: list[str] = []
+        self.digests: list[str] = []
+        self._numbers: dict[str, int] = {}
+        self.depsets: list[tuple[int, ...]] = []
+        self._sets: dict[tuple[int, ...], int] = {}
+
+    def depset(self, deps: Sequence[str]) -> int:
+        numbers = []
+        for path in deps:
+            number = self._numbers.get(path)
+            if number is None:
+                number = self._numbers[path] = len(self.paths)
+                self.paths.append(path)
+                self.digests.append(self.index.digest(path))
+            numbers.append(number)
+        key = tuple(numbers)
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = len(self.depsets)
+            self.depsets.append(key)
+        return found
+
+
+# -- values: plain tuples in the file, model objects in memory ---------------------------
+_KINDS = {m.value: m for m in Kind}
+_SEVERITIES = {m.value: m for m in Severity}
+_CONFIDENCES = {m.value: m for m in Confidence}
+ROLES = {m.value: m for m in GuardRole}
+AUTHS = {m.value: m for m in Auth}
+_new = object.__new__
+
+
+def encode_finding(f: Finding) -> tuple[Any, ...]:
+    loc = f.location
+    where = None if loc is None else (loc.file, loc.line, loc.symbol, loc.end_line)
+    return (f.code, f.kind.value, f.owasp, f.severity.value, f.confidence.value, f.message,
+            f.remediation, f.method, f.path, where, f.evidence, f.cwe, f.status, f.baselined,
+            f.suppressed)  # fmt: skip
+
+
+def decode_finding(v: tuple[Any, ...]) -> Finding:
+    """The Finding ``encode_finding`` stored; built without ``__init__`` (a warm run makes
+    thousands, and the frozen dataclass's ``__init__`` is the slow part)."""
+    where = v[9]
+    location = None
+    if where is not None:
+        location = _new(Location)
+        location.__dict__.update(file=where[0], line=where[1], symbol=where[2], end_line=where[3])
+    finding = _new(Finding)
+    finding.__dict__.update(
+        code=v[0], kind=_KINDS[v[1]], owasp=v[2], severity=_SEVERITIES[v[3]],
+        confidence=_CONFIDENCES[v[4]], message=v[5], remediation=v[6], method=v[7], path=v[8],
+        location=location, evidence=v[10], cwe=v[11], status=v[12], baselined=v[13],
+        suppressed=v[14],
+    )  # fmt: skip
+    return finding

@@ -1,0 +1,194 @@
+"""AST helpers shared by the source index, classification and the rules.
+
+Everything here is pure: it reads nodes and never parses or resolves. The walks are
+hand-rolled for speed (the static pass visits every handler of a large project) and
+visit nodes in the same order as the standard ones they replace (``walk`` is
+``ast.walk``'s breadth-first order); they skip ``expr_context`` and operator nodes,
+which no caller looks for.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from typing import Any
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+SCOPED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_AST = ast.AST
+_NAME, _ATTRIBUTE, _CALL = ast.Name, ast.Attribute, ast.Call
+_DEF, _ASYNC_DEF, _LAMBDA, _CLASS = ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef
+# fields that never hold a node anyone looks for (names, flags, contexts, operators)
+_SKIPPED_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "name", "kind", "type_comment", "level",
+     "module", "conversion", "simple", "is_async", "lineno", "col_offset"}
+)  # fmt: skip
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold child nodes (computed once per class)."""
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        names = getattr(cls, "_fields", ())
+        skipped = _SKIPPED_FIELDS | ({"value"} if cls is ast.Constant else set())
+        fields = _CHILD_FIELDS[cls] = tuple(f for f in names if f not in skipped)
+    return fields
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """``ast.walk(node)`` as a list, in the same (breadth-first) order."""
+    out = [node]
+    append = out.append
+    fields_of = _CHILD_FIELDS
+    position = 0
+    while position < len(out):
+        current = out[position]
+        position += 1
+        fields = fields_of.get(current.__class__)
+        if fields is None:
+            fields = child_fields(current.__class__)
+        for name in fields:
+            value = getattr(current, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        append(item)
+            elif isinstance(value, _AST):
+                append(value)
+    return out
+
+
+def dotted(node: ast.AST | None) -> str:
+    """``a.b.c`` for a Name/Attribute chain, else ''."""
+    current: Any = node
+    cls = current.__class__
+    if cls is _NAME:
+        return str(current.id)
+    if cls is not _ATTRIBUTE:
+        return ""
+    parts: list[str] = []
+    while current.__class__ is _ATTRIBUTE:
+        parts.append(current.attr)
+        current = current.value
+    if current.__class__ is not _NAME:
+        return ""
+    parts.append(current.id)
+    parts.reverse()
+    return ".".join(parts)
+
+
+def call_name(call: ast.Call) -> str:
+    """The last component of a call's callee: ``abort`` for ``flask.abort(401)``."""
+    func = call.func
+    cls = func.__class__
+    if cls is _ATTRIBUTE:
+        return func.attr  # type: ignore[attr-defined, no-any-return]
+    return func.id if cls is _NAME else ""  # type: ignore[attr-defined]
+
+
+def target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [n for elt in target.elts for n in target_names(elt)]
+    return []
+
+
+def top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module statements, looking inside ``if``/``try`` blocks (TYPE_CHECKING, fallbacks)."""
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            yield from top_level(stmt.body)
+            yield from top_level(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            yield from top_level(stmt.body)
+            for handler in stmt.handlers:
+                yield from top_level(handler.body)
+            yield from top_level(stmt.orelse)
+        else:
+            yield stmt
+
+
+_BODIES = ("body", "orelse", "finalbody")
+COMPOUND = frozenset(
+    {ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor,
+     ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match}
+    | {ast.TryStar}
+)  # fmt: skip
+
+
+def child_statements(stmt: ast.stmt) -> list[ast.stmt]:
+    """The statements directly nested in a compound statement (if/for/with/try/match/def)."""
+    if stmt.__class__ not in COMPOUND:
+        return []  # a simple statement nests none
+    out = [s for name in _BODIES for s in getattr(stmt, name, ())]
+    for part in (*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())):
+        out.extend(part.body)
+    return [s for s in out if isinstance(s, ast.stmt)]
+
+
+class NodeIndex:
+    """The nodes of each scope, from one traversal per subtree.
+
+    ``heads[id(def)]`` holds a def's decorators, arguments and annotations,
+    ``bodies[id(def)]`` its body; a nested def or class is one node of its parent's bucket
+    and has buckets of its own. The order is the traversal's (last sibling first), which
+    the rules' first-match logic relies on.
+    """
+
+    def __init__(self) -> None:
+        self.module: list[ast.AST] = []
+        self.heads: dict[int, list[ast.AST]] = {}
+        self.bodies: dict[int, list[ast.AST]] = {}
+
+    def add(self, nodes: list[ast.stmt] | list[ast.AST], into: list[ast.AST]) -> None:
+        self._fill(list(nodes), into)
+
+    def _fill(self, stack: list[ast.AST], bucket: list[ast.AST]) -> None:
+        """Pop ``stack`` into ``bucket`` (last first), children pushed in field order; a
+        nested scope fills its own buckets before its siblings are popped."""
+        push, pop, append = stack.append, stack.pop, bucket.append
+        fields_of = _CHILD_FIELDS
+        while stack:
+            node = pop()
+            append(node)
+            cls = node.__class__
+            if cls is _DEF or cls is _ASYNC_DEF:
+                head = self.heads[id(node)] = []
+                body = self.bodies[id(node)] = []
+                self._fill(list(node.body), body)  # type: ignore[attr-defined]
+                items: list[ast.AST] = [*node.decorator_list, node.args]  # type: ignore[attr-defined]
+                if node.returns is not None:  # type: ignore[attr-defined]
+                    items.append(node.returns)  # type: ignore[attr-defined]
+                self._fill(items, head)
+                continue
+            if cls is _LAMBDA:
+                head = self.heads.setdefault(id(node), [])
+                body = self.bodies.setdefault(id(node), [])
+                self._fill([node.body], body)  # type: ignore[attr-defined]
+                self._fill([node.args], head)  # type: ignore[attr-defined]
+                continue
+            fields = fields_of.get(cls)
+            if fields is None:
+                fields = child_fields(cls)
+            if cls is _CLASS:
+                children: list[ast.AST] = []
+                self._push_children(node, fields, children.append)
+                body = self.bodies[id(node)] = []
+                self._fill(children, body)
+                continue
+            self._push_children(node, fields, push)
+
+    @staticmethod
+    def _push_children(
+        node: ast.AST, fields: tuple[str, ...], push: Callable[[ast.AST], None]
+    ) -> None:
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, _AST):
+                        push(item)
+            elif isinstance(value, _AST):
+                push(value)
