@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Auth, Confidence, Finding, Kind, Route, Severity
+from ..model import Auth, Confidence, Finding, Kind, Severity
 from . import Rule, RuleContext
 
 
@@ -38,8 +38,8 @@ class MissingAuth(Rule):
 
     ## Known problems
     Authentication done by ASGI/WSGI middleware or a reverse proxy is invisible to the
-    route graph; declare such routes public or add a guard the framework can see. Write
-    methods are reported as high, reads as medium.
+    route graph; declare such routes public or add a guard the framework can see. Reads
+    are reported as high as writes: "not public" means someone decided it needs a caller.
 
     ## References
     - OWASP API2:2023 Broken Authentication
@@ -61,12 +61,14 @@ class MissingAuth(Rule):
         "declare it with `@apiposture.public` or the `public` setting."
     )
 
-    def applies(self, route: Route) -> bool:
-        return super().applies(route) and route.auth is Auth.NONE
+    # applies() is the base one: every HTTP route gets an APS201 item, so an
+    # authenticated or public route shows as checked and passing, not as absent.
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         assert ctx.route is not None
-        severity = Severity.HIGH if ctx.route.is_write else Severity.MEDIUM
-        finding = self.at_handler(ctx, severity=severity)
+        if ctx.route.auth is not Auth.NONE:
+            return
+        # reads too: a non-public route that answers anyone leaks whatever it returns
+        finding = self.at_handler(ctx, severity=Severity.HIGH)
         if finding is not None:
             yield finding

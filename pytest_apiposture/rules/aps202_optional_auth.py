@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
+from ..model import Auth, Confidence, Finding, GuardRole, Kind, Severity
 from . import Rule, RuleContext
 
 
@@ -66,11 +66,10 @@ class OptionalAuth(Rule):
         "the route public if anonymous access is intended."
     )
 
-    def applies(self, route: Route) -> bool:
-        return super().applies(route) and route.auth is Auth.OPTIONAL
-
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         assert ctx.route is not None
+        if ctx.route.auth is not Auth.OPTIONAL:
+            return
         optional = [g.name for g in ctx.route.guards if g.role is GuardRole.OPTIONAL_AUTH]
         finding = self.at_handler(
             ctx,

@@ -25,14 +25,14 @@ def test_fixture_marks(name: str) -> None:
     check_fixture(name, public=FIXTURES[name])
 
 
-def test_missing_auth_severity_follows_the_method() -> None:
+def test_missing_auth_is_high_for_reads_and_writes() -> None:
     result = check_fixture("rx_fa_auth")
     severities = {f.route_key: f.severity for f in result.findings if f.code == "APS201"}
     assert severities == {
-        "GET /open/items": Severity.MEDIUM,
+        "GET /open/items": Severity.HIGH,
         "DELETE /open/items/{item_id}": Severity.HIGH,
-        "GET /loose": Severity.MEDIUM,
-        "GET /ops/ping": Severity.MEDIUM,
+        "GET /loose": Severity.HIGH,
+        "GET /ops/ping": Severity.HIGH,
     }
 
 
