@@ -7,6 +7,7 @@ With ``--json`` the JSON report is the only thing on stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .config import SEVERITY_CHOICES, ConfigError, Settings, build_settings, read_pyproject
+from .pipeline import ReportWriteError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -73,9 +75,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         err.write(f"apiposture: {exc}\n")
         return EXIT_ERROR
-    if args.command == "routes":
-        return _routes(settings, args.json, out, err)
-    return _scan(settings, args, out, err)
+    # The app's own prints (at import, in handlers) go to stderr: with --json, stdout
+    # carries the report and nothing else.
+    with contextlib.redirect_stdout(sys.stderr):
+        if args.command == "routes":
+            return _routes(settings, args.json, out, err)
+        try:
+            return _scan(settings, args, out, err)
+        except (OSError, ReportWriteError) as exc:
+            err.write(f"apiposture: {exc}\n")
+            return EXIT_ERROR
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -103,8 +112,11 @@ def _analyse(settings: Settings, err: TextIO) -> Any:
     from .pipeline import analyse
 
     analysis = analyse(settings)
-    if analysis.posture.error or analysis.setup_errors:
-        err.write(f"apiposture: {analysis.posture.error or '; '.join(analysis.setup_errors)}\n")
+    problems = [analysis.posture.error, *analysis.setup_errors]
+    if analysis.spec_error:
+        problems.append(f"committed spec: {analysis.spec_error}")
+    if any(problems):
+        err.write(f"apiposture: {'; '.join(p for p in problems if p)}\n")
         return None
     return analysis
 
@@ -137,7 +149,9 @@ def _routes(settings: Settings, as_json: bool, out: TextIO, err: TextIO) -> int:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n")
+        out.write(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
+        )
     out.write(
         f"\n{len(rows) - 1} routes in {analysis.posture.app} ({analysis.posture.framework})\n"
     )
@@ -155,7 +169,10 @@ def _scan(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO
         return EXIT_ERROR
     posture = analysis.posture
     if args.probe:
-        posture = replace(posture, findings=[*posture.findings, *_probe_all(analysis, err)])
+        probed = _probe_all(analysis, err)
+        if probed is None:
+            return EXIT_ERROR
+        posture = replace(posture, findings=[*posture.findings, *probed])
     for message in write_reports(posture, settings, fixed=analysis.fixed):
         err.write(message + "\n")
     if args.json:
@@ -182,19 +199,27 @@ def _scan(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
-def _probe_all(analysis: Any, err: TextIO) -> list[Any]:
+def _probe_all(analysis: Any, err: TextIO) -> list[Any] | None:
+    """Every applicable probe on every route; None when the app cannot start."""
     from .runtime import Runtime
 
     runtime = Runtime(analysis)
     findings = []
     try:
+        if (startup_error := runtime.start()) is not None:
+            err.write(f"apiposture: could not start the app for the probes: {startup_error}\n")
+            return None
         for route in analysis.posture.routes:
             for code, applies in runtime.catalogue():
                 if applies(route):
-                    found, _transcript, skipped = runtime.run_probe(code, route)
-                    findings.extend(found)
-                    if skipped:
-                        err.write(f"apiposture: {route.key} {code} skipped: {skipped}\n")
+                    result = runtime.run_probe(code, route)
+                    findings.extend([*result.findings, *result.exposures])
+                    if result.skipped:
+                        err.write(f"apiposture: {route.key} {code} skipped: {result.skipped}\n")
+                    for address in result.blocked:
+                        err.write(
+                            f"apiposture: {route.key} {code}: blocked the app's outbound connection to {address}\n"
+                        )
     finally:
         runtime.close()
     return findings
@@ -233,6 +258,13 @@ def _diff(old: Path, new: Path, out: TextIO, err: TextIO) -> int:
     except (OSError, ValueError) as exc:
         err.write(f"apiposture: cannot read report: {exc}\n")
         return EXIT_ERROR
+    for path, report in zip((old, new), reports, strict=True):
+        findings = report.get("findings") if isinstance(report, dict) else None
+        if not isinstance(findings, list) or not all(
+            isinstance(f, dict) and "fingerprint" in f for f in findings
+        ):
+            err.write(f"apiposture: {path} is not an apiposture JSON report (--apiposture-json)\n")
+            return EXIT_ERROR
     result = diff_reports(reports[0], reports[1])
     for line in result.lines():
         out.write(line + "\n")

@@ -170,10 +170,12 @@ class _CheckBase(pytest.Item, _ApipostureNode):
         ]
         root = self.analysis.posture.root
         for finding in findings:
-            if finding not in failing and not (finding.suppressed or finding.baselined) and finding.severity is not Severity.INFO:
-                warnings.warn(
-                    ApipostureWarning(format_finding(finding, root, self.route)), stacklevel=1
-                )
+            if (
+                finding not in failing
+                and not (finding.suppressed or finding.baselined)
+                and finding.severity is not Severity.INFO
+            ):
+                _warn(format_finding(finding, root, self.route))
         if failing:
             raise FindingError("\n\n".join(format_finding(f, root, self.route) for f in failing))
 
@@ -211,17 +213,25 @@ class ProbeItem(_CheckBase):
 
         assert self.route is not None
         runtime: Runtime = runtime_of(self.config)
-        findings, transcript, skipped = runtime.run_probe(self.name, self.route)
-        for finding in findings:
+        result = runtime.run_probe(self.name, self.route)
+        for finding in [*result.findings, *result.exposures]:
             self.user_properties.append((FINDING_PROPERTY, json.dumps(finding.to_dict())))
-        if skipped:
-            pytest.skip(skipped)
-        try:
-            self._judge(findings)
-        except FindingError as exc:
-            raise FindingError(
-                f"{exc.text}\n\ntranscript:\n{transcript}" if transcript else exc.text
-            ) from None
+        for address in result.blocked:
+            _warn(
+                f"{self.key}: the app tried to connect to {address} during the probe; "
+                "apiposture blocked it (probes never leave this machine)"
+            )
+        if result.skipped:
+            pytest.skip(result.skipped)
+        self._judge(result.findings)  # a probe finding's evidence is its (redacted) transcript
+
+
+def _warn(text: str) -> None:
+    # recorded as a warning even under -W error / filterwarnings=error: a finding below
+    # the threshold must not turn into a failure by the back door
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ApipostureWarning)
+        warnings.warn(ApipostureWarning(text), stacklevel=2)
 
 
 class StatusItem(_CheckBase):
@@ -236,8 +246,16 @@ class StatusItem(_CheckBase):
             raise FindingError(f"apiposture could not check the app: {posture.error}")
         if self.analysis.setup_errors:
             raise FindingError("apiposture setup: " + "\n".join(self.analysis.setup_errors))
+        if not self.analysis.settings.static_only and posture.routes:
+            from .plugin import runtime_of
+
+            startup_error = runtime_of(self.config).start()
+            if startup_error:
+                raise FindingError(
+                    f"apiposture could not start the app for the probes: {startup_error}"
+                )
         for note in posture.notes:
-            warnings.warn(ApipostureWarning(note), stacklevel=1)
+            _warn(note)
 
 
 class SpecStatusItem(StatusItem):

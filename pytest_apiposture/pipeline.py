@@ -55,10 +55,10 @@ class Analysis:
 def analyse(
     settings: Settings,
     *,
-    override: tuple[str, Any] | None = None,
+    override: tuple[str, Any, str | None] | None = None,
     extensions: Extensions | None = None,
 ) -> Analysis:
-    """Run every static stage. ``override``: (label, app) from an ``apiposture_app`` fixture."""
+    """Run every static stage. ``override``: (label, app, file) from an ``apiposture_app`` fixture."""
     ext = extensions or Extensions()
     root = str(settings.root)
     posture = Posture(app=settings.app or "", framework="", root=root)
@@ -73,7 +73,9 @@ def analyse(
     return analysis
 
 
-def _enumerate(analysis: Analysis, override: tuple[str, Any] | None) -> list[Route] | None:
+def _enumerate(
+    analysis: Analysis, override: tuple[str, Any, str | None] | None
+) -> list[Route] | None:
     """Load the app and list its routes; None (with ``posture.error`` set) on failure."""
     from .adapters import AdapterError, select_adapter
 
@@ -105,13 +107,9 @@ def _enumerate(analysis: Analysis, override: tuple[str, Any] | None) -> list[Rou
     return routes
 
 
-def _load(settings: Settings, override: tuple[str, Any] | None) -> LoadedApp:
+def _load(settings: Settings, override: tuple[str, Any, str | None] | None) -> LoadedApp:
     if override is not None:
-        label, app = override
-        module = getattr(app, "__module__", None) or type(app).__module__
-        import sys
-
-        file = getattr(sys.modules.get(module), "__file__", None)
+        label, app, file = override  # file: where the fixture is defined (items anchor there)
         return LoadedApp(label, app, os.path.abspath(file) if file else None)
     target = settings.app or discover(settings.root)
     return load_app(target, settings.root)
@@ -178,9 +176,9 @@ def _drift(analysis: Analysis) -> None:
     committed = None
     if settings.spec:
         spec_path = settings.resolve(settings.spec)
-        if settings.update_spec and analysis.schema is not None:
-            write_snapshot(spec_path, analysis.schema)
         try:
+            if settings.update_spec and analysis.schema is not None:
+                write_snapshot(spec_path, analysis.schema)
             committed = load_spec(spec_path)
         except SpecError as exc:
             analysis.spec_error = str(exc)
@@ -266,7 +264,9 @@ def suppress_findings(
         inside = os.path.abspath(path).startswith(root + os.sep)
         return read_lines(path) if inside and "site-packages" not in path else None
 
-    result = apply_inline(findings, read_lines=project_lines, handler_line=lambda f: handlers.get(f.route_key))
+    result = apply_inline(
+        findings, read_lines=project_lines, handler_line=lambda f: handlers.get(f.route_key)
+    )
     if baseline and analysis.baseline is not None:
         result, _ = apply_baseline(result, analysis.baseline, root=analysis.posture.root)
     return result
@@ -296,6 +296,10 @@ def tool_version() -> str:
     return __version__
 
 
+class ReportWriteError(Exception):
+    """A report, baseline or spec snapshot could not be written; one line says where."""
+
+
 def write_reports(posture: Posture, settings: Settings, *, fixed: Sequence[str] = ()) -> list[str]:
     """Write every report the settings ask for; return one line per file written."""
     from .report.html import write_html
@@ -313,11 +317,18 @@ def write_reports(posture: Posture, settings: Settings, *, fixed: Sequence[str] 
     for option, write in writers:
         if option:
             path = settings.resolve(option)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write(path)
+            except OSError as exc:
+                raise ReportWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
             written.append(f"apiposture: wrote {path}")
     if settings.update_baseline and settings.baseline:
         path = settings.resolve(settings.baseline)
-        write_baseline(path, [f for f in posture.findings if not f.suppressed], root=posture.root)
-        written.append(f"apiposture: wrote baseline {path} ({len(posture.findings)} findings)")
+        kept = [f for f in posture.findings if not f.suppressed]
+        try:
+            write_baseline(path, kept, root=posture.root)
+        except OSError as exc:
+            raise ReportWriteError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+        written.append(f"apiposture: wrote baseline {path} ({len(kept)} findings)")
     return written

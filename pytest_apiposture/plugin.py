@@ -127,7 +127,11 @@ def analysis_of(config: pytest.Config) -> Any:
         )
         analysis = analyse(
             settings,
-            override=("apiposture_app fixture", override[1]) if override else None,
+            override=(
+                ("apiposture_app fixture", override[1], _fixture_file(session, "apiposture_app"))
+                if override and session is not None
+                else None
+            ),
             extensions=extensions,
         )
         if error:
@@ -137,12 +141,15 @@ def analysis_of(config: pytest.Config) -> Any:
     return config.stash[analysis_key]
 
 
-def _fixture_value(session: pytest.Session, name: str) -> tuple[bool, Any] | None:
+def _fixture_value(
+    session: pytest.Session, name: str, *, finish_now: bool = False
+) -> tuple[bool, Any] | None:
     """Call a conftest's override of one of our fixtures outside a test.
 
     The route table is needed at collection time, before any fixture can be
     requested, so a zero-argument fixture is called directly (generator fixtures
-    are run to their ``yield`` and finished at session end).
+    are run to their ``yield`` and finished at session end, or at once with
+    ``finish_now``). Only conftests at the rootdir are seen (documented).
     """
     import inspect
 
@@ -153,21 +160,31 @@ def _fixture_value(session: pytest.Session, name: str) -> tuple[bool, Any] | Non
     func = fixturedef.func
     if getattr(func, "__module__", "") == __name__:
         return None  # our own default
-    params = [p for p in inspect.signature(func).parameters if p != "request"]
+    params = list(inspect.signature(func).parameters)
     if params:
         raise TypeError(
-            f"{name} takes fixtures ({', '.join(params)}) that cannot be resolved at collection "
-            "time; make it a zero-argument fixture or use --apiposture-app"
+            f"the {name} fixture takes fixtures ({', '.join(params)}) that cannot be resolved "
+            "outside a test; make it a zero-argument fixture"
         )
-    value = func(**({"request": None} if "request" in inspect.signature(func).parameters else {}))
+    value = func()
     if inspect.isgenerator(value):
         generator = value
         value = next(generator)
+
         def finish() -> None:
             next(generator, None)
 
-        session.config.add_cleanup(finish)
+        if finish_now:
+            finish()
+        else:
+            session.config.add_cleanup(finish)
     return True, value
+
+
+def _fixture_file(session: pytest.Session, name: str) -> str | None:
+    defs = session._fixturemanager.getfixturedefs(name, session)
+    code = getattr(defs[-1].func, "__code__", None) if defs else None
+    return code.co_filename if code is not None else None
 
 
 def fixture_callable(session: pytest.Session | None, name: str) -> Callable[[], Any] | None:
@@ -176,7 +193,7 @@ def fixture_callable(session: pytest.Session | None, name: str) -> Callable[[], 
         return None
     if not session._fixturemanager.getfixturedefs(name, session):
         return None
-    return lambda: _fixture_value(session, name)
+    return lambda: _fixture_value(session, name, finish_now=True)
 
 
 def runtime_of(config: pytest.Config) -> Any:
@@ -187,9 +204,14 @@ def runtime_of(config: pytest.Config) -> Any:
         identities: dict[str, dict[str, str]] = {}
         for result in config.hook.pytest_apiposture_identities(config=config):
             identities.update({k: dict(v) for k, v in (result or {}).items()})
-        fixture = _fixture_value(session, "apiposture_identities") if session else None
+        analysis = analysis_of(config)
+        fixture = None
+        try:
+            fixture = _fixture_value(session, "apiposture_identities") if session else None
+        except Exception as exc:  # fails the status item; the static items still run
+            analysis.setup_errors.append(f"apiposture_identities: {type(exc).__name__}: {exc}")
         config.stash[runtime_key] = Runtime(
-            analysis_of(config),
+            analysis,
             extra_identities=identities,
             identities_fixture=fixture[1] if fixture else None,
             reset=fixture_callable(session, "apiposture_reset"),
@@ -280,7 +302,9 @@ def final_posture(config: pytest.Config) -> Any:
     from dataclasses import replace
 
     posture = analysis_of(config).posture
-    return replace(posture, findings=[*posture.findings, *config.stash[probe_findings_key]])
+    # the same passive exposure can be seen by two xdist workers: one finding each
+    probed = {f.fingerprint(posture.root): f for f in config.stash[probe_findings_key]}
+    return replace(posture, findings=[*posture.findings, *probed.values()])
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -310,10 +334,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         runtime.close()
     if hasattr(config, "workerinput"):
         return
-    from .pipeline import write_reports
+    from .pipeline import ReportWriteError, write_reports
 
     settings = config.stash[settings_key]
-    messages = write_reports(final_posture(config), settings, fixed=analysis_of(config).fixed)
+    try:
+        messages = write_reports(final_posture(config), settings, fixed=analysis_of(config).fixed)
+    except ReportWriteError as exc:
+        # CI expects the file: a run that could not write it must not look green
+        messages = [f"apiposture: ERROR {exc}"]
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         for message in messages:

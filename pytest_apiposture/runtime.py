@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Finding, Route
 from .pipeline import Analysis, suppress_findings
+
+
+@dataclass
+class ProbeResult:
+    findings: list[Finding] = field(default_factory=list)
+    # APS352 exposures seen in bodies other probes received: reported, never failing
+    # the item that happened to see them
+    exposures: list[Finding] = field(default_factory=list)
+    transcript: str = ""
+    skipped: str | None = None
+    blocked: list[str] = field(default_factory=list)
 
 
 class Runtime:
@@ -53,6 +65,9 @@ class Runtime:
         self.probes = {cls.code: cls() for cls in PROBES if settings.code_enabled(cls.code)}
         self._stack = contextlib.ExitStack()
         self._context: Any = None
+        self.startup_error: str | None = None
+        self.blocked: list[str] = []  # outbound connections the app tried during probes
+        self._exposures_seen: set[str] = set()
 
     def catalogue(self) -> Iterator[tuple[str, Callable[[Route], bool]]]:
         """(code, applies) for every enabled probe; ``applies`` needs no open session."""
@@ -90,16 +105,41 @@ class Runtime:
             )
         return self._context
 
-    def run_probe(self, code: str, route: Route) -> tuple[list[Finding], str, str | None]:
-        """(findings, transcript text, skip reason) for one probe on one route."""
-        from .probes import format_transcript
+    def start(self) -> str | None:
+        """Open the probe session (the app's startup); the error text when it fails."""
+        from .probes import ProbeError
+        from .probes.netguard import loopback_only
 
-        probe = self.probes[code]
-        if self.reset is not None:
-            self.reset()
-        outcome = probe.run(route, self.context())
-        findings = suppress_findings(self.analysis, outcome.findings, baseline=True)
-        return findings, format_transcript(outcome.transcript), outcome.skipped
+        if self.startup_error is None and (self._context is None or self._context.session is None):
+            try:
+                with loopback_only(self.blocked):
+                    self.context()
+            except ProbeError as exc:
+                self.startup_error = str(exc)
+        return self.startup_error
+
+    def run_probe(self, code: str, route: Route) -> ProbeResult:
+        """Run one probe on one route; never raises for the app's or the probe's failures."""
+        from .probes import format_transcript, run_probe
+        from .probes.netguard import loopback_only
+
+        if self.start() is not None:
+            return ProbeResult(
+                skipped=f"the app could not start, see apiposture-status: {self.startup_error}"
+            )
+        blocked_before = len(self.blocked)
+        # the app may react to a probe by calling out (SSRF, webhooks): never off this machine
+        with loopback_only(self.blocked):
+            outcome = run_probe(self.probes[code], route, self.context())
+        exposures = [f for f in outcome.exposures if f.fingerprint() not in self._exposures_seen]
+        self._exposures_seen.update(f.fingerprint() for f in exposures)
+        return ProbeResult(
+            findings=suppress_findings(self.analysis, outcome.findings, baseline=True),
+            exposures=suppress_findings(self.analysis, exposures, baseline=True),
+            transcript=format_transcript(outcome.transcript),
+            skipped=outcome.skipped,
+            blocked=self.blocked[blocked_before:],
+        )
 
     def close(self) -> None:
         self._stack.close()

@@ -26,14 +26,14 @@ _BY_FORMAT: dict[str, str] = {
     "duration": "P1D",
     "ipv4": "192.0.2.10",
     "ipv6": "2001:db8::10",
-    "hostname": "example.com",
+    "hostname": "apiposture.invalid",
     "byte": "YXBpcG9zdHVyZQ==",
     "binary": "apiposture",
 }
 # field-name hints for plain strings (Flask bodies rarely say more than "str")
 _BY_NAME: tuple[tuple[str, str], ...] = (
     (r"e-?mail", "apiposture{v}@example.com"),
-    (r"url|uri|link|website|homepage|callback", "https://example.com/apiposture{v}"),
+    (r"url|uri|link|website|homepage|callback", "http://apiposture.invalid/x{v}"),
     (r"phone|mobile", "+15550100{v:02d}"),
     (r"password|passwd|secret", "Apiposture-Passw0rd!{v}"),
     (r"uuid|guid", "{uuid}"),
@@ -94,7 +94,7 @@ def _string(spec: Mapping[str, Any], name: str, variant: int) -> str:
     if fmt in ("email", "idn-email"):
         text = f"apiposture{variant}@example.com"
     elif fmt in ("uri", "url", "iri", "uri-reference"):
-        text = f"https://example.com/apiposture{variant}"
+        text = f"http://apiposture.invalid/x{variant}"
     elif fmt in _BY_FORMAT:
         text = _BY_FORMAT[fmt]
     elif fmt == "password":
