@@ -131,7 +131,32 @@ def read_pyproject(root: Path) -> dict[str, Any]:
             f"{path}: unknown [tool.apiposture] key(s) {', '.join(unknown)}; "
             f"known keys: {', '.join(sorted(OPTIONS))}"
         )
-    return {k.replace("-", "_"): v for k, v in section.items()}
+    values = {k.replace("-", "_"): v for k, v in section.items()}
+    for key, value in values.items():
+        _check_type(path, key, value)
+    return values
+
+
+_NUMBERS = frozenset({"probe_timeout", "fuzz_examples"})
+
+
+def _check_type(path: Path, key: str, value: Any) -> None:
+    """A TOML value of the wrong type is a usage error naming the key, not a traceback."""
+    kind = OPTIONS[key][0]
+    if kind == "bool":
+        ok = isinstance(value, bool)
+        expected = "true or false"
+    elif kind in ("linelist", "args"):
+        ok = isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+        expected = "a list of strings"
+    elif key in _NUMBERS:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        expected = "a number"
+    else:
+        ok = isinstance(value, str)
+        expected = "a string"
+    if not ok:
+        raise ConfigError(f"{path}: [tool.apiposture] {key} must be {expected}, got {value!r}")
 
 
 def build_settings(root: Path, values: Mapping[str, Any], cache_dir: Path | None = None) -> Settings:
@@ -212,7 +237,8 @@ def parse_identity(text: str) -> tuple[str, dict[str, str]]:
     match = _IDENTITY.match(text)
     headers: dict[str, str] = {}
     if match:
-        for part in match.group("headers").split(" | "):
+        # alice="Authorization: Bearer t1" as written in an ini file keeps its quotes
+        for part in match.group("headers").strip().strip("'\"").split(" | "):
             header, sep, value = part.partition(":")
             if not sep or not header.strip() or not re.fullmatch(r"[\w-]+", header.strip()):
                 match = None

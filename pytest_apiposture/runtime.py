@@ -43,7 +43,7 @@ class Runtime:
         static: dict[str, dict[str, str]] = {}
         for text in settings.identities:  # validated when the settings were built
             name, headers = parse_identity(text)
-            static[name] = headers
+            static.setdefault(name, {}).update(headers)  # a repeated name adds headers
         for name, extra in (extra_identities or {}).items():
             static[name] = dict(extra)
         fixture = identities_fixture

@@ -63,3 +63,24 @@ def test_public_patterns_and_defaults(tmp_path: Path) -> None:
     assert not is_public(route("GET", "/statuses"))
     strict = build_settings(tmp_path, {"public_defaults": False, "public": ["GET /status"]})
     assert not route_matcher(strict.knowledge.public_routes)(route("GET", "/docs"))
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("json = 1", "json must be a string, got 1"),
+        ("static-only = \"yes\"", "static_only must be true or false"),
+        ("public = 5", "public must be a list of strings, got 5"),
+        ("probe-timeout = \"slow\"", "probe_timeout must be a number"),
+    ],
+)
+def test_pyproject_types_are_checked(tmp_path: Path, toml: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.apiposture]\n{toml}\n")
+    with pytest.raises(ConfigError, match=message):
+        read_pyproject(tmp_path)
+
+
+def test_identity_as_written_in_an_ini_file_keeps_working() -> None:
+    from pytest_apiposture.config import parse_identity
+
+    assert parse_identity('alice="Authorization: Bearer t1"') == ("alice", {"Authorization": "Bearer t1"})
