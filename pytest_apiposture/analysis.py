@@ -12,11 +12,9 @@ every file it read hashes the same.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -28,14 +26,21 @@ from .model import Auth, Finding, GuardRole, Route
 from .rules import Rule, RuleContext
 from .rules._decorators import route_decorators
 from .source import SourceIndex
-from .staticcache import AUTHS, ROLES, StaticCache, decode_finding, encode_finding
+from .staticcache import (
+    AUTHS,
+    FIELD_NAME,
+    GUARD_FACTS,
+    ROLES,
+    ROUTE_FACTS,
+    RunCache,
+    StaticCache,
+    decode_finding,
+    encode_finding,
+    run_fingerprint,
+    text_only,
+    tool_key,
+)
 
-# the code of the static pass: a change to any of these invalidates every stored unit
-_STATIC_PASS_MODULES = tuple(
-    f"pytest_apiposture.{name}"
-    for name in ("rules", "auth", "guardcode", "source", "parsed", "resolve", "syntax",
-                 "callables", "analysis", "staticcache", "model", "knowledge")
-)  # fmt: skip
 _new, _set = object.__new__, object.__setattr__
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 # one route's result: (guard roles, auth, findings, handler (file, def line), notes)
@@ -84,9 +89,21 @@ def _analyse(
 ) -> AnalysisResult:
     route_rules = [r for r in rules if r.scope == "route"]
     project_rules = [r for r in rules if r.scope == "project"]
-    cache = StaticCache.open(index, _tool_key(knowledge, rules, root))
-    base = RuleContext(index=index, knowledge=knowledge, routes=routes, project_files=project_files)
+    tool = tool_key(knowledge, rules, root)
     publics = [bool(is_public(route)) for route in routes]
+    run_cache = RunCache.open(index, tool)
+    fingerprint = b""
+    if run_cache.enabled:
+        files = tuple(str(p) for p in project_files)
+        fingerprint = run_fingerprint(routes, publics, index, files)
+        stored = run_cache.get(fingerprint)
+        if stored is not None:
+            result = _replay(routes, stored, index)
+            if result is not None:
+                return result
+    notes_before = len(index.notes)
+    cache = StaticCache.open(index, tool)
+    base = RuleContext(index=index, knowledge=knowledge, routes=routes, project_files=project_files)
     values = _route_values(routes, publics, base, route_rules, cache)
 
     classified: list[Route] = []
@@ -125,12 +142,45 @@ def _analyse(
         static_defs.update((path, line) for line in stored[1])
 
     cache.save()
+    statics = [value[3] in static_defs and "static" not in r.origin
+               for r, value in zip(classified, values, strict=True)]  # fmt: skip
     final = [
-        evolve(r, origin=(*r.origin, "static"))
-        if value[3] in static_defs and "static" not in r.origin
-        else r
-        for r, value in zip(classified, values, strict=True)
+        evolve(r, origin=(*r.origin, "static")) if static else r
+        for r, static in zip(classified, statics, strict=True)
     ]
+    if run_cache.enabled:
+        rows = tuple(
+            (tuple(None if r is None else r.value for r in value[0]), value[1].value, static)
+            for value, static in zip(values, statics, strict=True)
+        )
+        encoded = (rows, tuple(encode_finding(f) for f in findings),
+                   tuple(index.notes[notes_before:]))  # fmt: skip
+        run_cache.save(fingerprint, cache.used, encoded)
+    return AnalysisResult(routes=final, findings=findings, notes=list(index.notes))
+
+
+def _replay(routes: Sequence[Route], stored: Any, index: SourceIndex) -> AnalysisResult | None:
+    """The stored whole-run result applied to this run's routes (damaged: None)."""
+    try:
+        rows, encoded, notes = stored
+        if len(rows) != len(routes):
+            return None
+        findings = [decode_finding(f) for f in encoded]
+        final: list[Route] = []
+        for route, (roles, auth, static) in zip(routes, rows, strict=True):
+            guards = route.guards
+            if guards:
+                guards = tuple([_copy(g, role=None if r is None else ROLES[r])
+                                for g, r in zip(guards, roles, strict=False)])  # fmt: skip
+            if static:
+                final.append(_copy(route, guards=guards, auth=AUTHS[auth],
+                                   origin=(*route.origin, "static")))  # fmt: skip
+            else:
+                final.append(_copy(route, guards=guards, auth=AUTHS[auth]))
+    except (TypeError, ValueError, KeyError, IndexError):
+        return None
+    for note in notes:
+        index.note(str(note))
     return AnalysisResult(routes=final, findings=findings, notes=list(index.notes))
 
 
@@ -261,13 +311,7 @@ def _route_unit(
     return roles, classified.auth, out, (handler.path, handler.line) if handler else None
 
 
-_ROUTE_FACTS = attrgetter(
-    "method", "path", "framework", "handler", "kind", "body_model", "body_extra_allowed",
-    "response_model", "path_params",
-)  # fmt: skip
-_GUARD_FACTS = attrgetter("name", "origin", "scheme", "auto_error", "scopes")
 _LOCATION = attrgetter("file", "line", "symbol")
-_NAME = attrgetter("name")
 
 
 def _route_key(route: Route, public: bool, index: SourceIndex) -> tuple[Any, ...]:
@@ -278,7 +322,7 @@ def _route_key(route: Route, public: bool, index: SourceIndex) -> tuple[Any, ...
     guards = tuple(
         [
             (
-                _GUARD_FACTS(g),
+                GUARD_FACTS(g),
                 code_key(g.func, unwrap=False) if g.func else "",
                 tuple([code_key(c, unwrap=False) for c in g.chain]),
             )
@@ -288,23 +332,18 @@ def _route_key(route: Route, public: bool, index: SourceIndex) -> tuple[Any, ...
     flask = route.raw if route.framework == "flask" else None  # endpoint names, rule strings
     view_class = getattr(endpoint, "view_class", None)
     return (
-        _ROUTE_FACTS(route),
+        ROUTE_FACTS(route),
         None if loc is None else _LOCATION(loc),
-        tuple(map(_NAME, route.body_fields)),
-        tuple(map(_NAME, route.response_fields)),
+        tuple(map(FIELD_NAME, route.body_fields)),
+        tuple(map(FIELD_NAME, route.response_fields)),
         "" if endpoint is None else code_key(endpoint),
         "" if view_class is None else view_class.__qualname__,
-        "" if flask is None else _text(getattr(flask, "endpoint", None)),
-        "" if flask is None else _text(getattr(flask, "rule", None)),
+        "" if flask is None else text_only(getattr(flask, "endpoint", None)),
+        "" if flask is None else text_only(getattr(flask, "rule", None)),
         public,
         bool(getattr(endpoint, "__apiposture_public__", False)),
         guards,
     )
-
-
-def _text(value: object) -> str:
-    """Only plain strings: a repr with a memory address would change on every run."""
-    return value if isinstance(value, str) else ""
 
 
 # -- file units ------------------------------------------------------------------------------
@@ -342,37 +381,6 @@ def _unit_files(
 ) -> list[str]:
     paths = {os.path.normcase(os.path.abspath(p)) for p in project_files} | set(defs)
     return sorted(p for p in paths if index.under_root(p) and p.endswith(".py"))
-
-
-def _tool_key(knowledge: Knowledge, rules: Sequence[Rule], root: Path) -> str:
-    """Everything every unit depends on: this code, the rules' code, the knowledge, root."""
-    parts = [sys.version, os.path.abspath(root), _knowledge_key(knowledge)]
-    names = {type(r).__module__ for r in rules} | {
-        name for name in sys.modules if name.startswith(_STATIC_PASS_MODULES)
-    }
-    for name in sorted(names):
-        parts += [name, _file_hash(getattr(sys.modules.get(name), "__file__", None))]
-    parts += [f"{type(r).__module__}.{type(r).__qualname__}" for r in rules]
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
-
-
-def _knowledge_key(knowledge: Knowledge) -> str:
-    """Stable across processes: sets are sorted (their repr order depends on hash seeds)."""
-    items = []
-    for item in fields(knowledge):
-        if not item.compare:
-            continue  # derived (compiled patterns, the hash): the tables say it all
-        value = getattr(knowledge, item.name)
-        items.append(f"{item.name}={sorted(value) if isinstance(value, frozenset) else value!r}")
-    return ";".join(items)
-
-
-def _file_hash(path: str | None) -> str:
-    try:
-        with open(path or "", "rb") as handle:
-            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
-    except OSError:
-        return os.urandom(8).hex()  # unknown code: never reuse
 
 
 # -- project files ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import itertools
+import os
 import sys
 import textwrap
 from collections.abc import Iterable
@@ -165,8 +166,8 @@ def test_a_damaged_or_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     expected = summary(run_static(app, root=tmp_path, app_file=package / "main.py"), tmp_path)
     run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=cache)
-    (stored,) = cache.iterdir()
-    stored.write_text('{"format": 2, "tool": "x", "units": {"a": [')
+    for stored in cache.iterdir():  # the unit cache and the whole-run entry
+        stored.write_text('{"format": 2, "tool": "x", "units": {"a": [')
     damaged = run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=cache)
     assert summary(damaged, tmp_path) == expected
     blocked = tmp_path / "not-a-directory"
@@ -235,10 +236,45 @@ def test_a_cache_with_a_flipped_byte_is_ignored_not_unmarshalled(tmp_path: Path)
     cache = tmp_path / "cache"
     expected = summary(run_static(app, root=tmp_path, app_file=package / "main.py"), tmp_path)
     run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=cache)
-    (stored,) = cache.iterdir()
-    data = bytearray(stored.read_bytes())
-    data[-5] ^= 0xFF  # inside the payload: the checksum no longer matches
-    stored.write_bytes(bytes(data))
+    for stored in cache.iterdir():  # the unit cache and the whole-run entry
+        data = bytearray(stored.read_bytes())
+        data[-5] ^= 0xFF  # inside the payload: the checksum no longer matches
+        stored.write_bytes(bytes(data))
     again = run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=cache)
     assert summary(again, tmp_path) == expected
     assert again.notes == []
+
+
+def test_the_whole_run_entry_is_not_reused_for_other_routes(tmp_path: Path) -> None:
+    app, package = make_app(tmp_path)
+    cache = tmp_path / "cache"
+    main = package / "main.py"
+    routes = select_adapter(app).routes(app)
+    fewer = [r for r in routes if r.path != "/open"]
+    run_static(app, root=tmp_path, app_file=main, cache_dir=cache, routes=routes)
+    again = run_static(app, root=tmp_path, app_file=main, cache_dir=cache, routes=fewer)
+    name = f"{package.name}/main.py"
+    assert summary(again, tmp_path) == [
+        ("APS302", "GET /members/{name}", name, line_of(main, "return db.get")),
+        ("APS909", "", name, line_of(main, '@app.get("/open")')),
+    ]
+    assert [r.key for r in again.routes] == [r.key for r in fewer]
+
+
+def test_a_same_size_edit_within_the_same_mtime_is_seen(tmp_path: Path) -> None:
+    app, package = make_app(tmp_path)
+    cache = tmp_path / "cache"
+    main = package / "main.py"
+    routes = select_adapter(app).routes(app)
+    run_static(app, root=tmp_path, app_file=main, cache_dir=cache, routes=routes)
+    before = main.stat()
+    source = main.read_text()
+    old = "return db.get(Member, name)"
+    main.write_text(source.replace(old, "return {'n': name}".ljust(len(old))))
+    os.utime(main, ns=(before.st_atime_ns, before.st_mtime_ns))  # stat as recorded
+    assert main.stat().st_size == before.st_size
+    edited = run_static(app, root=tmp_path, app_file=main, cache_dir=cache, routes=routes)
+    name = f"{package.name}/main.py"
+    assert summary(edited, tmp_path) == [
+        ("APS201", "GET /open", name, line_of(main, "def open_route")),
+    ]
