@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 FINDING_PROPERTY = "apiposture_finding"
+FUZZ_ITEM = "fuzz"  # one item per documented operation; its findings carry their own codes
 
 
 class ApipostureWarning(pytest.PytestWarning):
@@ -95,6 +96,9 @@ class ApipostureFile(pytest.File, _ApipostureNode):
             probes = (
                 () if static_only or analysis.posture.error else _probe_codes(route, self.config)
             )
+            fuzzable = route.in_schema and analysis.schema and not analysis.posture.error
+            if analysis.settings.fuzz and not static_only and fuzzable:
+                probes = (*probes, FUZZ_ITEM)
             yield RouteCollector.from_parent(
                 self, name=route.key, route=route, codes=codes, probe_codes=probes
             )
@@ -135,7 +139,8 @@ class RouteCollector(pytest.Collector, _ApipostureNode):
         for code in self.codes:
             yield CheckItem.from_parent(self, name=code, route=self.route)
         for code in self.probe_codes:
-            yield ProbeItem.from_parent(self, name=code, route=self.route)
+            kind = FuzzItem if code == FUZZ_ITEM else ProbeItem
+            yield kind.from_parent(self, name=code, route=self.route)
 
 
 class _CheckBase(pytest.Item, _ApipostureNode):
@@ -226,6 +231,41 @@ class ProbeItem(_CheckBase):
         self._judge(result.findings)  # a probe finding's evidence is its (redacted) transcript
 
 
+class FuzzItem(_CheckBase):
+    """schemathesis over this route's operation, in-process (``--apiposture-fuzz``)."""
+
+    def runtest(self) -> None:
+        from collections.abc import Mapping
+
+        from .fuzz import FuzzError, fuzz_operation
+        from .pipeline import suppress_findings
+        from .plugin import runtime_of
+        from .probes.netguard import loopback_only
+
+        assert self.route is not None
+        analysis, runtime = self.analysis, runtime_of(self.config)
+        assert analysis.loaded is not None and analysis.schema is not None
+        # identities that log in through the app need the probe client; fuzz without them
+        identities = runtime.identities if isinstance(runtime.identities, Mapping) else {}
+        try:
+            with loopback_only(runtime.blocked):
+                findings = fuzz_operation(
+                    analysis.loaded.app,
+                    analysis.schema,
+                    self.route.method,
+                    self.route.path,
+                    identities=identities,
+                    max_examples=analysis.settings.fuzz_examples,
+                    location=self.route.location,
+                )
+        except FuzzError as exc:
+            raise FindingError(f"apiposture could not fuzz {self.key}: {exc}") from None
+        findings = suppress_findings(analysis, findings, baseline=True)
+        for finding in findings:
+            self.user_properties.append((FINDING_PROPERTY, json.dumps(finding.to_dict())))
+        self._judge(findings)
+
+
 def _warn(text: str) -> None:
     # recorded as a warning even under -W error / filterwarnings=error: a finding below
     # the threshold must not turn into a failure by the back door
@@ -254,8 +294,7 @@ class StatusItem(_CheckBase):
                 raise FindingError(
                     f"apiposture could not start the app for the probes: {startup_error}"
                 )
-        for note in posture.notes:
-            _warn(note)
+        # posture.notes are printed once in the apiposture summary section
 
 
 class SpecStatusItem(StatusItem):

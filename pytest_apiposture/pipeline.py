@@ -284,11 +284,12 @@ def catalogue(extra_rules: Sequence[type[Any]] = ()) -> dict[str, CheckInfo]:
     """code -> CheckInfo for every check any stage can report."""
     from .audit import AUDIT_CHECKS
     from .drift import DRIFT_CHECKS
+    from .fuzz import FUZZ_CHECKS
     from .probes import PROBE_CHECKS
     from .rules import RULES, check_info
 
     infos: list[CheckInfo] = [check_info(r) for r in (*RULES, *extra_rules)]
-    infos += [*DRIFT_CHECKS, *PROBE_CHECKS, *AUDIT_CHECKS]
+    infos += [*DRIFT_CHECKS, *FUZZ_CHECKS, *PROBE_CHECKS, *AUDIT_CHECKS]
     return {info.code: info for info in infos}
 
 

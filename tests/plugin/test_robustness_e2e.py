@@ -96,3 +96,26 @@ def test_cli_unreadable_spec_is_a_setup_error(pytester: pytest.Pytester) -> None
     )
     assert proc.returncode == 2
     assert "committed spec:" in proc.stderr
+
+
+def test_fuzz_runs_schemathesis_in_process_as_items(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("schemathesis")
+    write_project(pytester, {
+        "e2e_fuzz.py": """
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+
+            @app.get("/divide")
+            def divide(a: int, b: int) -> dict[str, float]:
+                return {"q": a / b}  # b == 0 -> ZeroDivisionError -> 500
+        """,
+    })
+    result = pytester.runpytest_subprocess(
+        "--apiposture", "--apiposture-app=e2e_fuzz:app", "--apiposture-fuzz",
+        "--apiposture-fuzz-examples=50", "-p", "no:cacheprovider", "-rf", "-k", "fuzz",
+        "--apiposture-public=GET /divide", "--apiposture-fail-on=medium",
+    )
+    assert failed_ids(result) == {"e2e_fuzz.py::GET /divide::fuzz"}
+    result.stdout.fnmatch_lines(["*APS851*"])
