@@ -6,7 +6,6 @@ routes, the identities and the settings to every probe item.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -14,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from ..adapters import FrameworkAdapter
+from ..config import route_matcher
 from ..knowledge import CREDENTIAL_HEADERS, Knowledge
 from ..model import Auth, Route
 from .client import ProbeClient, ProbeRequest, make_client
@@ -37,13 +37,9 @@ class ProbeSettings:
 
 
 def route_matches(pattern: str, route: Route) -> bool:
-    """``"DELETE /admin/*"``, ``"* /internal/*"`` or ``"/internal/*"`` against a route."""
-    method, _, path = pattern.strip().partition(" ")
-    if not path:
-        method, path = "*", method
-    return fnmatch.fnmatchcase(route.method, method.upper()) and fnmatch.fnmatchcase(
-        route.path, path.strip()
-    )
+    """``"DELETE /admin/*"``, ``"* /internal/*"`` or ``"/internal/*"`` against a route:
+    the same semantics as the static side's public patterns (one implementation)."""
+    return route_matcher((pattern,))(route)
 
 
 @dataclass
