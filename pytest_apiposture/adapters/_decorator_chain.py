@@ -274,14 +274,26 @@ def _httpauth_callbacks(auth: Any) -> list[Any]:
 
 
 def function_guard(func: Any, origin: str, sources: SourceCache) -> Guard:
-    """A hook (before_request) as a guard candidate, named by its own module and qualname."""
+    """A hook (before_request) as a guard candidate, named by its own module and qualname.
+
+    A hook wrapped by a decorator (``@catch_exceptions`` with ``functools.wraps``) is the
+    wrapper's code outside and the hook's inside: the chain holds every layer, so the
+    hook's own code is what classification reads, and its ``def`` is where it points.
+    """
     target = plain_function(func)
+    layers = [target]
+    for _ in range(_MAX_LAYERS):
+        inner = getattr(layers[-1], "__wrapped__", None)
+        if inner is None or any(inner is seen for seen in layers):
+            break
+        layers.append(plain_function(inner))
+    innermost = layers[-1]
     return Guard(
-        name=handler_name(target).replace(":", "."),
+        name=handler_name(innermost).replace(":", "."),
         origin=origin,
-        location=sources.location(target),
+        location=sources.location(innermost),
         func=target if callable(target) else None,
-        chain=(target,),
+        chain=tuple(layers),
     )
 
 

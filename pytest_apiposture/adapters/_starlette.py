@@ -179,17 +179,32 @@ def _is_abc_sequence(origin: object) -> bool:
     return getattr(origin, "__module__", "") == "collections.abc"
 
 
-def model_fields(model: type) -> tuple[ModelField, ...]:
+def model_fields(
+    model: type, side: Literal["request", "response"] = "request"
+) -> tuple[ModelField, ...]:
+    """The model's fields; ``alias`` is the name on the wire for that side of the exchange.
+
+    ``Field(serialization_alias="name")`` renames a field in responses only,
+    ``validation_alias`` in requests only; ``alias`` does both.
+    """
     fields: dict[str, Any] = getattr(model, "model_fields", None) or {}
     return tuple(
         ModelField(
             name=name,
             type=type_display(info.annotation),
             required=bool(info.is_required()),
-            alias=info.alias,
+            alias=_wire_alias(info, side),
         )
         for name, info in fields.items()
     )
+
+
+def _wire_alias(info: Any, side: str) -> str | None:
+    specific = getattr(info, "serialization_alias" if side == "response" else "validation_alias", None)
+    if isinstance(specific, str):  # an AliasPath / AliasChoices is no single wire name
+        return specific
+    alias = getattr(info, "alias", None)
+    return alias if isinstance(alias, str) else None
 
 
 def param_annotation(field: Any) -> Any:

@@ -238,7 +238,7 @@ class _Collector:
                 body_fields=model_fields(body) if body else (),
                 body_extra_allowed=extra_allowed(body) if body else False,
                 response_model=response.__name__ if response else None,
-                response_fields=model_fields(response) if response else (),
+                response_fields=model_fields(response, "response") if response else (),
                 in_schema=bool(effective.include_in_schema),
                 deprecated=bool(getattr(effective, "deprecated", False)),
             )

@@ -1,0 +1,142 @@
+"""Verdicts on the medium-or-above findings of the real-app runs, from reading the code.
+
+Each ``Verdict`` covers the findings of one check whose "run  METHOD path  file" line
+matches ``where`` (a regular expression, searched); the first matching verdict wins.
+``summary.py --triage`` applies them to the latest reports and counts true / false /
+untriaged findings; an untriaged finding is a finding nobody has read yet, so the
+table is only complete when that count is zero. ``why`` says what the code does;
+``cause`` (false ones) says why the check got it wrong and where that is fixed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: str
+    where: str
+    true: bool
+    why: str
+    cause: str = ""
+
+    def matches(self, run: str, finding: dict[str, Any]) -> bool:
+        line = f"{run}  {finding['method']} {finding['path']}  {finding.get('file') or ''}"
+        return finding["code"] == self.code and re.search(self.where, line) is not None
+
+
+NO_AUTH_BY_DEFAULT = (
+    "the server ships without authentication (documented: put it behind a proxy or enable "
+    "its auth); an anonymous caller can use this route"
+)
+
+VERDICTS: tuple[Verdict, ...] = (
+    # --- missing authentication -----------------------------------------------------
+    Verdict("APS201", r"^(prefect|mlflow-flask|mlflow-fastapi)  ", True, NO_AUTH_BY_DEFAULT),
+    Verdict("APS251", r"^(prefect|mlflow-flask|mlflow-fastapi)  ", True,
+            "confirmed in-process: the anonymous request got a 2xx"),
+    Verdict("APS201", r"^airflow  GET /api(/v1)?/\{_\}", False,
+            "a catch-all that only answers 404 ('API route not found', 'v1 removed')",
+            "a handler whose every answer is a 404 serves nothing (requested: rules)"),
+    Verdict("APS201", r"^mlflow-auth  ", False,
+            "the app-wide before_request hook answers 401 (make_basic_auth_response) and 403 "
+            "(make_forbidden_response); the probe sees 401",
+            "the denial is a response whose status_code is assigned before it is returned "
+            "(requested: guardcode.deny_status); the probe's refutation is not applied to the "
+            "static finding (requested: items/plugin)"),
+    # --- shadow endpoints -------------------------------------------------------------
+    Verdict("APS901", r"^airflow  GET /api(/v1)?/\{_\}", False,
+            "include_in_schema=False on a 404-only catch-all; nothing is served",
+            "as above: a 404-only handler is not an endpoint (requested: drift)"),
+    Verdict("APS901", r"^airflow  \S+ /ui/", True,
+            "Airflow's UI API is include_in_schema=False: absent from the published schema "
+            "(authenticated, so medium)"),
+    Verdict("APS901", r"^mlflow-fastapi  .*src/mlflow/server/(handlers|__init__)\.py", False,
+            "MLflow's Flask REST API, mounted at / behind a WSGI adapter; the FastAPI schema "
+            "never covers a mounted Flask app, and the Flask app publishes none",
+            "a mounted Flask app without a schema is outside the FastAPI schema's scope, as a "
+            "plain Flask app is (requested: drift.compare)"),
+    # --- object-level authorization ----------------------------------------------------
+    Verdict("APS101", r"^airflow  \S+ /(api/v2|ui)/", False,
+            "the route's requires_access_* dependency takes the same path parameter and asks "
+            "the auth manager about that object (is_authorized_dag(details=DagDetails(id=dag_id)))",
+            "a guard dependency that consumes the id path parameter is the object-level check "
+            "(requested: rules/aps101)"),
+    Verdict("APS101", r"^airflow  DELETE /execution/xcoms/", False,
+            "has_xcom_access(dag_id, run_id, task_id, key) is a route dependency that decides "
+            "access to exactly that XCom (team-scoped; a no-op in single-team mode by design)",
+            "a guard dependency that takes the id path parameters is the object-level check "
+            "(requested: rules/aps101)"),
+    Verdict("APS101", r"^airflow  \S+ /execution/", True,
+            "any task's token reads or clears any DAG's runs by id: no per-DAG check, which "
+            "Airflow's security model accepts (workers of a deployment trust each other)"),
+    # --- data exposure --------------------------------------------------------------------
+    Verdict("APS301", r"^airflow  .*/connections.*src/airflow/api_fastapi/core_api/datamodels/connections\.py", False,
+            "ConnectionResponse.password has a field_validator that returns redact(v): '***'",
+            "a sensitive field passed through a redacting validator/serializer is not exposed "
+            "(requested: rules/aps301)"),
+    Verdict("APS301", r"^airflow  \S+ /api/v2/connections/enqueue-test", False,
+            "the token is the handle of the caller's own queued connection test, used to poll "
+            "its result",
+            "a token the route issues to its caller is the point of the route, like a login's "
+            "(requested: rules/aps301, credential-grant words)"),
+    Verdict("APS301", r"^airflow  POST /auth/token", False,
+            "the login endpoint: issuing access_token is its purpose",
+            "credential-grant routes (token/login) issue tokens by design (requested: rules/aps301)"),
+    Verdict("APS301", r"^airflow  GET /execution/", True,
+            "the execution API hands connection passwords to task workers: real, intended "
+            "exposure behind the task JWT"),
+    Verdict("APS352", r"^airflow  POST /api/v2/pools", False,
+            "PoolResponse.pool is Field(serialization_alias='name'): 'name' is declared",
+            "fixed: the adapter now records the response-side wire name (serialization_alias)"),
+    # --- mass assignment --------------------------------------------------------------------
+    Verdict("APS303", r"", False,
+            "`active` of a schedule / concurrency limit, `status` of a session or MCP server "
+            "version: the client's own switch or workflow state",
+            "fixed: `active` and `status` left knowledge.PRIVILEGED_FIELDS (is_active, "
+            "is_approved, verified stay)"),
+    # --- resource consumption -----------------------------------------------------------------
+    Verdict("APS401", r"^prefect(-auth)?  POST /api/flow_runs/\{id\}/input/filter", True,
+            "limit: int = Body(1): the default is 1 but nothing bounds what a client sends"),
+    Verdict("APS401", r"^prefect", False,
+            "limit = dependencies.LimitBody(): a Depends factory whose get_limit raises 422 "
+            "above PREFECT_SERVER_API_DEFAULT_LIMIT",
+            "the bound sits in a Depends factory's function (requested: rules/aps401; three "
+            "modules import it as `from prefect.server.api import dependencies`, a submodule "
+            "import the resolver does not follow yet: requested: resolve)"),
+    Verdict("APS401", r"^mlflow-fastapi  .*/mcp-servers", False,
+            "max_results is checked against SEARCH_MCP_SERVER_MAX_RESULTS_THRESHOLD in the "
+            "tracking store the handler calls",
+            "the bound is in the data layer, past static reach; a probe sending a huge value "
+            "would settle it (requested: probes)"),
+    Verdict("APS401", r"^airflow  GET /execution/asset-events", True,
+            "limit=None returns every event; no upper bound"),
+    # --- function-level authorization ---------------------------------------------------------
+    Verdict("APS501", r"^prefect-auth  \S+ /api/admin/", True,
+            "one shared credential (PREFECT_SERVER_API_AUTH_STRING) for workers and people: "
+            "any holder can read settings and reset the database"),
+    # --- spec drift ---------------------------------------------------------------------------
+    Verdict("APS906", r"^airflow  GET /api/v2/auth/logout", False,
+            "logout reads the bearer token only to revoke it (auto_error=False schemes); "
+            "FastAPI writes such optional schemes into the schema as a requirement",
+            "drift already excuses this for routes classified optional; a route declared "
+            "public with only optional schemes needs the same (requested: drift)"),
+    # --- hard-coded secrets ----------------------------------------------------------------
+    Verdict("APS804", r"src/prefect/_internal/analytics/_config\.py", True,
+            "a real Amplitude key written at build time (a write-only ingestion key: low impact)"),
+    Verdict("APS804", r"src/prefect/_internal/analytics/client\.py", False,
+            "'YOUR_AMPLITUDE_API_KEY_HERE': a placeholder fallback",
+            "placeholder values (your_..._here, changeme, dummy, unused) (requested: rules/aps804)"),
+    Verdict("APS804", r"src/mlflow/", False,
+            "key *names* (API_KEY = 'api_key', OPENAI_API_KEY = 'OPENAI_API_KEY', CLIENT_SECRET "
+            "= 'client_secret') and dummies for local providers ('ollama', 'unused')",
+            "a value that is the setting's own name, or a placeholder, is not a key "
+            "(requested: rules/aps804)"),
+)
+
+
+def judge(run: str, finding: dict[str, Any]) -> Verdict | None:
+    return next((v for v in VERDICTS if v.matches(run, finding)), None)

@@ -1,0 +1,154 @@
+"""Routes that exist once the app runs, guards around mounts, and mounted schemas.
+
+The pipeline enumerates inside ``adapter.running(app)``: the lifespan (or startup
+handlers) started, lazily built sub-apps built by one in-process request. Runs on both
+FastAPI route shapes (flat before 0.137, a tree after).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from pytest_apiposture.adapters._startup import has_startup, lazy_mounts
+from pytest_apiposture.adapters.fastapi import FastAPIAdapter
+from pytest_apiposture.adapters.flask import FlaskAdapter
+from pytest_apiposture.config import build_settings
+from pytest_apiposture.model import Auth, ModelField
+from pytest_apiposture.pipeline import Analysis, analyse
+
+FIXTURES = Path(__file__).parent / "fastapi_fixtures"
+ADAPTER = FastAPIAdapter()
+
+
+@pytest.fixture(scope="module")
+def fx() -> ModuleType:
+    sys.path.insert(0, str(FIXTURES))
+    try:
+        return importlib.import_module("fa_fx_startup")
+    finally:
+        sys.path.remove(str(FIXTURES))
+
+
+def run_pipeline(target: str) -> Analysis:
+    settings = build_settings(FIXTURES, {"app": target, "audit": False, "static_only": True})
+    return analyse(settings)
+
+
+def keys(analysis: Analysis) -> set[str]:
+    return {route.key for route in analysis.posture.routes}
+
+
+DOCS = {"GET /openapi.json", "GET /docs", "GET /docs/oauth2-redirect", "GET /redoc"}
+
+
+def test_has_startup_sees_a_lifespan_behind_included_routers(fx: ModuleType) -> None:
+    assert has_startup(fx.lifespan_app) is True
+    assert has_startup(fx.startup_app) is True
+    # include_router wraps the default lifespan too; that alone starts nothing
+    assert has_startup(fx.no_startup_app) is False
+
+
+def test_routes_added_by_the_lifespan_are_enumerated() -> None:
+    analysis = run_pipeline("fa_fx_startup:lifespan_app")
+    assert analysis.posture.error is None
+    assert keys(analysis) == DOCS | {"GET /included", "GET /late"}
+
+
+def test_routes_added_by_startup_handlers_are_enumerated() -> None:
+    assert keys(run_pipeline("fa_fx_startup:startup_app")) == DOCS | {"GET /started"}
+
+
+def test_a_failing_lifespan_is_a_note_and_the_routes_still_count() -> None:
+    analysis = run_pipeline("fa_fx_startup:failing_app")
+    assert analysis.posture.error is None
+    assert keys(analysis) == DOCS | {"GET /always", "GET /before-failure"}
+    notes = [n for n in analysis.posture.notes if "lifespan/startup failed" in n]
+    assert len(notes) == 1
+    assert "RuntimeError: database unreachable" in notes[0]
+
+
+def test_an_app_without_startup_is_not_started(fx: ModuleType) -> None:
+    with ADAPTER.running(fx.no_startup_app) as notes:
+        assert notes == []
+    assert lazy_mounts(fx.no_startup_app) == []
+
+
+def test_a_sub_app_that_builds_its_routes_on_first_request_is_built(fx: ModuleType) -> None:
+    assert lazy_mounts(fx.lazy_app) == ["/lazy"]
+    analysis = run_pipeline("fa_fx_startup:lazy_app")
+    assert "GET /lazy/v1/thing" in keys(analysis)
+
+
+def test_a_route_registered_twice_is_one_route_with_a_note(fx: ModuleType) -> None:
+    enumeration = ADAPTER.enumerate(fx.twice_app)
+    assert [r.key for r in enumeration.routes].count("GET /included") == 1
+    assert any("1 route registration(s) repeat" in n for n in enumeration.notes)
+
+
+def test_app_middleware_is_a_guard_of_its_routes_and_of_mounted_ones(fx: ModuleType) -> None:
+    routes = {r.key: r for r in ADAPTER.routes(fx.guarded_app)}
+    for key in ("GET /data", "GET /sub/thing"):
+        middleware = [(g.origin, g.name) for g in routes[key].guards]
+        # GZipMiddleware is the framework's own: not a guard candidate
+        assert middleware == [("middleware", "fa_fx_startup.require_bearer")], key
+        assert routes[key].guards[0].location is not None
+        assert routes[key].guards[0].location.line == line_of(
+            "async def require_bearer("
+        )
+
+
+def test_middleware_that_answers_401_makes_its_routes_authenticated() -> None:
+    analysis = run_pipeline("fa_fx_startup:guarded_app")
+    auth = {r.key: r.auth for r in analysis.posture.routes}
+    assert auth["GET /data"] == Auth.AUTHENTICATED
+    assert auth["GET /sub/thing"] == Auth.AUTHENTICATED
+
+
+def test_flask_has_nothing_to_start() -> None:
+    from flask import Flask
+
+    with FlaskAdapter().running(Flask("x")) as notes:
+        assert notes == []
+
+
+def test_mounted_fastapi_schemas_join_under_their_prefix(fx: ModuleType) -> None:
+    before = fx.schemas_app.openapi()
+    own = dict(before["paths"])
+    schema = ADAPTER.openapi(fx.schemas_app)
+    assert schema is not None
+    assert set(schema["paths"]) == {"/top", "/api/pools"}  # /hidden publishes no schema
+    assert set(schema["paths"]["/api/pools"]) == {"get", "post"}
+    assert "Pool" in str(schema["components"]["schemas"])
+    assert fx.schemas_app.openapi()["paths"] == own  # the app's served schema is untouched
+
+
+def test_shadow_findings_skip_routes_documented_by_a_mounted_schema() -> None:
+    analysis = run_pipeline("fa_fx_startup:schemas_app")
+    shadows = {f.route_key for f in analysis.posture.findings if f.code == "APS901"}
+    assert shadows == {"GET /hidden/secret-ish"}
+
+
+def test_model_fields_carry_the_wire_name_of_each_side(fx: ModuleType) -> None:
+    routes = {r.key: r for r in ADAPTER.routes(fx.schemas_app)}
+    assert routes["GET /api/pools"].response_fields == (
+        ModelField("pool", "str", True, "name"),
+        ModelField("slots", "int", True, None),
+    )
+    assert routes["POST /api/pools"].body_fields == (
+        ModelField("pool", "str", True, None),
+        ModelField("slots", "int", True, "slot_count"),
+    )
+
+
+def line_of(marker: str) -> int:
+    lines = (FIXTURES / "fa_fx_startup.py").read_text().splitlines()
+    hits = [number for number, text in enumerate(lines, 1) if marker in text]
+    assert len(hits) == 1, hits
+    return hits[0]

@@ -1,0 +1,48 @@
+"""A before_request hook wrapped by a decorator is read through to its own code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("flask")
+
+from pytest_apiposture.adapters.flask import FlaskAdapter
+from pytest_apiposture.config import build_settings
+from pytest_apiposture.model import Auth
+from pytest_apiposture.pipeline import analyse
+
+FIXTURES = Path(__file__).parent / "flask_fixtures"
+
+
+def hook_line() -> int:
+    lines = (FIXTURES / "fl_fx_wrapped_hook.py").read_text().splitlines()
+    return next(no for no, text in enumerate(lines, 1) if text.endswith("# mark: hook"))
+
+
+def test_the_guard_of_a_wrapped_hook_names_and_points_at_the_hook() -> None:
+    sys.path.insert(0, str(FIXTURES))
+    try:
+        from fl_fx_wrapped_hook import app, require_login
+    finally:
+        sys.path.remove(str(FIXTURES))
+    route = {r.key: r for r in FlaskAdapter().routes(app)}["GET /runs"]
+    (guard,) = [g for g in route.guards if g.origin == "before_request"]
+    assert guard.name == "fl_fx_wrapped_hook.require_login"
+    assert guard.location is not None and guard.location.line == hook_line()
+    assert guard.func is require_login  # the wrapper Flask calls
+    assert guard.chain == (require_login, require_login.__wrapped__)
+
+
+def test_a_wrapped_hook_that_aborts_401_authenticates_the_app() -> None:
+    settings = build_settings(
+        FIXTURES, {"app": "fl_fx_wrapped_hook:app", "audit": False, "static_only": True}
+    )
+    analysis = analyse(settings)
+    assert analysis.posture.error is None
+    assert {r.key: r.auth for r in analysis.posture.routes} == {
+        "GET /runs": Auth.AUTHENTICATED,
+        "GET /static/{filename}": Auth.PUBLIC,
+    }
