@@ -7,6 +7,7 @@ Three runs in one venv (``mlflow[auth]``):
 * ``mlflow-flask``: ``mlflow.server:app`` as shipped (no authentication);
 * ``mlflow-fastapi``: ``mlflow.server.fastapi_app:app``, FastAPI routers plus the whole
   Flask app mounted at ``/`` behind a WSGI adapter;
+* ``mlflow-host``: the Flask app accepting only ``Host: localhost`` (the ``host`` setting);
 * ``mlflow-auth``: ``mlflow.server.auth:create_app`` (called with the server's Flask app,
   its default), which guards every route with one app-wide ``before_request`` hook; the
   probes log in as the admin the auth config creates.
@@ -72,6 +73,16 @@ SPECS = (
         target="mlflow.server.fastapi_app:app",
         env=ENV,
         public=PUBLIC,
+    ),
+    RunSpec(  # the Host option: the app accepts only "localhost", the gate sends it
+        name="mlflow-host",
+        venv="mlflow",
+        requirement="mlflow[auth]",
+        package="mlflow",
+        target="mlflow.server:app",
+        env={**ENV, "MLFLOW_SERVER_ALLOWED_HOSTS": "localhost"},
+        public=PUBLIC,
+        host="localhost",
     ),
     RunSpec(
         name="mlflow-auth",

@@ -35,8 +35,8 @@ NO_AUTH_BY_DEFAULT = (
 
 VERDICTS: tuple[Verdict, ...] = (
     # --- missing authentication -----------------------------------------------------
-    Verdict("APS201", r"^(prefect|mlflow-flask|mlflow-fastapi)  ", True, NO_AUTH_BY_DEFAULT),
-    Verdict("APS251", r"^(prefect|mlflow-flask|mlflow-fastapi)  ", True,
+    Verdict("APS201", r"^(prefect|mlflow-flask|mlflow-host|mlflow-fastapi)  ", True, NO_AUTH_BY_DEFAULT),
+    Verdict("APS251", r"^(prefect|mlflow-flask|mlflow-host|mlflow-fastapi)  ", True,
             "confirmed in-process: the anonymous request got a 2xx"),
     Verdict("APS201", r"^airflow  GET /api(/v1)?/\{_\}", False,
             "a catch-all that only answers 404 ('API route not found', 'v1 removed')",
