@@ -7,7 +7,9 @@ Three runs in one venv (``mlflow[auth]``):
 * ``mlflow-flask``: ``mlflow.server:app`` as shipped (no authentication);
 * ``mlflow-fastapi``: ``mlflow.server.fastapi_app:app``, FastAPI routers plus the whole
   Flask app mounted at ``/`` behind a WSGI adapter;
-* ``mlflow-host``: the Flask app accepting only ``Host: localhost`` (the ``host`` setting);
+* ``mlflow-host``: the FastAPI wrapper accepting only ``Host: localhost``, which the gate
+  sends (the ``host`` setting; Starlette's test client would send ``testserver``, and
+  MLflow answers that with 403, which would read as "authentication enforced");
 * ``mlflow-auth``: ``mlflow.server.auth:create_app`` (called with the server's Flask app,
   its default), which guards every route with one app-wide ``before_request`` hook; the
   probes log in as the admin the auth config creates.
@@ -79,7 +81,7 @@ SPECS = (
         venv="mlflow",
         requirement="mlflow[auth]",
         package="mlflow",
-        target="mlflow.server:app",
+        target="mlflow.server.fastapi_app:app",
         env={**ENV, "MLFLOW_SERVER_ALLOWED_HOSTS": "localhost"},
         public=PUBLIC,
         host="localhost",

@@ -175,6 +175,35 @@ def show_triage(result: dict[str, Any], markdown: bool) -> None:
           f"false {totals['false']}, untriaged {totals['untriaged']}")
 
 
+def figures_markdown(summaries: list[dict[str, Any]]) -> None:
+    print("| run | routes found / independent | auth | medium+ static | medium+ with probes "
+          "(by kind) | import s | static s | overhead | probes s | tracebacks, network, errors |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for s in summaries:
+        t = s["seconds"]
+        auth = ", ".join(f"{k} {n}" for k, n in s.get("auth", {}).items())
+        static = s.get("static_findings", {}).get("medium_up", "")
+        probes = s.get("probe_findings") or {}
+        kinds = ", ".join(
+            f"{k} {n}" for k, n in _medium_up_kinds(s["run"]).items()
+        )
+        overhead = (f"+{t['static_overhead']}s ({t['static_ratio']}x)"
+                    if "static_overhead" in t else "")
+        problems = "; ".join(s["errors"]) or "none"
+        print(f"| {s['run']} | {s.get('routes_found', '?')} / {s.get('routes_counted', '?')} | "
+              f"{auth} | {static} | {probes.get('medium_up', '')} ({kinds}) | {t.get('import')} | "
+              f"{t.get('static')} | {overhead} | {t.get('probes', '')} | {problems} |")
+
+
+_RUN_DIRS: dict[str, Path] = {}
+
+
+def _medium_up_kinds(run: str) -> dict[str, int]:
+    report = load(_RUN_DIRS[run] / "probes.json") or load(_RUN_DIRS[run] / "static.json") or {}
+    return dict(Counter(f["code"] for f in report.get("findings", [])
+                        if f["severity"] in MEDIUM_UP and not f.get("suppressed")).most_common())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", type=Path, default=default_base())
@@ -188,10 +217,14 @@ def main() -> int:
     if not runs:
         print(f"no results under {results}; run benchmarks/realworld/run_*.py first")
         return 1
+    _RUN_DIRS.update({p.name: p for p in runs})
+    summaries = [summarise(p) for p in runs]
+    if args.markdown:
+        figures_markdown(summaries)
+        print()
     if args.triage or args.markdown:
         show_triage(triage(runs), args.markdown)
         return 0
-    summaries = [summarise(p) for p in runs]
     if args.json:
         print(json.dumps(summaries, indent=1))
     else:

@@ -54,7 +54,7 @@ VERDICTS: tuple[Verdict, ...] = (
     Verdict("APS901", r"^airflow  \S+ /ui/", True,
             "Airflow's UI API is include_in_schema=False: absent from the published schema "
             "(authenticated, so medium)"),
-    Verdict("APS901", r"^mlflow-fastapi  .*src/mlflow/server/(handlers|__init__)\.py", False,
+    Verdict("APS901", r"^mlflow-(fastapi|host)  .*src/mlflow/server/(handlers|__init__)\.py", False,
             "MLflow's Flask REST API, mounted at / behind a WSGI adapter; the FastAPI schema "
             "never covers a mounted Flask app, and the Flask app publishes none",
             "a mounted Flask app without a schema is outside the FastAPI schema's scope, as a "
@@ -107,7 +107,7 @@ VERDICTS: tuple[Verdict, ...] = (
             "the bound sits in a Depends factory's function (requested: rules/aps401; three "
             "modules import it as `from prefect.server.api import dependencies`, a submodule "
             "import the resolver does not follow yet: requested: resolve)"),
-    Verdict("APS401", r"^mlflow-fastapi  .*/mcp-servers", False,
+    Verdict("APS401", r"^mlflow-(fastapi|host)  .*/mcp-servers", False,
             "max_results is checked against SEARCH_MCP_SERVER_MAX_RESULTS_THRESHOLD in the "
             "tracking store the handler calls",
             "the bound is in the data layer, past static reach; a probe sending a huge value "

@@ -10,12 +10,16 @@ own test client, never a socket.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 from ._starlette import one_line, unwrap_mounted
 
 _MAX_MOUNT_DEPTH = 16
+# A startup that waits on a service the test machine lacks must not hang the session;
+# generous, since real startups migrate databases.
+STARTUP_TIMEOUT = 120.0
 
 
 def has_startup(app: Any) -> bool:
@@ -97,23 +101,20 @@ def running(app: Any, host: str | None = None) -> Iterator[list[str]]:
     client = TestClient(app, raise_server_exceptions=False, headers=headers)
     started = False
     if has_startup(app):
-        try:
-            client.__enter__()
-            started = True
-        except (Exception, SystemExit) as exc:  # a startup hook may call sys.exit
+        error = _within(STARTUP_TIMEOUT, client.__enter__)
+        started = error is None
+        if error is not None:
             notes.append(
-                f"the app's lifespan/startup failed ({type(exc).__name__}: {one_line(exc)}); "
-                "routes it would register are missing: make startup work in tests "
-                "(a test database, env vars) or pass an app factory"
+                f"the app's lifespan/startup {error}; routes it would register are missing: "
+                "make startup work in tests (a test database, env vars) or pass an app factory"
             )
     try:
         for path in lazy:
-            try:
-                client.request("GET", path.rstrip("/") + "/")
-            except Exception as exc:
+            error = _within(STARTUP_TIMEOUT, lambda p=path: client.request("GET", p.rstrip("/") + "/"))
+            if error is not None:
                 notes.append(
-                    f"building the sub-application mounted at {path} failed "
-                    f"({type(exc).__name__}: {one_line(exc)}); its routes may be missing"
+                    f"building the sub-application mounted at {path}: the first request "
+                    f"{error}; its routes may be missing"
                 )
         yield notes
     finally:
@@ -122,3 +123,26 @@ def running(app: Any, host: str | None = None) -> Iterator[list[str]]:
                 client.__exit__(None, None, None)
             except Exception as exc:
                 notes.append(f"the app's shutdown failed: {type(exc).__name__}: {one_line(exc)}")
+
+
+def _within(seconds: float, call: Any) -> str | None:
+    """Run ``call`` on a daemon thread; None when it returned in time, else what went wrong.
+
+    A call that outlives ``seconds`` is abandoned (its thread cannot keep the process alive).
+    """
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            call()
+        except BaseException as exc:  # SystemExit from a startup hook too: reported, not raised
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="apiposture-startup", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        return f"did not finish in {seconds:g} s"
+    if failure:
+        return f"failed ({type(failure[0]).__name__}: {one_line(failure[0])})"
+    return None

@@ -16,6 +16,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 
+from pytest_apiposture.adapters import _startup
 from pytest_apiposture.adapters._startup import has_startup, lazy_mounts
 from pytest_apiposture.adapters.fastapi import FastAPIAdapter
 from pytest_apiposture.adapters.flask import FlaskAdapter
@@ -74,6 +75,22 @@ def test_a_failing_lifespan_is_a_note_and_the_routes_still_count() -> None:
     assert "RuntimeError: database unreachable" in notes[0]
 
 
+def test_a_startup_that_never_finishes_is_abandoned_with_a_note(
+    fx: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_startup, "STARTUP_TIMEOUT", 0.2)
+    try:
+        with ADAPTER.running(fx.hanging_app) as notes:
+            keys = {r.key for r in ADAPTER.routes(fx.hanging_app)}
+    finally:
+        fx.release_startup.set()  # let the abandoned thread finish
+    assert "GET /always" in keys
+    assert notes == [
+        "the app's lifespan/startup did not finish in 0.2 s; routes it would register are "
+        "missing: make startup work in tests (a test database, env vars) or pass an app factory"
+    ]
+
+
 def test_an_app_without_startup_is_not_started(fx: ModuleType) -> None:
     with ADAPTER.running(fx.no_startup_app) as notes:
         assert notes == []
@@ -98,10 +115,9 @@ def test_app_middleware_is_a_guard_of_its_routes_and_of_mounted_ones(fx: ModuleT
         middleware = [(g.origin, g.name) for g in routes[key].guards]
         # GZipMiddleware is the framework's own: not a guard candidate
         assert middleware == [("middleware", "fa_fx_startup.require_bearer")], key
-        assert routes[key].guards[0].location is not None
-        assert routes[key].guards[0].location.line == line_of(
-            "async def require_bearer("
-        )
+        location = routes[key].guards[0].location
+        assert location is not None
+        assert location.line == line_of("async def require_bearer(")
 
 
 def test_middleware_that_answers_401_makes_its_routes_authenticated() -> None:

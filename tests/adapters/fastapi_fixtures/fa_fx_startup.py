@@ -9,16 +9,19 @@
 - ``twice_app``: the same router included twice (the second copy is never reached).
 - ``guarded_app``: an ``@app.middleware("http")`` that answers 401 without a bearer token,
   around a route and a mounted sub-app; GZip middleware is the framework's.
+- ``hanging_app``: a lifespan that never finishes starting (until the test releases it).
 - ``schemas_app``: FastAPI sub-apps mounted at /api (publishes its schema) and /hidden
   (``openapi_url=None``: publishes none).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
@@ -125,3 +128,17 @@ schemas_app = FastAPI()
 schemas_app.add_api_route("/top", plain)
 schemas_app.mount("/api", api)
 schemas_app.mount("/hidden", hidden)
+
+
+release_startup = threading.Event()  # set by the test that waits for this startup
+
+
+@asynccontextmanager
+async def never_ready(app: FastAPI) -> AsyncIterator[None]:
+    while not release_startup.is_set():  # a database that never answers
+        await anyio.sleep(0.01)
+    yield
+
+
+hanging_app = FastAPI(lifespan=never_ready)
+hanging_app.add_api_route("/always", plain)
