@@ -70,6 +70,7 @@ STRING_CONVERTERS = ("default", "string", "path", "uuid", "any")
 _RULE_CONVERTERS = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 _TEMPLATE_NAMES = re.compile(r"\{([^}:]*)[^}]*\}")
 _NO_AUTH = frozenset({Auth.NONE, Auth.OPTIONAL})
+_WSGI_FRAMEWORKS = frozenset({"flask"})  # mounted inside an ASGI app, they are apps of their own
 
 _FIX = {
     "APS901": "Document the route (drop `include_in_schema=False`, register it through the spec "
@@ -172,26 +173,74 @@ def compare(
     committed: Spec | None,
     spec_path: str | None,
     knowledge: Knowledge,
+    framework: str = "",
 ) -> list[Finding]:
-    """Findings APS901-APS907. Raises SpecError only when the generated schema is unusable."""
+    """Findings APS901-APS907. Raises SpecError only when the generated schema is unusable.
+
+    ``framework`` is the app's (whose schema ``generated`` is): routes of an app of another
+    framework mounted inside it (Flask behind a WSGI adapter) are only checked against the
+    generated schema when that mounted app publishes one of its own.
+    """
     api = [r for r in routes if r.kind in ("http", "mount") and not _is_framework_route(r)]
     generated_spec = spec_from_dict(dict(generated), GENERATED) if generated is not None else None
     spec_file = spec_path or (committed.source if committed else "")
     gen = _Matcher(generated_spec, api) if generated_spec else None
     com = _Matcher(committed, api) if committed else None
+    unpublished = _unpublished_mounts(api, gen, framework)
     findings: list[Finding] = []
     for route in (r for r in api if r.method not in _IMPLICIT_METHODS):
         gen_op = gen.op_for(route) if gen else None
         com_op = com.op_for(route) if com else None
-        diffs = list(
-            _route_diffs(route, gen_op, com_op, gen is not None, com is not None, knowledge)
-        )
+        has_gen = gen is not None and (route.framework, route.mount_prefix) not in unpublished
+        diffs = list(_route_diffs(route, gen_op, com_op, has_gen, com is not None, knowledge))
         findings += [_finding(d, spec_file, route=route, op=com_op) for d in diffs]
+    for mount, members in unpublished.items():
+        findings.append(_finding(_unpublished(mount, members), spec_file, route=None, op=None))
     if com is not None:
         findings += _zombies(com, api, spec_file)
     if generated_spec is not None and committed is not None:
         findings += _scheme_drift(generated_spec, committed, spec_file)
     return findings
+
+
+def _unpublished_mounts(
+    api: Sequence[Route], gen: _Matcher | None, framework: str
+) -> dict[tuple[str, str], list[Route]]:
+    """(framework, mount prefix) -> routes, for each mounted app of another framework
+    that publishes no schema.
+
+    The app's generator cannot see them (FastAPI never documents a mounted Flask app), so
+    hundreds of per-route shadow findings would all say one thing: that app has no schema.
+    When any of its routes is documented (its own spec extension), each is checked.
+    """
+    if gen is None or not framework:
+        return {}
+    mounted: dict[tuple[str, str], list[Route]] = {}
+    for route in api:
+        # a raw Starlette route inside a FastAPI app is the app's own, hidden by choice
+        foreign = route.framework in _WSGI_FRAMEWORKS and framework not in _WSGI_FRAMEWORKS
+        if foreign and route.method not in _IMPLICIT_METHODS:
+            mounted.setdefault((route.framework, route.mount_prefix), []).append(route)
+    return {
+        key: members
+        for key, members in mounted.items()
+        if not any(gen.op_for(r) is not None for r in members)
+    }
+
+
+def _unpublished(key: tuple[str, str], members: Sequence[Route]) -> _Diff:
+    framework, prefix = key
+    open_routes = sum(1 for r in members if r.auth in _NO_AUTH)
+    text = (
+        f"{len(members)} routes of the {framework} app mounted at {prefix or '/'} are absent "
+        f"from the generated schema: that app publishes no schema of its own ({open_routes} "
+        "of them without authentication)"
+    )
+    fix = (
+        f"Generate a schema in the mounted {framework} app (APIFlask, flask-smorest, flasgger) "
+        "or commit a spec for its routes (`apiposture_spec`) so drift can check them."
+    )
+    return _Diff("APS901", text, _LOW, remediation=fix)
 
 
 def _route_diffs(

@@ -189,6 +189,7 @@ def _drift(analysis: Analysis) -> None:
             committed=committed,
             spec_path=str(settings.resolve(settings.spec)) if settings.spec else None,
             knowledge=settings.knowledge,
+            framework=posture.framework,
         )
     except SpecError as exc:  # the app's own generated schema is broken
         posture.notes.append(f"drift skipped: {exc}")

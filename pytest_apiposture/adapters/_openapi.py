@@ -3,7 +3,8 @@
 A sub-app mounted at ``/api`` publishes its own schema (at ``/api/openapi.json``); its
 routes are documented there, not hidden. Its paths join the top-level schema under the
 mount prefix. A sub-app whose ``openapi_url`` is None publishes nothing, so its routes
-stay out. The app's cached schema object is never modified: FastAPI serves it.
+stay out. A Flask app mounted behind a WSGI adapter joins with the schema its spec
+extension generates (APIFlask, flask-smorest, flasgger), if it has one. The app's cached schema object is never modified: FastAPI serves it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ._starlette import unwrap_mounted
+from ._starlette import is_flask_app, unwrap_mounted
 
 _MAX_DEPTH = 16
 
@@ -39,7 +40,7 @@ def with_mounted_schemas(schema: dict[str, Any], app: Any) -> dict[str, Any]:
 
 
 def _published_sub_schemas(app: Any, prefix: str, depth: int) -> list[tuple[str, dict[str, Any]]]:
-    """(mount prefix, schema) of every mounted FastAPI app that publishes one, depth first."""
+    """(mount prefix, schema) of every mounted app that publishes one, depth first."""
     from fastapi import FastAPI
     from starlette.applications import Starlette
     from starlette.routing import Mount
@@ -61,6 +62,15 @@ def _published_sub_schemas(app: Any, prefix: str, depth: int) -> list[tuple[str,
                 sub = None
             if isinstance(sub, dict):
                 found.append((path, sub))
+        elif is_flask_app(inner):
+            from .flask import generated_spec
+
+            try:
+                flask_sub = generated_spec(inner)
+            except Exception:  # undocumented then; the adapter's own openapi() says why
+                flask_sub = None
+            if flask_sub is not None:
+                found.append((path, flask_sub))
         if isinstance(inner, Starlette):
             found.extend(_published_sub_schemas(inner, path, depth + 1))
     return found

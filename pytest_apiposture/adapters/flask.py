@@ -77,7 +77,7 @@ class FlaskAdapter:
         if flask_app is None:
             return None
         try:
-            return _generated_spec(flask_app)
+            return generated_spec(flask_app)
         except Exception as exc:  # a schema library failing on the user's models
             raise AdapterError(
                 f"the app failed to generate its OpenAPI schema ({type(exc).__name__}: "
@@ -230,7 +230,7 @@ def _class_handler(view_class: type, method: str) -> Any:
     return handler if handler is not None else view_class.dispatch_request  # type: ignore[attr-defined]
 
 
-def _generated_spec(flask_app: flask.Flask) -> dict[str, Any] | None:
+def generated_spec(flask_app: flask.Flask) -> dict[str, Any] | None:
     """APIFlask, flask-smorest or flasgger: whichever the app uses, generated in-process."""
     apiflask_module = sys.modules.get("apiflask")
     if apiflask_module is not None and isinstance(flask_app, apiflask_module.APIFlask):

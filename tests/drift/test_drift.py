@@ -346,3 +346,39 @@ def test_error_response_bodies_are_not_compared() -> None:
 
     assert run([route("GET", "/a", 1)], generated=doc(paths(["loc", "msg"])),
                spec=committed(paths(["loc", "msg", "input", "ctx"]))) == []
+
+
+def test_a_mounted_flask_app_without_a_schema_is_one_low_finding_not_one_per_route() -> None:
+    flask_routes = [
+        route("GET", "/ajax-api/runs", 10, framework="flask"),
+        route("POST", "/ajax-api/runs", 11, framework="flask", auth=Auth.AUTHENTICATED),
+        route("HEAD", "/ajax-api/runs", 12, framework="flask"),
+    ]
+    routes = [route("GET", "/documented", 1), route("GET", "/raw", 2, framework="starlette"),
+              *flask_routes]
+    findings = compare(routes, generated=doc({"/documented": GET}), committed=None, spec_path=None,
+                       knowledge=DEFAULT_KNOWLEDGE, framework="fastapi")
+    assert [(f.code, f.method, f.path, f.severity, f.location) for f in findings] == [
+        ("APS901", "GET", "/raw", Severity.HIGH, Location(SRC, 2, "h2")),  # the app's own: hidden
+        ("APS901", "", "", Severity.LOW, None),
+    ]
+    assert findings[1].message == (
+        "2 routes of the flask app mounted at / are absent from the generated schema: that app "
+        "publishes no schema of its own (1 of them without authentication)"
+    )
+    assert "commit a spec" in findings[1].remediation
+
+
+def test_a_mounted_flask_app_that_documents_some_routes_is_checked_route_by_route() -> None:
+    routes = [route("GET", "/api/runs", 10, framework="flask", mount_prefix="/api"),
+              route("GET", "/api/secret", 11, framework="flask", mount_prefix="/api")]
+    findings = compare(routes, generated=doc({"/api/runs": GET}), committed=None, spec_path=None,
+                       knowledge=DEFAULT_KNOWLEDGE, framework="fastapi")
+    assert [(f.code, f.path, f.severity) for f in findings] == [("APS901", "/api/secret", Severity.HIGH)]
+
+
+def test_a_flask_app_on_its_own_is_checked_route_by_route() -> None:
+    routes = [route("GET", "/runs", 10, framework="flask"), route("GET", "/hidden", 11, framework="flask")]
+    findings = compare(routes, generated=doc({"/runs": GET}), committed=None, spec_path=None,
+                       knowledge=DEFAULT_KNOWLEDGE, framework="flask")
+    assert [(f.code, f.path) for f in findings] == [("APS901", "/hidden")]
