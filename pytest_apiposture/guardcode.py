@@ -142,7 +142,9 @@ def deny_status(
         if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
             return _deny_or_none(status_value(index, fs.module, value.elts[1]))
         if isinstance(value, ast.Call) and _RESPONSES.search(call_name(value)):
-            return _response_status(index, fs.module, value)
+            return _response_status(index, fs.module, value) or _built_refusal(
+                index, fs.module, value
+            )
     return None
 
 
@@ -196,6 +198,38 @@ def _response_status(index: SourceIndex, module: ModuleSource, call: ast.Call) -
             return _deny_or_none(status_value(index, module, keyword.value))
     if len(call.args) >= 2:
         return _deny_or_none(status_value(index, module, call.args[1]))
+    return None
+
+
+def _built_refusal(index: SourceIndex, module: ModuleSource, call: ast.Call) -> int | None:
+    """401/403 when the project function called builds the refusal itself:
+    ``return make_forbidden_response()`` where it sets ``res.status_code = 403``."""
+    name = dotted(call.func)
+    found = index.resolve(module, name) if name else None
+    if found is None or found.kind != "function":
+        return None
+    return index.memo(
+        ("refusal", found.module.path, getattr(found.node, "lineno", 0)),
+        lambda: _refusal_status(index, found.module, found.node),
+    )
+
+
+def _refusal_status(index: SourceIndex, module: ModuleSource, node: ast.AST) -> int | None:
+    for sub in walk(node):
+        status: int | None = None
+        if isinstance(sub, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr in {"status_code", "status"}
+            for t in sub.targets
+        ):
+            status = _deny_or_none(status_value(index, module, sub.value))
+        elif (
+            isinstance(sub, ast.Return)
+            and isinstance(sub.value, ast.Call)
+            and _RESPONSES.search(call_name(sub.value))
+        ):
+            status = _response_status(index, module, sub.value)
+        if status is not None:
+            return status
     return None
 
 

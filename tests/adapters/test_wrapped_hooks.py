@@ -51,3 +51,21 @@ def test_a_wrapped_hook_that_aborts_401_authenticates_the_app() -> None:
         "GET /runs": Auth.AUTHENTICATED,
         "GET /static/{filename}": Auth.PUBLIC,
     }
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        # the hook returns make_forbidden_response(), a helper that sets status_code = 403
+        ("fl_fx_built_refusal:app", {"GET /runs": Auth.AUTHENTICATED, "GET /health": Auth.PUBLIC}),
+        # the helper it returns answers 200: nothing is refused
+        ("fl_fx_built_refusal:banner_app", {"GET /runs": Auth.NONE}),
+    ],
+)
+def test_a_hook_that_returns_a_helper_built_refusal_authenticates(
+    target: str, expected: dict[str, Auth]
+) -> None:
+    settings = build_settings(FIXTURES, {"app": target, "audit": False, "static_only": True})
+    analysis = analyse(settings)
+    assert analysis.posture.error is None
+    assert {r.key: r.auth for r in analysis.posture.routes} == expected
