@@ -18,6 +18,12 @@ _DEFAULT_PATTERN = DEFAULT_KNOWLEDGE.secret_name_re.pattern
 _ENV_FALLBACK_CALLS = frozenset({"getenv", "get", "config", "env"})
 _JWT_KEY_CALLS = frozenset({"encode", "decode"})
 _TEST_CLASS = re.compile(r"test", re.IGNORECASE)
+# An upper-case identifier is the name of an environment variable, not its value.
+_ENV_VAR_NAME = re.compile(r"^_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+# Keys for another service (not signing keys): lower-case words without digits are a
+# dummy a client library needs ("unused", "mlflow-gateway-auth"), never an issued key.
+_SERVICE_KEY_NAME = re.compile(r"api_?key$", re.IGNORECASE)
+_DUMMY_WORDS = re.compile(r"^[a-z]+(?:[-_ ][a-z]+)*$")
 
 
 class HardcodedSecret(Rule):
@@ -47,7 +53,12 @@ class HardcodedSecret(Rule):
 
     ## Known problems
     Test code is skipped (``tests/``, ``test_*.py``, ``conftest.py``, classes named
-    ``*Test*``); empty strings are ignored. Names are matched by the pattern
+    ``*Test*``); empty strings are ignored. So are values that name the secret rather
+    than hold it: an environment variable's name (``OPENAI_API_KEY = "OPENAI_API_KEY"``),
+    the key's own name (``CLIENT_SECRET = "client_secret"``, a form field), and for API
+    keys lower-case words without digits (``api_key="unused"``, a dummy a client library
+    insists on): issued API keys have digits; signing keys are flagged whatever their
+    value, weak ones most of all, and so is any environment fallback. Names are matched by the pattern
     ``secret``, ``secret_key``, ``signing_key``, ``private_key``, ``api_key``.
 
     ## References
@@ -104,14 +115,15 @@ def _secrets(nodes: list[ast.AST], secret_name: re.Pattern[str]) -> Iterator[tup
                 name = _target_name(target)
                 if not name or not secret_name.search(name):
                     continue
-                if _is_literal(node.value):
+                if _holds_secret(name, node.value):
                     yield node.lineno, name, id(node) in settings_fields
-                elif _env_fallback(node.value):
+                elif _env_fallback(name, node.value):
                     yield node.lineno, name, True
         elif isinstance(node, ast.Call):
             for keyword in node.keywords:
-                if keyword.arg and secret_name.search(keyword.arg) and _is_literal(keyword.value):
-                    yield node.lineno, keyword.arg, False
+                arg = keyword.arg or ""
+                if arg and secret_name.search(arg) and _holds_secret(arg, keyword.value):
+                    yield node.lineno, arg, False
             if call_name(node) in _JWT_KEY_CALLS and dotted(node.func).startswith("jwt"):
                 key = node.args[1] if len(node.args) > 1 else None
                 key = next((k.value for k in node.keywords if k.arg == "key"), key)
@@ -123,7 +135,7 @@ def _secrets(nodes: list[ast.AST], secret_name: re.Pattern[str]) -> Iterator[tup
                     isinstance(key, ast.Constant)
                     and isinstance(key.value, str)
                     and secret_name.search(key.value)
-                    and _is_literal(value)
+                    and _holds_secret(key.value, value)
                 ):
                     yield value.lineno, key.value, False
 
@@ -146,7 +158,23 @@ def _is_literal(node: ast.AST) -> bool:
     )
 
 
-def _env_fallback(node: ast.AST) -> bool:
+def _holds_secret(name: str, node: ast.AST, *, dummies: bool = True) -> bool:
+    """A literal that can be the secret, not one that names it or (``dummies``) stands
+    in for it."""
+    if not _is_literal(node):
+        return False
+    raw = node.value  # type: ignore[attr-defined]
+    value = (raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)).strip()
+    if _ENV_VAR_NAME.match(value):
+        return False
+    text, own_name = value.lower(), name.lower().lstrip("_")
+    # CLIENT_SECRET = "client_secret", GATEWAY_SECRET = "gateway_secret": a field's name
+    if text == own_name or ("_" in text and own_name.endswith(text)):
+        return False
+    return not (dummies and _SERVICE_KEY_NAME.search(name) and _DUMMY_WORDS.match(value))
+
+
+def _env_fallback(name: str, node: ast.AST) -> bool:
     """``os.environ.get("X", "lit")``, ``os.getenv("X", "lit")``, ``config("X", default="lit")``."""
     if not isinstance(node, ast.Call) or call_name(node) not in _ENV_FALLBACK_CALLS:
         return False
@@ -155,7 +183,8 @@ def _env_fallback(node: ast.AST) -> bool:
         return False
     fallback = node.args[1] if len(node.args) > 1 else None
     fallback = next((k.value for k in node.keywords if k.arg == "default"), fallback)
-    return fallback is not None and _is_literal(fallback)
+    # a fallback is the key whenever the variable is unset, dummy-looking or not
+    return fallback is not None and _holds_secret(name, fallback, dummies=False)
 
 
 def _test_class_nodes(nodes: list[ast.AST]) -> set[int]:
