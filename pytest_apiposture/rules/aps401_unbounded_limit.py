@@ -7,11 +7,14 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import FunctionSource
+from ..source import FunctionSource, ModuleSource, SourceIndex
 from ..syntax import call_name, dotted, walk
 from . import Rule, RuleContext
 
 _BOUND_KEYWORDS = frozenset({"le", "lt", "max_value", "maximum"})
+# Defaults that declare a request parameter; any other call is a dependency that computes it.
+_PARAM_DECLARATIONS = frozenset({"Query", "Body", "Path", "Header", "Cookie", "Form", "Field"})
+_MAX_FACTORY_DEPTH = 3
 
 
 class UnboundedLimit(Rule):
@@ -38,6 +41,10 @@ class UnboundedLimit(Rule):
     @router.get("/items")
     def list_items(limit: int = Query(50, ge=1, le=100)): ...
     ```
+
+    A value computed by a dependency (``limit: int = Depends(get_limit)`` or a factory
+    returning one, ``limit: int = LimitBody()``) is judged by that dependency's own
+    parameter and checks; one that cannot be followed is not reported.
 
     ## Known problems
     Preview: recognises the parameter by name; a bound enforced by a helper or by the
@@ -66,7 +73,7 @@ class UnboundedLimit(Rule):
         handler = ctx.handler
         if handler is None or handler.is_lambda:
             return
-        for name, line in _unbounded(handler, ctx.knowledge.limit_name_re):
+        for name, line in _unbounded(ctx.index, handler, ctx.knowledge.limit_name_re):
             yield self.finding(
                 ctx,
                 file=handler.path,
@@ -76,13 +83,17 @@ class UnboundedLimit(Rule):
             )
 
 
-def _unbounded(handler: FunctionSource, limit_name: re.Pattern[str]) -> Iterator[tuple[str, int]]:
+def _unbounded(
+    index: SourceIndex, handler: FunctionSource, limit_name: re.Pattern[str], depth: int = 0
+) -> Iterator[tuple[str, int]]:
     for name, (arg, default) in handler.params.items():
-        if (
-            limit_name.match(name)
-            and _is_int_param(arg, default)
-            and not _declares_bound(arg, default)
-        ) and not _clamped(handler, {name}):
+        if not limit_name.match(name) or not _is_int_param(arg, default):
+            continue
+        if isinstance(default, ast.Call) and call_name(default) not in _PARAM_DECLARATIONS:
+            dependency = _dependency(index, handler.module, default, depth)
+            if dependency is not None and any(_unbounded(index, dependency, limit_name, depth + 1)):
+                yield name, arg.lineno
+        elif not _declares_bound(arg, default) and not _clamped(handler, {name}):
             yield name, arg.lineno
     for name, call in _query_reads(handler, limit_name):
         targets = {
@@ -92,6 +103,43 @@ def _unbounded(handler: FunctionSource, limit_name: re.Pattern[str]) -> Iterator
         }
         if not _clamped_inline(handler, call) and not _clamped(handler, targets):
             yield name, call.lineno
+
+
+def _dependency(
+    index: SourceIndex, module: ModuleSource, call: ast.Call, depth: int
+) -> FunctionSource | None:
+    """The function FastAPI calls for ``Depends(f)``, or for a factory returning one."""
+    if depth >= _MAX_FACTORY_DEPTH:
+        return None
+    if call_name(call) == "Depends":
+        target = call.args[0] if call.args else None
+        target = next((k.value for k in call.keywords if k.arg == "dependency"), target)
+        return _function(index, module, dotted(target) if target is not None else "")
+    factory = _function(index, module, dotted(call.func))
+    if factory is None:
+        return None
+    for ret in factory.returns:
+        if isinstance(ret.value, ast.Call) and call_name(ret.value) == "Depends" and ret.value.args:
+            inner = dotted(ret.value.args[0])
+            nested = next(
+                (
+                    n
+                    for n in factory.all_nodes
+                    if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == inner
+                ),
+                None,
+            )
+            if nested is not None:  # def get_limit(...) inside the factory
+                return FunctionSource(factory.module, nested, f"{factory.qualname}.{inner}")
+            return _dependency(index, factory.module, ret.value, depth + 1)
+    return None
+
+
+def _function(index: SourceIndex, module: ModuleSource, name: str) -> FunctionSource | None:
+    found = index.resolve(module, name) if name else None
+    if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    return FunctionSource(found.module, found.node, found.name)
 
 
 def _is_int_param(arg: ast.arg, default: ast.expr | None) -> bool:
