@@ -247,6 +247,10 @@ SECRET_NAMES: tuple[str, ...] = (
     r"secret", r"secret_?key", r"signing_?key", r"private_?key", r"api_?key", r"jwt_?key", r"token_?secret",
 )  # fmt: skip
 
+# Functions that mask a value before it is serialised (APS301: a field whose validator or
+# serializer returns ``redact(v)`` is not exposed).
+REDACTION_CALL = re.compile(r"redact|mask|obfuscat|censor|scrub|anonymi[sz]e", re.IGNORECASE)
+
 # Request parameters that set a page size (APS401): the whole name, case-insensitive.
 LIMIT_NAMES: tuple[str, ...] = (
     r"limit", r"page_?size", r"per_?page", r"size", r"count", r"max_?results", r"max",

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..knowledge import REDACTION_CALL
 from ..source import FunctionSource, ModuleSource, SourceIndex
 from ..syntax import call_name, dotted, walk
 
@@ -39,6 +40,8 @@ _GENERIC_NAMES = frozenset(
         "typing",
     }
 )
+_FIELD_HOOKS = frozenset({"field_validator", "validator", "field_serializer"})
+_MASK = re.compile(r"^[*x#•.]+$|^<?(?:redacted|hidden|masked)>?$", re.IGNORECASE)
 _ORM_COLUMN_CALLS = frozenset({"Column", "mapped_column", "relationship", "column_property"})
 _ORM_BASES = re.compile(r"(?:^|\.)(?:Base|Model|DeclarativeBase|SQLModel|Document)$")
 _SERIALISERS = frozenset(
@@ -57,7 +60,7 @@ class Attribute:
     name: str
     module: ModuleSource
     line: int
-    excluded: bool = False  # ``Field(exclude=True)``: never serialised
+    excluded: bool = False  # ``Field(exclude=True)``, or a validator that redacts it
 
 
 def find_class(
@@ -146,14 +149,50 @@ def base_names(index: SourceIndex, cls: ClassRef) -> set[str]:
 
 def field_line(index: SourceIndex, cls: ClassRef, field: str) -> Attribute | None:
     """Where ``field`` is declared in the class or one of its bases."""
-    for current in bases(index, cls):
+    classes = bases(index, cls)
+    for current in classes:
         for stmt in current.node.body:
+            value: ast.expr | None = None
             if isinstance(stmt, ast.AnnAssign) and dotted(stmt.target) == field:
-                excluded = is_excluded_field(stmt.value)
-                return Attribute(field, current.module, stmt.lineno, excluded)
-            if isinstance(stmt, ast.Assign) and any(dotted(t) == field for t in stmt.targets):
-                return Attribute(field, current.module, stmt.lineno, is_excluded_field(stmt.value))
+                value = stmt.value
+            elif not (
+                isinstance(stmt, ast.Assign) and any(dotted(t) == field for t in stmt.targets)
+            ):
+                continue
+            else:
+                value = stmt.value
+            hidden = is_excluded_field(value) or any(_redacts(c.node, field) for c in classes)
+            return Attribute(field, current.module, stmt.lineno, hidden)
     return None
+
+
+def _redacts(cls: ast.ClassDef, field: str) -> bool:
+    """A ``field_validator``/``field_serializer`` for ``field`` whose every answer is
+    redacted: ``return redact(v)``, ``return "***"`` (``None`` passes through)."""
+    for stmt in cls.body:
+        if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if not any(_targets_field(d, field) for d in stmt.decorator_list):
+            continue
+        answers = [r.value for r in walk(stmt) if isinstance(r, ast.Return) and r.value is not None]
+        if answers and all(_redacted(a) for a in answers):
+            return True
+    return False
+
+
+def _targets_field(decorator: ast.expr, field: str) -> bool:
+    return (
+        isinstance(decorator, ast.Call)
+        and call_name(decorator) in _FIELD_HOOKS
+        and any(isinstance(a, ast.Constant) and a.value in (field, "*") for a in decorator.args)
+    )
+
+
+def _redacted(answer: ast.expr) -> bool:
+    if isinstance(answer, ast.Constant):
+        return answer.value is None or (isinstance(answer.value, str) and _MASK.match(answer.value) is not None)
+    calls = [n for n in walk(answer) if isinstance(n, ast.Call)]
+    return any(REDACTION_CALL.search(call_name(c)) for c in calls)
 
 
 def is_excluded_field(stmt_value: ast.expr | None) -> bool:

@@ -9,8 +9,10 @@ from ..model import Confidence, Finding, Kind, Route, Severity
 from . import Rule, RuleContext
 from ._models import field_line, find_class
 
-# Issuing a token is what a login route is for.
-_TOKEN_ROUTE = re.compile(r"(?:token|login|signin|sign-in|refresh|register|signup|sign-up)/?$")
+# Issuing a token is what a login route is for (/auth/token, /auth/token/cli, /login).
+_TOKEN_ROUTE = re.compile(
+    r"/(?:tokens?|login|signin|sign-in|refresh|register|signup|sign-up)(?:/|$)"
+)
 _TOKEN_FIELD = re.compile(r"^(?:access_?token|refresh_?token|id_?token|token|token_?type)$", re.I)
 
 
@@ -44,7 +46,10 @@ class ResponseSensitiveField(Rule):
 
     ## Known problems
     Judged by field name (the ``sensitive_fields`` setting extends the list). Token
-    fields in the response of a login/token route are expected and not reported.
+    fields in the response of a login/token route, or of a POST that creates the token
+    for its caller, are expected and not reported; so is a field whose
+    ``field_validator``/``field_serializer`` only ever returns it redacted
+    (``return redact(v)``, ``"***"``).
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -70,7 +75,7 @@ class ResponseSensitiveField(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         route = ctx.route
         assert route is not None
-        issues_tokens = bool(_TOKEN_ROUTE.search(route.path))
+        issues_tokens = route.method == "POST" or bool(_TOKEN_ROUTE.search(route.path))
         sensitive = [
             f
             for f in route.response_fields
