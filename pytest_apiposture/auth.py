@@ -17,7 +17,13 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from .callables import code_owner, marked_public
-from .guardcode import Exemption, code_facts, dependency_params, merge_facts
+from .guardcode import (
+    Exemption,
+    answers_only_not_found,
+    code_facts,
+    dependency_params,
+    merge_facts,
+)
 from .knowledge import Knowledge
 from .model import Auth, Guard, GuardRole, Route
 from .source import FunctionSource, SourceIndex
@@ -95,6 +101,8 @@ def _auth(
         return Auth.AUTHENTICATED
     if GuardRole.OPTIONAL_AUTH in roles:
         return Auth.OPTIONAL
+    if handler is not None and answers_only_not_found(index, handler):
+        return Auth.PUBLIC  # a catch-all that only says 404 has nothing to protect
     return Auth.NONE
 
 

@@ -245,6 +245,50 @@ def _deny_401(index: SourceIndex, fs: FunctionSource, node: ast.If, knowledge: K
     return any(deny_status(index, fs, n, knowledge) == 401 for n in _walk_stmts(node.body))
 
 
+_GONE = frozenset({404, 410})
+
+
+def answers_only_not_found(index: SourceIndex, fs: FunctionSource) -> bool:
+    """Every answer of the handler is a 404/410 (a catch-all for removed or unknown
+    URLs): it serves nothing, so there is nothing to authenticate."""
+    if fs.is_lambda or not any(mark in fs.text for mark in ("404", "410", "NOT_FOUND", "GONE")):
+        return False
+    if len(fs.of(ast.Yield)) + len(fs.of(ast.YieldFrom)):  # a stream answers 200 first
+        return False
+    returns = fs.returns
+    raises = fs.of(ast.Raise)
+    if not returns and not raises:
+        return False
+    module = fs.module
+    for ret in returns:
+        value = ret.value
+        if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
+            status = status_value(index, module, value.elts[1])
+        elif isinstance(value, ast.Call) and _RESPONSES.search(call_name(value)):
+            status = _gone_status(index, module, value)
+        else:
+            return False
+        if status not in _GONE:
+            return False
+    for node in raises:
+        exc = node.exc
+        if not isinstance(exc, ast.Call) or _gone_status(index, module, exc) not in _GONE:
+            return False
+    aborts = [c for c in fs.calls if call_name(c) == "abort" and c.args]
+    return all(status_value(index, module, c.args[0]) in _GONE for c in aborts)
+
+
+def _gone_status(index: SourceIndex, module: ModuleSource, call: ast.Call) -> int | None:
+    for keyword in call.keywords:
+        if keyword.arg in {"status", "status_code", "code"}:
+            return status_value(index, module, keyword.value)
+    if call.args and (status := status_value(index, module, call.args[0])) in _GONE:
+        return status  # HTTPException(404, ...)
+    if len(call.args) >= 2:
+        return status_value(index, module, call.args[1])
+    return None
+
+
 # -- before_request exemptions ---------------------------------------------------------
 def _exemption(
     index: SourceIndex, fs: FunctionSource, ifs: list[ast.If], knowledge: Knowledge

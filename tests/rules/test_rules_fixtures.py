@@ -33,6 +33,7 @@ def test_missing_auth_is_high_for_reads_and_writes() -> None:
         "DELETE /open/items/{item_id}": Severity.HIGH,
         "GET /loose": Severity.HIGH,
         "GET /ops/ping": Severity.HIGH,
+        "GET /files/{name}": Severity.HIGH,
     }
 
 
@@ -70,6 +71,9 @@ def test_fastapi_guard_roles_and_route_auth() -> None:
         "GET /internal/stats": (Auth.AUTHENTICATED, (("RoleChecker", GuardRole.AUTHORIZATION),)),
         "GET /manage/settings": (Auth.AUTHENTICATED, (("get_current_user", GuardRole.AUTH),)),
         "GET /ops/ping": (Auth.NONE, ()),
+        "GET /api/v1/{rest}": (Auth.PUBLIC, ()),  # answers only 404
+        "GET /legacy/{rest}": (Auth.PUBLIC, ()),  # answers only 410
+        "GET /files/{name}": (Auth.NONE, ()),
     }
 
 
