@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterable
 
+from ..guardcode import code_facts
 from ..knowledge import FETCH_CALLS, ID_PARAM_PATTERN, OWNER_WORDS
 from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
 from ..source import FunctionSource
@@ -51,6 +52,10 @@ class ObjectLevelAuthorization(Rule):
     ```
 
     ## Known problems
+    A route dependency that takes the id itself and can refuse (403) is the
+    object-level check (``Depends(has_xcom_access)`` with ``dag_id`` among its
+    parameters): that id is not reported.
+
     Preview: an ownership check in a helper the handler calls is recognised only when
     the helper receives the caller's identity as an argument. Routes behind an
     authorization guard (admin) are not reported. Confirm with two identities: the
@@ -88,7 +93,12 @@ class ObjectLevelAuthorization(Rule):
         handler, route = ctx.handler, ctx.route
         if handler is None or route is None or handler.is_lambda:
             return
-        params = [p for p in _path_params(route) if _ID_PARAM.search(p) and p in handler.params]
+        checked = _checked_by_guards(ctx, route)
+        params = [
+            p
+            for p in _path_params(route)
+            if _ID_PARAM.search(p) and p in handler.params and p not in checked
+        ]
         if not params:
             return
         identities = identity_names(ctx.index, handler, route)
@@ -106,6 +116,20 @@ class ObjectLevelAuthorization(Rule):
                 if finding is not None:
                     yield finding
                 return
+
+
+def _checked_by_guards(ctx: RuleContext, route: Route) -> set[str]:
+    """Path parameters a route dependency takes and can refuse access over."""
+    wanted = set(_path_params(route))
+    checked: set[str] = set()
+    for guard in route.guards:
+        source = ctx.index.function(guard.func) if guard.func is not None else None
+        if source is None or source.is_lambda:
+            continue
+        taken = wanted & set(source.params)
+        if taken and code_facts(ctx.index, source, ctx.knowledge).denies:
+            checked |= taken
+    return checked
 
 
 def _short(node: ast.AST) -> str:
