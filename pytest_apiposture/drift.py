@@ -15,7 +15,17 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from .knowledge import Knowledge
-from .model import Auth, CheckInfo, Confidence, Finding, Kind, Location, Route, Severity
+from .model import (
+    Auth,
+    CheckInfo,
+    Confidence,
+    Finding,
+    GuardRole,
+    Kind,
+    Location,
+    Route,
+    Severity,
+)
 from .spec import Operation, Parameter, Spec, spec_from_dict, template_key
 
 GENERATED = "generated schema"
@@ -267,7 +277,11 @@ def _route_diffs(
     reference = com_op if has_com else gen_op
     # An optional guard the app's own schema declares as required is how FastAPI writes
     # `auto_error=False`; the spec is current, and APS202 reports the optional guard.
-    declared_by_app = route.auth == Auth.OPTIONAL and gen_op is not None and gen_op.requires_auth
+    # (also on a public route that reads an optional credential: a logout that revokes it)
+    optional_reader = route.auth == Auth.OPTIONAL or (
+        route.auth == Auth.PUBLIC and any(g.role == GuardRole.OPTIONAL_AUTH for g in route.guards)
+    )
+    declared_by_app = optional_reader and gen_op is not None and gen_op.requires_auth
     if reference is not None and not declared_by_app:
         for diff in _security_drift(route, reference, COMMITTED if has_com else GENERATED):
             yield diff._replace(text=prefix + diff.text)

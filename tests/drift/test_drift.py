@@ -10,7 +10,7 @@ import pytest
 
 from pytest_apiposture.drift import DRIFT_CHECKS, compare, drift_summary
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
-from pytest_apiposture.model import Auth, Finding, Location, Route, Severity
+from pytest_apiposture.model import Auth, Finding, Guard, GuardRole, Location, Route, Severity
 from pytest_apiposture.spec import Spec, spec_from_dict
 
 SRC = "/src/app/api.py"
@@ -336,6 +336,12 @@ def test_optional_guard_the_app_schema_declares_required_is_not_drift() -> None:
     assert run([optional], generated=generated) == []
     # without the app's schema to say so, a hand-written spec that requires auth is drift
     assert [f.code for f in run([optional], spec=spec_from_dict(generated, SPEC))] == ["APS906"]
+    # a route declared public that reads the optional credential (a logout revoking it)
+    reader = Guard("maybe_token", origin="dependency", role=GuardRole.OPTIONAL_AUTH)
+    logout = route("GET", "/feed", 4, auth=Auth.PUBLIC, guards=(reader,))
+    assert run([logout], generated=generated) == []
+    # public with no optional reader: the schema's requirement is drift the route ignores
+    assert [f.code for f in run([route("GET", "/feed", 4, auth=Auth.PUBLIC)], generated=generated)] == ["APS906"]
 
 
 def test_error_response_bodies_are_not_compared() -> None:
