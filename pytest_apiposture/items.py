@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 FINDING_PROPERTY = "apiposture_finding"
+# a static finding a probe disproved: {"fingerprint": of the original, "finding": lowered}
+REFUTED_PROPERTY = "apiposture_refuted"
 FUZZ_ITEM = "fuzz"  # one item per documented operation; its findings carry their own codes
 
 
@@ -199,7 +201,12 @@ class _CheckBase(pytest.Item, _ApipostureNode):
 
 
 class CheckItem(_CheckBase):
-    """A static check (rule or drift): the result was computed at collection time."""
+    """A static check (rule or drift): the result was computed at collection time.
+
+    When a probe of this route can disprove the code (the route refused anonymous and
+    invalid credentials, say), that probe runs first and a disproved finding is lowered
+    to low, with what the probe saw, instead of failing the build.
+    """
 
     def runtest(self) -> None:
         findings = [
@@ -207,7 +214,30 @@ class CheckItem(_CheckBase):
             for f in self.analysis.posture.findings
             if f.code == self.name and item_key(f) == self.key
         ]
-        self._judge(findings)
+        self._judge([self._checked(f) for f in findings])
+
+    def _checked(self, finding: Finding) -> Finding:
+        from dataclasses import replace
+
+        from .plugin import runtime_of
+        from .runtime import REFUTING_PROBE
+
+        probe = REFUTING_PROBE.get(finding.code)
+        probes_here = getattr(self.parent, "probe_codes", ())
+        if self.route is None or probe not in probes_here or finding.severity is Severity.LOW:
+            return finding
+        seen = runtime_of(self.config).refutation(finding.code, self.route)
+        if seen is None:
+            return finding
+        lowered = replace(
+            finding,
+            severity=Severity.LOW,
+            message=f"{finding.message} (refuted at run time by {seen})",
+        )
+        root = self.analysis.posture.root
+        record = {"fingerprint": finding.fingerprint(root), "finding": lowered.to_dict()}
+        self.user_properties.append((REFUTED_PROPERTY, json.dumps(record)))
+        return lowered
 
 
 class ProbeItem(_CheckBase):

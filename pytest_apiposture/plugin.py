@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from .config import OPTIONS, SEVERITY_CHOICES, ConfigError, Settings, build_settings, read_pyproject
-from .items import FINDING_PROPERTY, ApipostureFile
+from .items import FINDING_PROPERTY, REFUTED_PROPERTY, ApipostureFile
 from .model import Finding, Route
 
 settings_key = pytest.StashKey[Settings]()
@@ -22,6 +22,7 @@ session_key = pytest.StashKey[pytest.Session]()
 analysis_key = pytest.StashKey[Any]()  # pipeline.Analysis, computed once, on first use
 runtime_key = pytest.StashKey[Any]()  # runtime.Runtime, opened by the first probe item
 probe_findings_key = pytest.StashKey[list[Finding]]()
+refuted_key = pytest.StashKey[dict[str, Finding]]()  # fingerprint -> the lowered finding
 collected_key = pytest.StashKey[bool]()
 
 
@@ -94,6 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     config.stash[settings_key] = settings
     config.stash[probe_findings_key] = []
+    config.stash[refuted_key] = {}
     config.pluginmanager.register(_ProbeFindingSink(config), "apiposture-probe-findings")
 
 
@@ -295,6 +297,11 @@ class _ProbeFindingSink:
                 self.config.stash[probe_findings_key].append(
                     Finding.from_dict(json.loads(str(value)))
                 )
+            elif name == REFUTED_PROPERTY:
+                record = json.loads(str(value))
+                self.config.stash[refuted_key][record["fingerprint"]] = Finding.from_dict(
+                    record["finding"]
+                )
 
 
 def final_posture(config: pytest.Config) -> Any:
@@ -304,7 +311,9 @@ def final_posture(config: pytest.Config) -> Any:
     posture = analysis_of(config).posture
     # the same passive exposure can be seen by two xdist workers: one finding each
     probed = {f.fingerprint(posture.root): f for f in config.stash[probe_findings_key]}
-    return replace(posture, findings=[*posture.findings, *probed.values()])
+    refuted = config.stash[refuted_key]  # static findings a probe disproved, lowered
+    static = [refuted.get(f.fingerprint(posture.root), f) for f in posture.findings]
+    return replace(posture, findings=[*static, *probed.values()])
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -14,6 +14,10 @@ from typing import Any
 from .model import Finding, Route
 from .pipeline import Analysis, suppress_findings
 
+# Static codes a probe can disprove on a route: a route the rules thought open that
+# refuses anonymous and invalid credentials, an ownership the replay could not break.
+REFUTING_PROBE = {"APS201": "APS251", "APS202": "APS251", "APS101": "APS151", "APS305": "APS351"}
+
 
 @dataclass
 class ProbeResult:
@@ -24,6 +28,8 @@ class ProbeResult:
     transcript: str = ""
     skipped: str | None = None
     blocked: list[str] = field(default_factory=list)
+    refutes: tuple[str, ...] = ()  # static codes this probe disproved on the route
+    notes: list[str] = field(default_factory=list)
 
 
 class Runtime:
@@ -68,6 +74,9 @@ class Runtime:
         self.startup_error: str | None = None
         self.blocked: list[str] = []  # outbound connections the app tried during probes
         self._exposures_seen: set[str] = set()
+        # one run per (probe, route) per process: a static item asking for a refutation
+        # and the probe's own item share it
+        self._results: dict[tuple[str, str], ProbeResult] = {}
 
     def catalogue(self) -> Iterator[tuple[str, Callable[[Route], bool]]]:
         """(code, applies) for every enabled probe; ``applies`` needs no open session."""
@@ -119,7 +128,25 @@ class Runtime:
         return self.startup_error
 
     def run_probe(self, code: str, route: Route) -> ProbeResult:
-        """Run one probe on one route; never raises for the app's or the probe's failures."""
+        """Run one probe on one route (once per process); never raises for the app's or
+        the probe's failures."""
+        key = (code, route.key)
+        if key not in self._results:
+            self._results[key] = self._run_probe(code, route)
+        return self._results[key]
+
+    def refutation(self, code: str, route: Route) -> str | None:
+        """What the probe that can disprove static ``code`` on ``route`` observed, when it
+        did disprove it (running that probe if this process has not yet)."""
+        probe = REFUTING_PROBE.get(code)
+        if probe is None or probe not in self.probes:
+            return None
+        result = self.run_probe(probe, route)
+        if code not in result.refutes:
+            return None
+        return f"{probe}: {'; '.join(result.notes) or 'disproved at run time'}"
+
+    def _run_probe(self, code: str, route: Route) -> ProbeResult:
         from .probes import format_transcript, run_probe
         from .probes.netguard import loopback_only
 
@@ -139,6 +166,8 @@ class Runtime:
             transcript=format_transcript(outcome.transcript),
             skipped=outcome.skipped,
             blocked=self.blocked[blocked_before:],
+            refutes=tuple(outcome.refutes),
+            notes=list(outcome.notes),
         )
 
     def close(self) -> None:
