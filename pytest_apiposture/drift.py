@@ -3,8 +3,8 @@
 The route table is the truth. Against the generated schema it shows shadow endpoints
 (served, hidden from the schema); against the committed spec it shows undocumented and
 zombie endpoints; where an operation is in both schemas, the two are compared for
-parameter, body/response property and security differences. ``lint_spec`` holds the few
-spec-only security checks worth their noise.
+parameter, body/response property and security differences. ``speclint.lint_spec`` holds
+the few spec-only security checks worth their noise.
 """
 
 from __future__ import annotations
@@ -70,8 +70,6 @@ FRAMEWORK_MODULES = (
     "apispec",
     "connexion",
 )
-# Path words of operations that hand out credentials: tokens in their responses are the point.
-CREDENTIAL_GRANT_WORDS = ("token", "login", "signin", "sign-in", "refresh", "oauth", "session")
 # Methods the framework answers for every route; never documented, never shadows.
 _IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
 # Werkzeug URL converters -> JSON type of the path parameter they accept.
@@ -99,7 +97,7 @@ _FIX = {
 }
 
 
-class _Diff(NamedTuple):
+class Diff(NamedTuple):
     """One difference, before it is placed at a route or a spec line."""
 
     code: str
@@ -124,8 +122,8 @@ def drift_summary(findings: Sequence[Finding]) -> dict[str, int]:
     return {name: count for name, count in counts.items() if count}
 
 
-def _finding(
-    diff: _Diff, spec_file: str, *, route: Route | None, op: Operation | None, line: int = 0
+def place_finding(
+    diff: Diff, spec_file: str, *, route: Route | None, op: Operation | None, line: int = 0
 ) -> Finding:
     """At the handler when the route exists, else at the spec's line (1 when unknown)."""
     info = _INFO[diff.code]
@@ -203,9 +201,9 @@ def compare(
         com_op = com.op_for(route) if com else None
         has_gen = gen is not None and (route.framework, route.mount_prefix) not in unpublished
         diffs = list(_route_diffs(route, gen_op, com_op, has_gen, com is not None, knowledge))
-        findings += [_finding(d, spec_file, route=route, op=com_op) for d in diffs]
+        findings += [place_finding(d, spec_file, route=route, op=com_op) for d in diffs]
     for mount, members in unpublished.items():
-        findings.append(_finding(_unpublished(mount, members), spec_file, route=None, op=None))
+        findings.append(place_finding(_unpublished(mount, members), spec_file, route=None, op=None))
     if com is not None:
         findings += _zombies(com, api, spec_file)
     if generated_spec is not None and committed is not None:
@@ -238,7 +236,7 @@ def _unpublished_mounts(
     }
 
 
-def _unpublished(key: tuple[str, str], members: Sequence[Route]) -> _Diff:
+def _unpublished(key: tuple[str, str], members: Sequence[Route]) -> Diff:
     framework, prefix = key
     open_routes = sum(1 for r in members if r.auth in _NO_AUTH)
     text = (
@@ -250,7 +248,7 @@ def _unpublished(key: tuple[str, str], members: Sequence[Route]) -> _Diff:
         f"Generate a schema in the mounted {framework} app (APIFlask, flask-smorest, flasgger) "
         "or commit a spec for its routes (`apiposture_spec`) so drift can check them."
     )
-    return _Diff("APS901", text, _LOW, remediation=fix)
+    return Diff("APS901", text, _LOW, remediation=fix)
 
 
 def _route_diffs(
@@ -260,13 +258,13 @@ def _route_diffs(
     has_gen: bool,
     has_com: bool,
     knowledge: Knowledge,
-) -> Iterator[_Diff]:
+) -> Iterator[Diff]:
     if has_gen and gen_op is None:
         yield _shadow(route)
     elif has_com and com_op is None and route.kind == "http":
         severity = _MEDIUM if route.auth in _NO_AUTH else _LOW
         text = f"{route.key} is served but missing from the committed spec (auth: {route.auth})"
-        yield _Diff("APS902", text, severity)
+        yield Diff("APS902", text, severity)
     prefix = f"{route.key}: "
     if gen_op is not None and com_op is not None:
         for diff in (*_parameter_drift(com_op, gen_op), *_schema_drift(com_op, gen_op, knowledge)):
@@ -291,7 +289,7 @@ def _route_diffs(
         (COMMITTED, bool(com_op and com_op.deprecated)),
     )
     if deprecated := [name for name, flag in flags if flag]:
-        yield _Diff(
+        yield Diff(
             "APS907", f"{route.key} is deprecated ({', '.join(deprecated)}) but still served"
         )
 
@@ -303,7 +301,7 @@ def _is_framework_route(route: Route) -> bool:
     return any(module == name or module.startswith(name + ".") for name in FRAMEWORK_MODULES)
 
 
-def _shadow(route: Route) -> _Diff:
+def _shadow(route: Route) -> Diff:
     if not route.in_schema:
         why = "include_in_schema=False"
     elif route.kind == "mount":
@@ -319,7 +317,7 @@ def _shadow(route: Route) -> _Diff:
     severity = {Auth.AUTHENTICATED: _MEDIUM, Auth.PUBLIC: _LOW}.get(route.auth, _HIGH)
     guard = "and has no authentication" if route.auth in _NO_AUTH else f"(auth: {route.auth})"
     text = f"{route.key} is served but hidden from the generated schema ({why}) {guard}"
-    return _Diff("APS901", text, severity)
+    return Diff("APS901", text, severity)
 
 
 def _zombies(com: _Matcher, routes: Sequence[Route], spec_file: str) -> Iterator[Finding]:
@@ -337,30 +335,30 @@ def _zombies(com: _Matcher, routes: Sequence[Route], spec_file: str) -> Iterator
         if served_by_framework:
             continue
         where = f"committed spec line {op.line}" if op.line > 1 else "the committed spec"
-        diff = _Diff(
+        diff = Diff(
             "APS903", f"{op.method} {path} is in {where} but the app no longer registers it"
         )
-        finding = _finding(diff, spec_file, route=None, op=op)
+        finding = place_finding(diff, spec_file, route=None, op=op)
         # named like the route at that path, if any, so it groups with the route's other checks
         yield replace(finding, path=by_path[key].path if key in by_path else path)
 
 
-def _parameter_drift(committed: Operation, generated: Operation) -> Iterator[_Diff]:
+def _parameter_drift(committed: Operation, generated: Operation) -> Iterator[Diff]:
     old = {(p.location, p.name): p for p in committed.parameters if p.location != "path"}
     new = {(p.location, p.name): p for p in generated.parameters if p.location != "path"}
     for where, name in sorted(new.keys() - old.keys()):
         need = "required" if new[(where, name)].required else "optional"
         text = f"{where} parameter '{name}' ({need}) is read by the app but missing from the {COMMITTED}"
-        yield _Diff("APS904", text, _MEDIUM if need == "required" else None)
+        yield Diff("APS904", text, _MEDIUM if need == "required" else None)
     for where, name in sorted(old.keys() - new.keys()):
         text = f"{where} parameter '{name}' is in the {COMMITTED} but the app no longer reads it"
-        yield _Diff("APS904", text)
+        yield Diff("APS904", text)
     for where, name in sorted(old.keys() & new.keys()):
         if old[(where, name)].required != new[(where, name)].required:
             required = new[(where, name)].required
             now, was = ("required", "optional") if required else ("optional", "required")
             text = f"{where} parameter '{name}' is {now} in the app but {was} in the {COMMITTED}"
-            yield _Diff("APS904", text, _MEDIUM if required else None)
+            yield Diff("APS904", text, _MEDIUM if required else None)
     pairs = [(new[key], old[key]) for key in sorted(old.keys() & new.keys())]
     yield from _type_drift(
         [*zip(_path_params(generated), _path_params(committed), strict=False), *pairs]
@@ -385,7 +383,7 @@ def _rule_path_params(route: Route) -> list[Parameter | None]:
     ]
 
 
-def _type_drift(pairs: Sequence[tuple[Parameter | None, Parameter | None]]) -> Iterator[_Diff]:
+def _type_drift(pairs: Sequence[tuple[Parameter | None, Parameter | None]]) -> Iterator[Diff]:
     """Parameters whose JSON type differs where both types are known."""
     for app_param, spec_param in pairs:
         if not (app_param and spec_param and app_param.type and spec_param.type):
@@ -395,25 +393,25 @@ def _type_drift(pairs: Sequence[tuple[Parameter | None, Parameter | None]]) -> I
                 f"{app_param.location} parameter '{app_param.name}' is {app_param.type} in the "
                 f"app but {spec_param.type} in the {COMMITTED}"
             )
-            yield _Diff("APS904", text)
+            yield Diff("APS904", text)
 
 
 def _schema_drift(
     committed: Operation, generated: Operation, knowledge: Knowledge
-) -> Iterator[_Diff]:
+) -> Iterator[Diff]:
     old_body = committed.request_properties or frozenset()
     new_body = generated.request_properties or frozenset()
     for name in sorted(new_body - old_body):
         privileged = knowledge.is_privileged_field(name.rsplit(".", 1)[-1])
         text = f"request body property '{name}' is accepted by the app but missing from the {COMMITTED}"
-        yield _Diff(
+        yield Diff(
             "APS905", text + " (a privileged field)" * privileged, _MEDIUM if privileged else _LOW
         )
     for name in sorted(old_body - new_body):
         text = (
             f"request body property '{name}' is in the {COMMITTED} but the app no longer accepts it"
         )
-        yield _Diff("APS905", text, _LOW)
+        yield Diff("APS905", text, _LOW)
     for new_status, old_status in _status_pairs(generated, committed):
         label = (
             new_status
@@ -427,10 +425,10 @@ def _schema_drift(
                 f"response {label} property '{name}' is returned by the app but missing from the "
                 f"{COMMITTED}: possible data exposure" + " of a sensitive field" * sensitive
             )
-            yield _Diff("APS905", text, _HIGH if sensitive else _MEDIUM, cwe=200)
+            yield Diff("APS905", text, _HIGH if sensitive else _MEDIUM, cwe=200)
         for name in sorted(old_props - new_props):
             text = f"response {label} property '{name}' is in the {COMMITTED} but the app no longer returns it"
-            yield _Diff("APS905", text, _LOW)
+            yield Diff("APS905", text, _LOW)
 
 
 def _status_pairs(generated: Operation, committed: Operation) -> list[tuple[str, str]]:
@@ -445,17 +443,17 @@ def _status_pairs(generated: Operation, committed: Operation) -> list[tuple[str,
     return common or ([(new[0], old[0])] if new and old else [])
 
 
-def _security_drift(route: Route, op: Operation, source: str) -> Iterator[_Diff]:
+def _security_drift(route: Route, op: Operation, source: str) -> Iterator[Diff]:
     if op.requires_auth and route.auth != Auth.AUTHENTICATED:
         text = (
             f"the {source} requires {op.schemes_text()} but the route does not enforce "
             f"authentication (auth: {route.auth})"
         )
-        yield _Diff("APS906", text, _HIGH if route.auth == Auth.NONE else _MEDIUM, cwe=306)
+        yield Diff("APS906", text, _HIGH if route.auth == Auth.NONE else _MEDIUM, cwe=306)
     elif route.auth == Auth.AUTHENTICATED and not op.requires_auth:
         declared = "allows anonymous access" if op.security else "declares no security"
         text = f"the route requires authentication but the {source} {declared}"
-        yield _Diff("APS906", text, _LOW, cwe=_DOCS_CWE)
+        yield Diff("APS906", text, _LOW, cwe=_DOCS_CWE)
 
 
 def _scheme_drift(generated: Spec, committed: Spec, spec_file: str) -> Iterator[Finding]:
@@ -473,53 +471,5 @@ def _scheme_drift(generated: Spec, committed: Spec, spec_file: str) -> Iterator[
             text = f"differs: {before} in the {COMMITTED}, {after} in the app"
             texts.append((f"security scheme '{name}' {text}", old[name].line))
     for text, line in texts:
-        diff = _Diff("APS906", text, _MEDIUM, cwe=_DOCS_CWE)
-        yield _finding(diff, spec_file, route=None, op=None, line=line)
-
-
-def lint_spec(spec: Spec, *, knowledge: Knowledge) -> list[Finding]:
-    """APS908: no security, API key in query, basic auth without TLS, sensitive response fields."""
-    found: list[tuple[_Diff, int, Operation | None]] = []
-    if not any(op.declares_security for op in spec.operations):
-        used = "declares security schemes but no operation uses them"
-        text = f"the spec {used if spec.security_schemes else 'declares no security at all'}"
-        fix = (
-            "Declare the authentication the API requires (`components.securitySchemes` and "
-            "`security`), so clients and tools know which operations need credentials."
-        )
-        found.append((_Diff("APS908", text, _MEDIUM, 306, fix), 1, None))
-    for scheme in spec.security_schemes.values():
-        if scheme.type == "apiKey" and scheme.location == "query":
-            text = (
-                f"security scheme '{scheme.name}' sends the API key in the query string "
-                f"('{scheme.key_name}'), where logs, proxies and browser history keep it"
-            )
-            fix = "Send API keys in a header (`in: header`, e.g. `X-API-Key`)."
-            found.append((_Diff("APS908", text, _MEDIUM, 598, fix), scheme.line, None))
-        if scheme.is_basic and not spec.tls_only:
-            text = (
-                f"security scheme '{scheme.name}' uses HTTP basic auth but not every server is "
-                f"https (servers: {', '.join(spec.servers) or 'none declared'})"
-            )
-            fix = (
-                "List only https servers (or `schemes: [https]` in Swagger 2.0), or use a token "
-                "scheme instead of passwords on every request."
-            )
-            found.append((_Diff("APS908", text, _HIGH, 319, fix), scheme.line, None))
-    fix = "Remove the field from the response schema (a separate public response model)."
-    for op in spec.operations:
-        for name in _sensitive_response_fields(op, knowledge):
-            text = f"{op.method} {op.path}: response schema declares sensitive field '{name}'"
-            found.append((_Diff("APS908", text, _HIGH, 200, fix), op.line, op))
-    return [_finding(d, spec.source, route=None, op=op, line=line) for d, line, op in found]
-
-
-def _sensitive_response_fields(op: Operation, knowledge: Knowledge) -> list[str]:
-    grants = any(word in op.raw_path.lower() for word in CREDENTIAL_GRANT_WORDS)
-    names = {name for props in op.responses.values() for name in props}
-    return sorted(
-        name
-        for name in names
-        if knowledge.is_sensitive_field(name.rsplit(".", 1)[-1])
-        and not (grants and "token" in name.lower())
-    )
+        diff = Diff("APS906", text, _MEDIUM, cwe=_DOCS_CWE)
+        yield place_finding(diff, spec_file, route=None, op=None, line=line)

@@ -164,8 +164,9 @@ def _static(
 
 def _drift(analysis: Analysis) -> None:
     from .adapters import AdapterError
-    from .drift import compare, lint_spec
+    from .drift import compare
     from .spec import SpecError, load_spec, write_snapshot
+    from .speclint import lint_spec
 
     settings, posture = analysis.settings, analysis.posture
     assert analysis.loaded is not None

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from pytest_apiposture.adapters import select_adapter
-from pytest_apiposture.drift import compare, drift_summary, lint_spec
+from pytest_apiposture.drift import compare, drift_summary
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.model import Auth, Finding, Route
 from pytest_apiposture.spec import load_spec, write_snapshot
+from pytest_apiposture.speclint import lint_spec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -1,14 +1,14 @@
-"""drift.lint_spec: the four spec-only security checks (APS908)."""
+"""speclint.lint_spec: the four spec-only security checks (APS908)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from pytest_apiposture.drift import lint_spec
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.model import Finding, Severity
 from pytest_apiposture.spec import load_spec, spec_from_dict
+from pytest_apiposture.speclint import lint_spec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
