@@ -46,7 +46,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     for name, (kind, help_text) in OPTIONS.items():
         flag = "--apiposture-" + ("identity" if name == "identities" else name.replace("_", "-"))
         if kind == "bool":
-            group.addoption(flag, action="store_true", default=None, help=help_text)
+            dest = f"apiposture_{name}"
+            group.addoption(flag, action="store_true", default=None, dest=dest, help=help_text)
+            # turns off what the ini file or pyproject.toml turned on, for one run
+            negative = "--apiposture-no-" + name.replace("_", "-")
+            group.addoption(negative, action="store_false", default=None, dest=dest, help=f"not {flag}")
         elif kind in ("linelist", "args"):
             group.addoption(
                 flag,
