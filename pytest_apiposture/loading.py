@@ -129,14 +129,21 @@ def load_app(text: str, root: Path) -> LoadedApp:
     return LoadedApp(str(target), obj, os.path.abspath(module_file) if module_file else None)
 
 
+# Every way to name the app: the same loader serves the pytest plugin and the command.
+APP_SETTING = (
+    "app = ... in [tool.apiposture], --apiposture-app with pytest, --app with the "
+    "apiposture command"
+)
+
+
 def _import(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ModuleNotFoundError as exc:
         if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
             raise LoadError(
-                f"cannot import {module!r}: no module named {exc.name!r}; run pytest from the "
-                "project root or fix --apiposture-app / apiposture_app"
+                f"cannot import {module!r}: no module named {exc.name!r}; run from the "
+                f"project root or fix the target ({APP_SETTING})"
             ) from None
         raise LoadError(
             f"importing {module!r} failed: {_describe(exc)}; install the missing dependency "
@@ -180,15 +187,14 @@ def discover(root: Path) -> str:
     candidates = sorted(set(_candidates(root)))
     if not candidates:
         raise LoadError(
-            f"no FastAPI/Starlette/Flask app found under {root}; set --apiposture-app=pkg.mod:app "
-            "or apiposture_app in the ini file"
+            f"no FastAPI/Starlette/Flask app found under {root}; name it as 'pkg.mod:app' "
+            f"({APP_SETTING})"
         )
     instances = [c for c in candidates if not c.endswith("()")]
     chosen = instances or candidates
     if len(chosen) > 1:
         raise LoadError(
-            f"found several apps: {', '.join(chosen)}; pick one with --apiposture-app or "
-            "apiposture_app = ... in [tool.pytest.ini_options]"
+            f"found several apps: {', '.join(chosen)}; pick one ({APP_SETTING})"
         )
     return chosen[0]
 

@@ -116,7 +116,7 @@ def test_discover_several_says_how_to_pick(tmp_path: Path) -> None:
         "one.py": "from fastapi import FastAPI\napp = FastAPI()\n",
         "two.py": "from flask import Flask\napp = Flask(__name__)\n",
     })
-    with pytest.raises(LoadError, match=r"found several apps: one:app, two:app; pick one with --apiposture-app"):
+    with pytest.raises(LoadError, match=r"found several apps: one:app, two:app; pick one \(app = \.\.\. in \[tool\.apiposture\], --apiposture-app with pytest, --app with the apiposture command\)"):
         discover(tmp_path)
 
 
