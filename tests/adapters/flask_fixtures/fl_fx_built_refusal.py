@@ -11,26 +11,14 @@ pluggable authentication function returns (resolved at run time, out of static r
 
 from __future__ import annotations
 
-import functools
 import importlib
-from collections.abc import Callable
 from typing import Any
 
+from fl_fx_wrapped_hook import catch_errors  # functools.wraps around the hook, as MLflow's
 from flask import Flask, Response, g, make_response, request
 
 PUBLIC_PATHS = ("/health",)
 AUTH_FUNCTION = "fl_fx_built_refusal:basic_auth"  # configurable in MLflow
-
-
-def catch_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ValueError:
-            return "bad request", 400
-
-    return wrapper
 
 
 def make_forbidden_response() -> Response:
