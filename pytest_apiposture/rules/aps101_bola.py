@@ -126,10 +126,25 @@ def _checked_by_guards(ctx: RuleContext, route: Route) -> set[str]:
         source = ctx.index.function(guard.func) if guard.func is not None else None
         if source is None or source.is_lambda:
             continue
-        taken = wanted & set(source.params)
+        taken = wanted & _wire_names(source)
         if taken and code_facts(ctx.index, source, ctx.knowledge).denies:
             checked |= taken
     return checked
+
+
+def _wire_names(source: FunctionSource) -> set[str]:
+    """Parameter names as the request spells them: ``Path(alias="key")`` renames."""
+    names = set()
+    for name, (arg, default) in source.params.items():
+        alias = name
+        for node in (arg.annotation, default):
+            for sub in walk(node) if node is not None else ():
+                if isinstance(sub, ast.Call) and call_name(sub) == "Path":
+                    for keyword in sub.keywords:
+                        if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
+                            alias = str(keyword.value.value)
+        names.add(alias)
+    return names
 
 
 def _short(node: ast.AST) -> str:
