@@ -46,8 +46,9 @@ class ResponseSensitiveField(Rule):
 
     ## Known problems
     Judged by field name (the ``sensitive_fields`` setting extends the list). Token
-    fields in the response of a login/token route, or of a POST that creates the token
-    for its caller, are expected and not reported; so is a field whose
+    fields in the response of a login/token route, of a POST that creates the token for
+    its caller, or of a handler that takes that token as a parameter (the caller sent it:
+    ``connection_test_token`` in, ``token`` back) are expected and not reported; so is a field whose
     ``field_validator``/``field_serializer`` only ever returns it redacted
     (``return redact(v)``, ``"***"``).
 
@@ -76,11 +77,15 @@ class ResponseSensitiveField(Rule):
         route = ctx.route
         assert route is not None
         issues_tokens = route.method == "POST" or bool(_TOKEN_ROUTE.search(route.path))
+        presented = set(ctx.handler.params) if ctx.handler is not None else set()
         sensitive = [
             f
             for f in route.response_fields
             if ctx.knowledge.is_sensitive_field(f.name)
-            and not (issues_tokens and _TOKEN_FIELD.match(f.name))
+            and not (
+                _TOKEN_FIELD.match(f.name)
+                and (issues_tokens or any(p.endswith(f.name) for p in presented))
+            )
         ]
         if not sensitive:
             return
