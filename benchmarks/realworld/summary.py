@@ -149,6 +149,8 @@ def triage(summaries_dir: list[Path]) -> dict[str, Any]:
             state = "untriaged" if verdict is None else ("true" if verdict.true else "false")
             totals[state] += 1
             totals[f"{run_dir.name}:{state}"] += 1
+            if verdict is None or not verdict.bulk:
+                totals[f"distinct:{state}"] += 1
             rows[(run_dir.name, finding["code"], finding["severity"],
                   None if verdict is None else verdict.true,
                   verdict.why if verdict else finding["message"][:120],
@@ -158,8 +160,6 @@ def triage(summaries_dir: list[Path]) -> dict[str, Any]:
 
 def show_triage(result: dict[str, Any], markdown: bool) -> None:
     totals = result["totals"]
-    judged = totals["true"] + totals["false"]
-    all_findings = judged + totals["untriaged"]
     if markdown:
         print("| run | code | severity | n | verdict | what the code does | cause of a false one, and its fix |")
         print("|---|---|---|---|---|---|---|")
@@ -170,9 +170,18 @@ def show_triage(result: dict[str, Any], markdown: bool) -> None:
             print(f"| {run} | {code} | {severity} | {n} | {label} | {why} | {cause} |")
         else:
             print(f"{run:15} {code} {severity:7} {n:4}  {label:9} {why[:110]}")
-    share = f"{100 * totals['true'] / all_findings:.1f}%" if all_findings else "n/a"
-    print(f"\nmedium+ findings: {totals['true']} true / {all_findings} total ({share}); "
-          f"false {totals['false']}, untriaged {totals['untriaged']}")
+    print()
+    runs = sorted({key.split(":")[0] for key in totals if ":" in key} - {"distinct"})
+    for label in [*runs, "distinct", ""]:
+        prefix = f"{label}:" if label else ""
+        true, false, open_ = (totals[f"{prefix}{s}"] for s in ("true", "false", "untriaged"))
+        count = true + false + open_
+        share = f"{100 * true / count:.1f}%" if count else "n/a"
+        name = {"": "all runs", "distinct": "all runs without the open-by-design bulk"}.get(
+            label, label
+        )
+        print(f"{'- ' if markdown else ''}medium+ findings, {name}: {true} true / {count} "
+              f"({share}); false {false}, untriaged {open_}")
 
 
 def figures_markdown(summaries: list[dict[str, Any]]) -> None:

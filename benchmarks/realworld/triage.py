@@ -22,6 +22,9 @@ class Verdict:
     true: bool
     why: str
     cause: str = ""
+    # one fact seen on every route (a server that ships without auth): reported apart too,
+    # so the share of true findings is not carried by one verdict
+    bulk: bool = False
 
     def matches(self, run: str, finding: dict[str, Any]) -> bool:
         line = f"{run}  {finding['method']} {finding['path']}  {finding.get('file') or ''}"
@@ -35,9 +38,10 @@ NO_AUTH_BY_DEFAULT = (
 
 VERDICTS: tuple[Verdict, ...] = (
     # --- missing authentication -----------------------------------------------------
-    Verdict("APS201", r"^(prefect|mlflow-flask|mlflow-host|mlflow-fastapi)  ", True, NO_AUTH_BY_DEFAULT),
+    Verdict("APS201", r"^(prefect|mlflow-flask|mlflow-host|mlflow-fastapi)  ", True,
+            NO_AUTH_BY_DEFAULT, bulk=True),
     Verdict("APS251", r"^(prefect|mlflow-flask|mlflow-host|mlflow-fastapi)  ", True,
-            "confirmed in-process: the anonymous request got a 2xx"),
+            "confirmed in-process: the anonymous request got a 2xx", bulk=True),
     Verdict("APS201", r"^airflow  GET /api(/v1)?/\{_\}", False,
             "a catch-all that only answers 404 ('API route not found', 'v1 removed')",
             "a handler whose every answer is a 404 serves nothing (requested: rules)"),
