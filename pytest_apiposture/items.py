@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .pipeline import Analysis
     from .runtime import Runtime
 
+T = TypeVar("T")
 FINDING_PROPERTY = "apiposture_finding"
 # a static finding a probe disproved: {"fingerprint": of the original, "finding": lowered}
 REFUTED_PROPERTY = "apiposture_refuted"
@@ -226,7 +227,9 @@ class CheckItem(_CheckBase):
         probes_here = getattr(self.parent, "probe_codes", ())
         if self.route is None or probe not in probes_here or finding.severity is Severity.LOW:
             return finding
-        seen = runtime_of(self.config).refutation(finding.code, self.route)
+        seen = _discarding_output(
+            self.config, lambda: runtime_of(self.config).refutation(finding.code, self.route)
+        )
         if seen is None:
             return finding
         lowered = replace(
@@ -238,6 +241,21 @@ class CheckItem(_CheckBase):
         record = {"fingerprint": finding.fingerprint(root), "finding": lowered.to_dict()}
         self.user_properties.append((REFUTED_PROPERTY, json.dumps(record)))
         return lowered
+
+
+def _discarding_output(config: pytest.Config, call: Callable[[], T]) -> T:
+    """``call()``, dropping what the app printed and logged meanwhile: a static item's
+    report shows the finding and what the probe saw, not the app's logs of that probe."""
+    result = call()
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if capture is not None and capture.is_globally_capturing():
+        capture.read_global_capture()  # reads and empties this item's captured out/err
+    logging_plugin = config.pluginmanager.get_plugin("logging-plugin")
+    for name in ("report_handler", "caplog_handler"):
+        handler = getattr(logging_plugin, name, None)
+        if handler is not None and hasattr(handler, "reset"):
+            handler.reset()
+    return result
 
 
 class ProbeItem(_CheckBase):

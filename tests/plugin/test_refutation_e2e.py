@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from e2e_helpers import failed_ids, write_project
@@ -12,6 +13,8 @@ from e2e_helpers import failed_ids, write_project
 GATED = {
     "gated/__init__.py": "",
     "gated/app.py": """
+        import logging
+
         from flask import Flask, jsonify
 
 
@@ -39,6 +42,8 @@ GATED = {
 
         @app.get("/open")
         def open_notes():
+            print("NOISY-APP-OUTPUT")  # the app's own output while a probe calls it
+            logging.getLogger("gated").error("NOISY-APP-LOG")
             return jsonify([{"id": 2, "text": "anyone"}])
     """,
 }
@@ -49,6 +54,15 @@ ARGS = (
     "--apiposture-identity=alice=Authorization: Bearer good",
     "--apiposture-json=report.json",
 )  # fmt: skip
+
+
+def failure_section(result: pytest.RunResult, name: str) -> str:
+    """The text pytest prints under ``____ name ____`` in FAILURES."""
+    text = result.stdout.str()
+    start = re.search(rf"^_+ {re.escape(name)} _+$", text, re.M)
+    assert start is not None, f"no failure section for {name}"
+    end = re.search(r"^(_{3,} .* _{3,}|={3,} .* ={3,})$", text[start.end() :], re.M)
+    return text[start.end() : start.end() + end.start()] if end else text[start.end() :]
 
 
 @pytest.fixture
@@ -64,6 +78,8 @@ def test_a_refuted_missing_auth_finding_is_lowered_not_failed(
 ) -> None:
     result = gated.runpytest_subprocess(*ARGS, *workers, "-k", "APS201 or APS251")
     assert failed_ids(result) == {"gated/app.py::GET /open::APS201", "gated/app.py::GET /open::APS251"}
+    # the static item reports the finding, not the app's logs of the probe it ran
+    assert "NOISY-APP" not in failure_section(result, "GET /open::APS201")
     report = json.loads((gated.path / "report.json").read_text())
     missing = {f["path"]: f for f in report["findings"] if f["code"] == "APS201"}
     assert missing["/open"]["severity"] == "high"
