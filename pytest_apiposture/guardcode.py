@@ -255,10 +255,11 @@ def answers_only_not_found(index: SourceIndex, fs: FunctionSource) -> bool:
         return False
     if len(fs.of(ast.Yield)) + len(fs.of(ast.YieldFrom)):  # a stream answers 200 first
         return False
+    body = getattr(fs.node, "body", [])
+    if not body or not isinstance(body[-1], ast.Return | ast.Raise):
+        return False  # it can fall off the end: None, a 200 or 204
     returns = fs.returns
     raises = fs.of(ast.Raise)
-    if not returns and not raises:
-        return False
     module = fs.module
     for ret in returns:
         value = ret.value

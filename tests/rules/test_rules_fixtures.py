@@ -34,6 +34,7 @@ def test_missing_auth_is_high_for_reads_and_writes() -> None:
         "GET /loose": Severity.HIGH,
         "GET /ops/ping": Severity.HIGH,
         "GET /files/{name}": Severity.HIGH,
+        "DELETE /files/{name}": Severity.HIGH,
     }
 
 
@@ -74,6 +75,7 @@ def test_fastapi_guard_roles_and_route_auth() -> None:
         "GET /api/v1/{rest}": (Auth.PUBLIC, ()),  # answers only 404
         "GET /legacy/{rest}": (Auth.PUBLIC, ()),  # answers only 410
         "GET /files/{name}": (Auth.NONE, ()),
+        "DELETE /files/{name}": (Auth.NONE, ()),
     }
 
 
