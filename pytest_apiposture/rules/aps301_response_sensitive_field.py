@@ -9,9 +9,10 @@ from ..model import Confidence, Finding, Kind, Route, Severity
 from . import Rule, RuleContext
 from ._models import field_line, find_class
 
-# Issuing a token is what a login route is for (/auth/token, /auth/token/cli, /login).
+# Issuing a token is what a login route is for (/auth/token, /auth/token/cli, /login,
+# /csrf-token): a path segment that is, or ends in, one of these words.
 _TOKEN_ROUTE = re.compile(
-    r"/(?:tokens?|login|signin|sign-in|refresh|register|signup|sign-up)(?:/|$)"
+    r"/(?:[\w.-]*[-_])?(?:tokens?|login|signin|sign-in|refresh|register|signup|sign-up)(?:/|$)"
 )
 _TOKEN_FIELD = re.compile(r"^(?:access_?token|refresh_?token|id_?token|token|token_?type)$", re.I)
 
