@@ -44,8 +44,8 @@ class ProbeRequest:
     form: Mapping[str, str] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def url(self) -> str:
+    @cached_property
+    def url(self) -> str:  # encoded once: sent, and shown in the transcript
         if not self.query:
             return self.path
         from urllib.parse import urlencode
