@@ -16,6 +16,7 @@ exception comes through the call instead, and ``ProbeClient.send`` records it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from io import BytesIO
 from typing import Any
@@ -33,6 +34,7 @@ _PER_REQUEST = (
     "CONTENT_TYPE",
     "CONTENT_LENGTH",
     "wsgi.input",
+    "wsgi.errors",  # sys.stderr when the request is made: pytest swaps it per test
 )
 _FORM = "application/x-www-form-urlencoded"
 
@@ -212,6 +214,7 @@ def build_environ(template: dict[str, Any], request: ProbeRequest) -> dict[str, 
     if content_length is not None:
         environ["CONTENT_LENGTH"] = content_length
     environ["wsgi.input"] = BytesIO(body or b"")
+    environ["wsgi.errors"] = sys.stderr
     return environ
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -37,6 +38,7 @@ class Recorder:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         body = environ["wsgi.input"].read()
         environ["wsgi.input"].seek(0)
+        assert environ["wsgi.errors"] is sys.stderr  # the current one, as the builder takes
         kept = {k: v for k, v in environ.items() if k not in ("wsgi.input", "wsgi.errors")}
         if kept.get("CONTENT_TYPE") == "application/x-www-form-urlencoded":
             # the two quote different characters; the length is right, the form the same
