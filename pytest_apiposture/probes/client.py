@@ -44,8 +44,8 @@ class ProbeRequest:
     form: Mapping[str, str] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def url(self) -> str:
+    @cached_property
+    def url(self) -> str:  # encoded once: sent, and shown in the transcript
         if not self.query:
             return self.path
         from urllib.parse import urlencode
@@ -54,6 +54,14 @@ class ProbeRequest:
 
     def body_text(self) -> str:
         return self._text
+
+    def with_headers(self, extra: Mapping[str, str]) -> ProbeRequest:
+        """This request with ``extra`` headers on top (what ``dataclasses.replace`` does,
+        without its per-field introspection: this runs for every request)."""
+        if not extra:
+            return self
+        headers = {**self.headers, **extra}
+        return ProbeRequest(self.method, self.path, self.query, self.json, self.form, headers)
 
     @cached_property
     def _text(self) -> str:  # encoded once: sent, and shown in the transcript
@@ -95,9 +103,16 @@ class RequestHung(Exception):
         self.exchange = exchange
 
 
+def _held() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
 @dataclass
 class _Box(Generic[T]):
-    done: threading.Event = field(default_factory=threading.Event)
+    # a held lock the worker releases when the call ends: a cheaper wake-up than an Event
+    done: threading.Lock = field(default_factory=_held)
     value: T | None = None
     error: BaseException | None = None
 
@@ -121,7 +136,7 @@ class _Worker:
                 box.value = call()
             except BaseException as exc:  # reported to the caller, never lost
                 box.error = exc
-            box.done.set()
+            box.done.release()
 
     def submit(self, call: Callable[[], T]) -> _Box[T]:
         box: _Box[T] = _Box()
@@ -192,7 +207,7 @@ class ProbeClient:
         worker = self._worker = self._worker or _Worker()
         worker.mark = time.monotonic()
         box = worker.submit(lambda: self._on(worker, call))
-        while not box.done.wait(max(0.0, worker.mark + limit - time.monotonic())):
+        while not box.done.acquire(timeout=max(0.0, worker.mark + limit - time.monotonic())):
             if time.monotonic() - worker.mark >= limit:
                 self._worker = None
                 worker.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -57,9 +57,12 @@ class ProbeSession:
         self, route: Route, request: ProbeRequest, identity: Identity | None, label: str
     ) -> Exchange:
         if identity is not None:
-            request = replace(request, headers={**request.headers, **identity.headers})
-        with self._overrides(identity):
+            request = request.with_headers(identity.headers)
+        if identity is None or not identity.overrides:  # the common case, without a with
             exchange = self.client.send(request, label=label, route=route.key)
+        else:
+            with self._overrides(identity):
+                exchange = self.client.send(request, label=label, route=route.key)
         if exchange.ok and exchange.is_json:
             for key, table in (
                 (route.key, self.seen),
@@ -127,6 +130,14 @@ class ProbeContext:
             self._shapes[route.key] = shape_of(route, self.schema)
         return self._shapes[route.key]
 
+    @cached_property
+    def _excluded(self) -> Callable[[Route], bool]:  # compiled once, asked per route
+        return route_matcher(self.settings.exclude)
+
+    @cached_property
+    def _listed_public(self) -> Callable[[Route], bool]:
+        return route_matcher(self.knowledge.public_routes)
+
     def allowed(self, route: Route) -> bool:
         """May a probe send a request to ``route`` (method allowed, not excluded, HTTP)?"""
         key = ("allowed", route.key)
@@ -134,16 +145,14 @@ class ProbeContext:
             self._verdicts[key] = (
                 route.kind == "http"
                 and route.method in self.settings.probe_methods
-                and not any(route_matches(p, route) for p in self.settings.exclude)
+                and not self._excluded(route)
             )
         return self._verdicts[key]
 
     def is_public(self, route: Route) -> bool:
         key = ("public", route.key)
         if key not in self._verdicts:
-            self._verdicts[key] = route.auth == Auth.PUBLIC or any(
-                route_matches(p, route) for p in self.knowledge.public_routes
-            )
+            self._verdicts[key] = route.auth == Auth.PUBLIC or self._listed_public(route)
         return self._verdicts[key]
 
 
