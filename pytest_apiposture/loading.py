@@ -13,11 +13,12 @@ import importlib
 import inspect
 import os
 import sys
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .errors import describe_exception
 
 
 class LoadError(Exception):
@@ -146,11 +147,11 @@ def _import(module: str) -> Any:
                 f"project root or fix the target ({APP_SETTING})"
             ) from None
         raise LoadError(
-            f"importing {module!r} failed: {_describe(exc)}; install the missing dependency "
+            f"importing {module!r} failed: {describe_exception(exc)}; install the missing dependency "
             "in the test environment"
         ) from None
     except Exception as exc:  # the app's own import-time code raised
-        raise LoadError(f"importing {module!r} raised {_describe(exc)}; fix the app's import-time code") from None
+        raise LoadError(f"importing {module!r} raised {describe_exception(exc)}; fix the app's import-time code") from None
 
 
 def _call_factory(factory: Any, args: tuple[Any, ...], kwargs: dict[str, Any], text: str) -> Any:
@@ -158,21 +159,9 @@ def _call_factory(factory: Any, args: tuple[Any, ...], kwargs: dict[str, Any], t
         return factory(*args, **kwargs)
     except Exception as exc:
         raise LoadError(
-            f"the app factory in {text!r} raised {_describe(exc)}; pass the arguments it needs "
+            f"the app factory in {text!r} raised {describe_exception(exc)}; pass the arguments it needs "
             "(\"pkg.mod:create_app('test')\") or provide an apiposture_app fixture"
         ) from None
-
-
-def _describe(exc: BaseException) -> str:
-    """'ValueError: msg (at app/main.py:12)': the innermost frame of user code."""
-    where = ""
-    frames = traceback.extract_tb(exc.__traceback__)
-    for frame in reversed(frames):
-        if "importlib" not in frame.filename and "site-packages" not in frame.filename:
-            where = f" (at {os.path.relpath(frame.filename)}:{frame.lineno})"
-            break
-    message = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {message}{where}" if message else f"{type(exc).__name__}{where}"
 
 
 def _is_app(obj: Any) -> bool:

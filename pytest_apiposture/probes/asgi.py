@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import describe_exception, inner_exceptions
 from .client import (
     MAX_BODY,
     ProbeClient,
@@ -20,8 +21,6 @@ from .client import (
     _Hung,
     _Slot,
     base_url,
-    describe_exception,
-    inner_exceptions,
 )
 
 

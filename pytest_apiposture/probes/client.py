@@ -10,18 +10,16 @@ exception), async hangs are cancelled inside the event loop, and endless streams
 
 from __future__ import annotations
 
-import builtins
 import json
-import os
 import queue
 import threading
 import time
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
+from ..errors import describe_exception
 from .transcript import NOT_JSON, Exchange
 
 MAX_BODY = 1 << 20  # bytes read from a response before the rest is cut off
@@ -146,28 +144,6 @@ class _Worker:
     def stop(self) -> None:
         """End the thread once its current call returns, if it ever does."""
         self._jobs.put(None)
-
-
-def inner_exceptions(exc: BaseException) -> tuple[BaseException, ...]:
-    """The members of an exception group (Python 3.11+), else ()."""
-    group = getattr(builtins, "BaseExceptionGroup", None)
-    if group is not None and isinstance(exc, group):
-        return tuple(getattr(exc, "exceptions", ()))
-    return ()
-
-
-def describe_exception(exc: BaseException) -> str:
-    """``ZeroDivisionError: division by zero (at app/views.py:12 in total)``."""
-    while inner_exceptions(exc):
-        exc = inner_exceptions(exc)[0]
-    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    frames = traceback.extract_tb(exc.__traceback__)
-    library = (os.sep + "site-packages" + os.sep, os.sep + "lib" + os.sep + "python")
-    own = [f for f in frames if not any(part in f.filename for part in library)]
-    if own:
-        frame = own[-1]
-        text += f" (at {os.path.basename(frame.filename)}:{frame.lineno} in {frame.name})"
-    return text
 
 
 class ProbeClient:

@@ -55,7 +55,8 @@ def test_a_raising_endpoint_answers_500_with_the_real_exception(
 ) -> None:
     exchange = get(session, "/edge/boom")
     assert exchange.status == 500
-    module = "px_fastapi_app.py" if kind == "fastapi" else "px_flask_app.py"
+    # the user's file, relative to where pytest runs (the repository root)
+    module = "tests/probes/fixtures/" + ("px_fastapi_app.py" if kind == "fastapi" else "px_flask_app.py")
     assert exchange.error is not None
     assert re.fullmatch(
         rf"raised ZeroDivisionError: division by zero \(at {module}:\d+ in (boom)\)", exchange.error
@@ -104,7 +105,8 @@ def test_a_failing_startup_is_one_clear_error() -> None:
     with pytest.raises(ProbeError) as info, open_session(app, select_adapter(app), ProbeSettings()):
         pass
     assert str(info.value).startswith(
-        "the app's startup (lifespan) failed: RuntimeError: database unreachable (at px_broken_app.py:"
+        "the app's startup (lifespan) failed: RuntimeError: database unreachable "
+        "(at tests/probes/fixtures/px_broken_app.py:"
     )
 
 

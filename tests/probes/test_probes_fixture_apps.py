@@ -105,7 +105,7 @@ def test_fastapi_flaws_confirmed_and_awkward_endpoints_reported(fastapi_result: 
         "GET /me/card returned $.internal_score (undeclared field)",
     )
     skipped = probed.skipped()
-    boom = r"anonymous: GET /edge/boom -> 500 \(raised ZeroDivisionError: division by zero \(at px_fastapi_app\.py:\d+ in boom\)\); cannot tell"
+    boom = r"anonymous: GET /edge/boom -> 500 \(raised ZeroDivisionError: division by zero \(at tests/probes/fixtures/px_fastapi_app\.py:\d+ in boom\)\); cannot tell"
     assert re.fullmatch(boom, skipped[("APS251", "GET /edge/boom")])
     for path in ("/edge/slow-async", "/edge/slow-sync"):
         assert (
@@ -253,6 +253,6 @@ def test_flask_flaws_confirmed_with_bodies_learnt_from_responses() -> None:
         == "anonymous: GET /edge/slow -> timed out after 0.3s; cannot tell"
     )
     assert re.fullmatch(
-        r"anonymous: GET /edge/boom -> 500 \(raised ZeroDivisionError: division by zero \(at px_flask_app\.py:\d+ in boom\)\); cannot tell",
+        r"anonymous: GET /edge/boom -> 500 \(raised ZeroDivisionError: division by zero \(at tests/probes/fixtures/px_flask_app\.py:\d+ in boom\)\); cannot tell",
         skipped[("APS251", "GET /edge/boom")],
     )
