@@ -16,7 +16,13 @@ from .pipeline import Analysis, suppress_findings
 
 # Static codes a probe can disprove on a route: a route the rules thought open that
 # refuses anonymous and invalid credentials, an ownership the replay could not break.
-REFUTING_PROBE = {"APS201": "APS251", "APS202": "APS251", "APS101": "APS151", "APS305": "APS351"}
+REFUTING_PROBE = {
+    "APS201": "APS251",
+    "APS202": "APS251",
+    "APS101": "APS151",
+    "APS305": "APS351",
+    "APS401": "APS451",
+}
 
 
 @dataclass

@@ -23,6 +23,7 @@ from .data_exposure import DataExposureProbe
 from .identities import Identity, merge_identities, parse_identity, resolve_identities
 from .mass_assignment import MassAssignmentProbe
 from .missing_auth import MissingAuthProbe
+from .page_size import PageSizeProbe
 from .run import ProbeRun
 from .transcript import Exchange, format_transcript
 
@@ -31,6 +32,7 @@ PROBES: tuple[type[Probe], ...] = (
     BolaProbe,
     MassAssignmentProbe,
     DataExposureProbe,
+    PageSizeProbe,
 )
 PROBE_CHECKS: tuple[CheckInfo, ...] = tuple(probe.info() for probe in PROBES)
 
@@ -53,6 +55,7 @@ __all__ = [
     "Identity",
     "MassAssignmentProbe",
     "MissingAuthProbe",
+    "PageSizeProbe",
     "Probe",
     "ProbeContext",
     "ProbeError",
