@@ -19,10 +19,10 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from .auth import classify_route, evolve
+from .auth import classify_route, evolve, with_role
 from .callables import code_owner
 from .knowledge import Knowledge
-from .model import Auth, Finding, GuardRole, Route
+from .model import Auth, Finding, Guard, GuardRole, Route
 from .rules import Rule, RuleContext
 from .rules._decorators import route_decorators
 from .source import SourceIndex
@@ -116,7 +116,7 @@ def _analyse(
             index.note(note)
         guards = route.guards
         if guards:
-            guards = tuple([_copy(g, role=r) for g, r in zip(guards, roles, strict=False)])
+            guards = tuple([with_role(g, r, index) for g, r in zip(guards, roles, strict=False)])
         classified.append(_copy(route, guards=guards, auth=auth))
         findings.extend(route_findings)
         if handler_def is not None:
@@ -170,7 +170,7 @@ def _replay(routes: Sequence[Route], stored: Any, index: SourceIndex) -> Analysi
         for route, (roles, auth, static) in zip(routes, rows, strict=True):
             guards = route.guards
             if guards:
-                guards = tuple([_copy(g, role=None if r is None else ROLES[r])
+                guards = tuple([with_role(g, None if r is None else ROLES[r], index)
                                 for g, r in zip(guards, roles, strict=False)])  # fmt: skip
             if static:
                 final.append(_copy(route, guards=guards, auth=AUTHS[auth],
@@ -319,16 +319,8 @@ def _route_key(route: Route, public: bool, index: SourceIndex) -> tuple[Any, ...
     loc = route.location
     endpoint = route.endpoint
     code_key = index.code_key
-    guards = tuple(
-        [
-            (
-                GUARD_FACTS(g),
-                code_key(g.func, unwrap=False) if g.func else "",
-                tuple([code_key(c, unwrap=False) for c in g.chain]),
-            )
-            for g in route.guards
-        ]
-    )
+    guards = tuple([index.per_object(g, "cache-key", lambda g=g: _guard_facts(g, code_key))
+                    for g in route.guards])  # fmt: skip
     flask = route.raw if route.framework == "flask" else None  # endpoint names, rule strings
     view_class = getattr(endpoint, "view_class", None)
     return (
@@ -343,6 +335,14 @@ def _route_key(route: Route, public: bool, index: SourceIndex) -> tuple[Any, ...
         public,
         bool(getattr(endpoint, "__apiposture_public__", False)),
         guards,
+    )
+
+
+def _guard_facts(guard: Guard, code_key: Callable[..., str]) -> tuple[Any, ...]:
+    return (
+        GUARD_FACTS(guard),
+        code_key(guard.func, unwrap=False) if guard.func else "",
+        tuple([code_key(c, unwrap=False) for c in guard.chain]),
     )
 
 

@@ -58,6 +58,7 @@ class SourceIndex:
         self.import_bases: dict[str, tuple[str, ...]] = {}  # directory -> bases (resolve.py)
         self._code_keys: dict[int, tuple[Any, str]] = {}  # id -> (object, key), unwrapped
         self._raw_code_keys: dict[int, tuple[Any, str]] = {}
+        self._per_object: dict[tuple[int, Hashable], tuple[Any, Any]] = {}
 
     # -- recording: which files (and notes) a unit of work depended on ----------
     @contextmanager
@@ -232,6 +233,17 @@ class SourceIndex:
         key = code_place(func, unwrap=unwrap)
         known[id(func)] = (func, key)
         return key
+
+    def per_object(self, obj: Any, kind: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per run per object (by identity; kept alive, so its id stays
+        unique) and ``kind``: for values derived from the object alone, reading no file."""
+        slot = (id(obj), kind)
+        hit = self._per_object.get(slot)
+        if hit is not None and hit[0] is obj:
+            return hit[1]  # type: ignore[no-any-return]
+        value = compute()
+        self._per_object[slot] = (obj, value)
+        return value
 
     # -- names -----------------------------------------------------------------------
     def resolve(self, module: ModuleSource, name: str) -> Resolved | None:

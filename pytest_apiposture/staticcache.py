@@ -268,6 +268,7 @@ def run_fingerprint(
     number = table.setdefault
     codes = _CodeKeys(index)
     names: dict[int, tuple[Any, int]] = {}  # id of a field tuple -> (the tuple, its number)
+    guard_numbers: dict[int, int] = {}  # id of a guard (alive in routes) -> its number
     rows: list[Any] = []
     for route, public in zip(routes, publics, strict=True):
         loc = route.location
@@ -279,11 +280,14 @@ def run_fingerprint(
                 place = index.code_key(endpoint)
             else:
                 place = (number(code.co_filename, len(table)), code.co_firstlineno, code.co_name)
-        guards = tuple([
-            number((GUARD_FACTS(g), codes[g.func] if g.func else "",
-                    tuple(map(codes.__getitem__, g.chain))), len(table))
-            for g in route.guards
-        ])  # fmt: skip
+        guards = []
+        for g in route.guards:  # adapters share guard objects: each is described once
+            known = guard_numbers.get(id(g))
+            if known is None:
+                known = guard_numbers[id(g)] = number(
+                    (GUARD_FACTS(g), codes[g.func] if g.func else "",
+                     tuple(map(codes.__getitem__, g.chain))), len(table))  # fmt: skip
+            guards.append(known)
         fields = []
         for group in (route.body_fields, route.response_fields):
             hit = names.get(id(group))
