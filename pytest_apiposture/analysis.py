@@ -15,6 +15,7 @@ import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -319,7 +320,7 @@ def _route_key(route: Route, public: bool, index: SourceIndex) -> tuple[Any, ...
     loc = route.location
     endpoint = route.endpoint
     code_key = index.code_key
-    guards = tuple([index.per_object(g, "cache-key", lambda g=g: _guard_facts(g, code_key))
+    guards = tuple([index.per_object(g, "cache-key", partial(_guard_facts, g, code_key))
                     for g in route.guards])  # fmt: skip
     flask = route.raw if route.framework == "flask" else None  # endpoint names, rule strings
     view_class = getattr(endpoint, "view_class", None)
