@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .syntax import SCOPED, FunctionNode, NodeIndex, child_statements, target_names, top_level
 
@@ -167,6 +167,7 @@ class FunctionSource:
         self.module = module
         self.node = node
         self.qualname = qualname
+        self.derived: dict[str, Any] = {}  # rule helpers' facts about this function, per run
 
     def __repr__(self) -> str:
         return f"FunctionSource({self.qualname!r} at {self.path}:{self.line})"

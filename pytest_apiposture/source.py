@@ -12,9 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,10 +33,25 @@ __all__ = [
 T = TypeVar("T")
 
 
-@dataclass(eq=False)
 class _Scope:
-    paths: set[str] = field(default_factory=set)
-    notes: list[str] = field(default_factory=list)
+    """The files and notes of one unit of work; a context manager on the index's stack
+    (a plain class: the static pass opens one per route)."""
+
+    __slots__ = ("_stack", "notes", "paths")
+
+    def __init__(self, stack: list[_Scope] | None = None) -> None:
+        self.paths: set[str] = set()
+        self.notes: list[str] = []
+        self._stack = stack
+
+    def __enter__(self) -> _Scope:
+        if self._stack is not None:
+            self._stack.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stack is not None:
+            self._stack.pop()  # scopes nest: the innermost closes first
 
 
 class SourceIndex:
@@ -61,14 +74,9 @@ class SourceIndex:
         self._per_object: dict[tuple[int, Hashable], tuple[Any, Any]] = {}
 
     # -- recording: which files (and notes) a unit of work depended on ----------
-    @contextmanager
-    def recording(self) -> Iterator[_Scope]:
-        scope = _Scope()
-        self._scopes.append(scope)
-        try:
-            yield scope
-        finally:
-            self._scopes.pop()  # scopes nest: the innermost closes first
+    def recording(self) -> _Scope:
+        """``with index.recording() as scope``: what the block read, in ``scope``."""
+        return _Scope(self._scopes)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """Compute once per run; a hit replays the files and notes to open scopes."""

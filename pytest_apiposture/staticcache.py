@@ -258,58 +258,72 @@ GUARD_FACTS = attrgetter("name", "origin", "scheme", "auto_error", "scopes")
 FIELD_NAME = attrgetter("name")
 
 
+_ROUTE_PARTS = attrgetter("location", "endpoint", "guards", "body_fields", "response_fields")
+_LOCATION_FACTS = attrgetter("file", "line", "symbol")
+
+
 def run_fingerprint(
     routes: Sequence[Route], publics: Sequence[bool], index: SourceIndex, extra: Any
 ) -> bytes:
     """A digest of every route fact the per-route cache keys hold (``analysis._route_key``),
-    plus ``extra``. Repeated values (files, guards, field lists) are numbered once, so the
-    material stays small and each is described once per run."""
-    table: dict[Any, int] = {}  # value -> its number in the material
-    number = table.setdefault
-    codes = _CodeKeys(index)
-    names: dict[int, tuple[Any, int]] = {}  # id of a field tuple -> (the tuple, its number)
-    guard_numbers: dict[int, int] = {}  # id of a guard (alive in routes) -> its number
+    plus ``extra``. Guards and field lists, shared between routes, are described once
+    (numbered by identity); the rest is one flat tuple per route."""
+    described = _Described(index)
+    number = described.__getitem__
     rows: list[Any] = []
+    append = rows.append
     for route, public in zip(routes, publics, strict=True):
-        loc = route.location
-        endpoint = route.endpoint
+        loc, endpoint, guards, body, response = _ROUTE_PARTS(route)
         place: Any = ""
         if endpoint is not None:
             code = getattr(code_owner(endpoint), "__code__", None)
             if code is None:
                 place = index.code_key(endpoint)
             else:
-                place = (number(code.co_filename, len(table)), code.co_firstlineno, code.co_name)
-        guards = []
-        for g in route.guards:  # adapters share guard objects: each is described once
-            known = guard_numbers.get(id(g))
-            if known is None:
-                known = guard_numbers[id(g)] = number(
-                    (GUARD_FACTS(g), codes[g.func] if g.func else "",
-                     tuple(map(codes.__getitem__, g.chain))), len(table))  # fmt: skip
-            guards.append(known)
-        fields = []
-        for group in (route.body_fields, route.response_fields):
-            hit = names.get(id(group))
-            if hit is None or hit[0] is not group:
-                hit = names[id(group)] = (group, number(tuple(map(FIELD_NAME, group)), len(table)))
-            fields.append(hit[1])
+                place = (code.co_filename, code.co_firstlineno, code.co_name)
         flask = route.raw if route.framework == "flask" else None
         view_class = getattr(endpoint, "view_class", None)
-        rows.append((
+        append((
             ROUTE_FACTS(route),
-            None if loc is None else (number(loc.file, len(table)), loc.line, loc.symbol),
-            fields,
+            None if loc is None else _LOCATION_FACTS(loc),
+            number(body),
+            number(response),
+            tuple(map(number, guards)),
             place,
             "" if view_class is None else view_class.__qualname__,
             "" if flask is None else text_only(getattr(flask, "endpoint", None)),
             "" if flask is None else text_only(getattr(flask, "rule", None)),
             public,
             bool(getattr(endpoint, "__apiposture_public__", False)),
-            guards,
         ))  # fmt: skip
-    material = marshal.dumps((tuple(table), rows, extra))
+    material = marshal.dumps((described.material, rows, extra))
     return hashlib.blake2b(material, digest_size=16).digest()
+
+
+class _Described(dict[int, int]):
+    """id of a guard or field tuple (kept alive by the routes) -> the number of its
+    description in ``material``, each described on first sight."""
+
+    def __init__(self, index: SourceIndex) -> None:
+        super().__init__()
+        self.codes = _CodeKeys(index)
+        self.material: list[Any] = []
+        self._numbers: dict[Any, int] = {}  # description -> its number (equal ones share)
+
+    def __getitem__(self, obj: Any) -> int:
+        known = self.get(id(obj))
+        if known is None:
+            if obj.__class__ is tuple:  # a field list
+                facts: Any = tuple(map(FIELD_NAME, obj))
+            else:
+                codes = self.codes
+                facts = (GUARD_FACTS(obj), codes[obj.func] if obj.func else "",
+                         tuple(map(codes.__getitem__, obj.chain)))  # fmt: skip
+            known = self._numbers.setdefault(facts, len(self._numbers))
+            if known == len(self.material):
+                self.material.append(facts)
+            self[id(obj)] = known
+        return known
 
 
 class _CodeKeys(dict[Any, str]):

@@ -178,7 +178,14 @@ class NodeIndex:
                 body = self.bodies[id(node)] = []
                 self._fill(children, body)
                 continue
-            self._push_children(node, fields, push)
+            for name in fields:  # _push_children inlined: this loop visits every node
+                value = getattr(node, name, None)
+                if value.__class__ is list:
+                    for item in value:
+                        if isinstance(item, _AST):
+                            push(item)
+                elif isinstance(value, _AST):
+                    push(value)
 
     @staticmethod
     def _push_children(
