@@ -15,8 +15,6 @@ import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +27,13 @@ from .rules._decorators import route_decorators
 from .source import SourceIndex
 from .staticcache import (
     AUTHS,
-    FIELD_NAME,
-    GUARD_FACTS,
     ROLES,
-    ROUTE_FACTS,
     RunCache,
+    RunFingerprint,
     StaticCache,
     decode_finding,
     encode_finding,
     run_fingerprint,
-    text_only,
     tool_key,
 )
 
@@ -93,11 +88,11 @@ def _analyse(
     tool = tool_key(knowledge, rules, root)
     publics = [bool(is_public(route)) for route in routes]
     run_cache = RunCache.open(index, tool)
-    fingerprint = b""
+    fingerprint: RunFingerprint | None = None
     if run_cache.enabled:
         files = tuple(str(p) for p in project_files)
         fingerprint = run_fingerprint(routes, publics, index, files)
-        stored = run_cache.get(fingerprint)
+        stored = run_cache.get(fingerprint.digest)
         if stored is not None:
             result = _replay(routes, stored, index)
             if result is not None:
@@ -105,7 +100,7 @@ def _analyse(
     notes_before = len(index.notes)
     cache = StaticCache.open(index, tool)
     base = RuleContext(index=index, knowledge=knowledge, routes=routes, project_files=project_files)
-    values = _route_values(routes, publics, base, route_rules, cache)
+    values = _route_values(routes, publics, base, route_rules, cache, fingerprint)
 
     classified: list[Route] = []
     findings: list[Finding] = []
@@ -149,14 +144,14 @@ def _analyse(
         evolve(r, origin=(*r.origin, "static")) if static else r
         for r, static in zip(classified, statics, strict=True)
     ]
-    if run_cache.enabled:
+    if fingerprint is not None:
         rows = tuple(
             (tuple(None if r is None else r.value for r in value[0]), value[1].value, static)
             for value, static in zip(values, statics, strict=True)
         )
         encoded = (rows, tuple(encode_finding(f) for f in findings),
                    tuple(index.notes[notes_before:]))  # fmt: skip
-        run_cache.save(fingerprint, cache.used, encoded)
+        run_cache.save(fingerprint.digest, cache.used, encoded)
     return AnalysisResult(routes=final, findings=findings, notes=list(index.notes))
 
 
@@ -168,11 +163,18 @@ def _replay(routes: Sequence[Route], stored: Any, index: SourceIndex) -> Analysi
             return None
         findings = [decode_finding(f) for f in encoded]
         final: list[Route] = []
+        shared: dict[tuple[Any, ...], tuple[Guard, ...]] = {}  # guard ids + roles -> copies
         for route, (roles, auth, static) in zip(routes, rows, strict=True):
             guards = route.guards
             if guards:
-                guards = tuple([with_role(g, None if r is None else ROLES[r], index)
-                                for g, r in zip(guards, roles, strict=False)])  # fmt: skip
+                key = (*map(id, guards), *roles)
+                copies = shared.get(key)
+                if copies is None:
+                    copies = shared[key] = tuple([
+                        with_role(g, None if r is None else ROLES[r], index)
+                        for g, r in zip(guards, roles, strict=False)
+                    ])  # fmt: skip
+                guards = copies
             if static:
                 final.append(_copy(route, guards=guards, auth=AUTHS[auth],
                                    origin=(*route.origin, "static")))  # fmt: skip
@@ -223,8 +225,10 @@ def _route_values(
     base: RuleContext,
     rules: Sequence[Rule],
     cache: StaticCache,
+    fingerprint: RunFingerprint | None,
 ) -> list[RouteValue]:
-    """Each route's value, from the cache where its file's unit is still valid."""
+    """Each route's value, from the cache where its file's unit is still valid (a unit's
+    key: the facts of its routes, from the run's fingerprint)."""
     index = base.index
     groups: dict[str, list[int]] = {}
     for number, route in enumerate(routes):
@@ -233,10 +237,10 @@ def _route_values(
     values: list[RouteValue | None] = [None] * len(routes)
     missing: dict[str, Any] = {}  # group file -> its key material, for groups to compute
     for file, numbers in groups.items():
-        if not cache.enabled:
+        if not cache.enabled or fingerprint is None:
             missing[file] = None
             continue
-        key = tuple([_route_key(routes[n], publics[n], index) for n in numbers])
+        key = tuple([fingerprint.route_key(n) for n in numbers])
         stored = cache.get(("routes", file), key)
         if stored is not None and _fill(values, numbers, stored):
             continue
@@ -310,41 +314,6 @@ def _route_unit(
             out.extend(_run(rule, ctx, index, route.key))
     roles = tuple(g.role for g in classified.guards)
     return roles, classified.auth, out, (handler.path, handler.line) if handler else None
-
-
-_LOCATION = attrgetter("file", "line", "symbol")
-
-
-def _route_key(route: Route, public: bool, index: SourceIndex) -> tuple[Any, ...]:
-    """The route facts classification and rules read; fields they ignore are left out."""
-    loc = route.location
-    endpoint = route.endpoint
-    code_key = index.code_key
-    guards = tuple([index.per_object(g, "cache-key", partial(_guard_facts, g, code_key))
-                    for g in route.guards])  # fmt: skip
-    flask = route.raw if route.framework == "flask" else None  # endpoint names, rule strings
-    view_class = getattr(endpoint, "view_class", None)
-    return (
-        ROUTE_FACTS(route),
-        None if loc is None else _LOCATION(loc),
-        tuple(map(FIELD_NAME, route.body_fields)),
-        tuple(map(FIELD_NAME, route.response_fields)),
-        "" if endpoint is None else code_key(endpoint),
-        "" if view_class is None else view_class.__qualname__,
-        "" if flask is None else text_only(getattr(flask, "endpoint", None)),
-        "" if flask is None else text_only(getattr(flask, "rule", None)),
-        public,
-        bool(getattr(endpoint, "__apiposture_public__", False)),
-        guards,
-    )
-
-
-def _guard_facts(guard: Guard, code_key: Callable[..., str]) -> tuple[Any, ...]:
-    return (
-        GUARD_FACTS(guard),
-        code_key(guard.func, unwrap=False) if guard.func else "",
-        tuple([code_key(c, unwrap=False) for c in guard.chain]),
-    )
 
 
 # -- file units ------------------------------------------------------------------------------

@@ -249,7 +249,7 @@ def decode_finding(v: tuple[Any, ...]) -> Finding:
 # -- the whole-run entry: one lookup when nothing the run reads has changed ----------------
 RUN_FORMAT = b"apiposture-static-run 1\n"
 _RACY_NS = 2_000_000_000  # a file modified this close to the run: its stat proves nothing
-# the route and guard facts a route's classification and rules read (analysis._route_key)
+# the route and guard facts a route's classification and rules read
 ROUTE_FACTS = attrgetter(
     "method", "path", "framework", "handler", "kind", "body_model", "body_extra_allowed",
     "response_model", "path_params",
@@ -262,18 +262,43 @@ _ROUTE_PARTS = attrgetter("location", "endpoint", "guards", "body_fields", "resp
 _LOCATION_FACTS = attrgetter("file", "line", "symbol")
 
 
+class RunFingerprint:
+    """The digest of a run's route facts, and each route's facts as cache key material."""
+
+    def __init__(self, digest: bytes, rows: list[Any], described: list[Any]) -> None:
+        self.digest, self._rows, self._described = digest, rows, described
+
+    def route_key(self, number: int) -> tuple[Any, ...]:
+        """Route ``number``'s facts with its guards and field lists spelled out (the
+        numbers of the digest's material depend on the other routes)."""
+        row = self._rows[number]
+        described = self._described
+        return (*row[:2], described[row[2]], described[row[3]],
+                tuple([described[n] for n in row[4]]), *row[5:])  # fmt: skip
+
+
 def run_fingerprint(
     routes: Sequence[Route], publics: Sequence[bool], index: SourceIndex, extra: Any
-) -> bytes:
-    """A digest of every route fact the per-route cache keys hold (``analysis._route_key``),
-    plus ``extra``. Guards and field lists, shared between routes, are described once
-    (numbered by identity); the rest is one flat tuple per route."""
+) -> RunFingerprint:
+    """Every route fact classification and the rules read (the per-route cache keys),
+    plus ``extra``, digested. Guards and field lists, shared between routes, are
+    described once (numbered by identity); the rest is one flat tuple per route."""
     described = _Described(index)
-    number = described.__getitem__
+    known = described.get  # id of a guard or field list -> its number (C-level lookups)
+    describe = described.number
     rows: list[Any] = []
     append = rows.append
     for route, public in zip(routes, publics, strict=True):
         loc, endpoint, guards, body, response = _ROUTE_PARTS(route)
+        numbers = tuple(map(known, map(id, guards)))
+        if None in numbers:
+            numbers = tuple(map(describe, guards))
+        body_number = known(id(body))
+        if body_number is None:
+            body_number = describe(body)
+        response_number = known(id(response))
+        if response_number is None:
+            response_number = describe(response)
         place: Any = ""
         if endpoint is not None:
             code = getattr(code_owner(endpoint), "__code__", None)
@@ -286,9 +311,9 @@ def run_fingerprint(
         append((
             ROUTE_FACTS(route),
             None if loc is None else _LOCATION_FACTS(loc),
-            number(body),
-            number(response),
-            tuple(map(number, guards)),
+            body_number,
+            response_number,
+            numbers,
             place,
             "" if view_class is None else view_class.__qualname__,
             "" if flask is None else text_only(getattr(flask, "endpoint", None)),
@@ -297,7 +322,8 @@ def run_fingerprint(
             bool(getattr(endpoint, "__apiposture_public__", False)),
         ))  # fmt: skip
     material = marshal.dumps((described.material, rows, extra))
-    return hashlib.blake2b(material, digest_size=16).digest()
+    digest = hashlib.blake2b(material, digest_size=16).digest()
+    return RunFingerprint(digest, rows, described.material)
 
 
 class _Described(dict[int, int]):
@@ -310,7 +336,7 @@ class _Described(dict[int, int]):
         self.material: list[Any] = []
         self._numbers: dict[Any, int] = {}  # description -> its number (equal ones share)
 
-    def __getitem__(self, obj: Any) -> int:
+    def number(self, obj: Any) -> int:
         known = self.get(id(obj))
         if known is None:
             if obj.__class__ is tuple:  # a field list
