@@ -28,6 +28,7 @@ from .source import SourceIndex
 from .staticcache import (
     AUTHS,
     ROLES,
+    VALUE_OF,
     RunCache,
     RunFingerprint,
     StaticCache,
@@ -146,7 +147,7 @@ def _analyse(
     ]
     if fingerprint is not None:
         rows = tuple(
-            (tuple(None if r is None else r.value for r in value[0]), value[1].value, static)
+            (tuple(map(VALUE_OF.__getitem__, value[0])), VALUE_OF[value[1]], static)
             for value, static in zip(values, statics, strict=True)
         )
         encoded = (rows, tuple(encode_finding(f) for f in findings),
@@ -267,8 +268,8 @@ def _encode(value: RouteValue | None) -> tuple[Any, ...]:
     assert value is not None
     roles, auth, findings, handler_def, notes = value
     return (
-        tuple(None if r is None else r.value for r in roles),
-        auth.value,
+        tuple(map(VALUE_OF.__getitem__, roles)),
+        VALUE_OF[auth],
         tuple(encode_finding(f) for f in findings),
         handler_def,
         notes,
@@ -309,9 +310,10 @@ def _route_unit(
         base.index, base.knowledge, base.routes, base.project_files, classified, handler
     )
     out: list[Finding] = []
+    where = route.key
     for rule in rules:
         if rule.applies(classified):
-            out.extend(_run(rule, ctx, index, route.key))
+            out.extend(_run(rule, ctx, index, where))
     roles = tuple(g.role for g in classified.guards)
     return roles, classified.auth, out, (handler.path, handler.line) if handler else None
 

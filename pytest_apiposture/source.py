@@ -72,6 +72,7 @@ class SourceIndex:
         self._code_keys: dict[int, tuple[Any, str]] = {}  # id -> (object, key), unwrapped
         self._raw_code_keys: dict[int, tuple[Any, str]] = {}
         self._per_object: dict[tuple[int, Hashable], tuple[Any, Any]] = {}
+        self._normed: dict[str, str] = {}  # a code object's file name -> its normed path
 
     # -- recording: which files (and notes) a unit of work depended on ----------
     def recording(self) -> _Scope:
@@ -189,7 +190,9 @@ class SourceIndex:
                 " no source file; the rules skipped it"
             )
             return None
-        path = norm(filename)
+        path = self._normed.get(filename)
+        if path is None:
+            path = self._normed[filename] = norm(filename)
         if not self.under_root(path):
             return None  # library code: not the project's to judge
         module = self.module(path)

@@ -217,15 +217,20 @@ _SEVERITIES = {m.value: m for m in Severity}
 _CONFIDENCES = {m.value: m for m in Confidence}
 ROLES = {m.value: m for m in GuardRole}
 AUTHS = {m.value: m for m in Auth}
+# member (or None) -> its value: a dict lookup instead of Enum's ``value`` property
+VALUE_OF: dict[Any, Any] = {
+    None: None,
+    **{m: m.value for e in (Kind, Severity, Confidence, GuardRole, Auth) for m in e},
+}
 _new = object.__new__
 
 
 def encode_finding(f: Finding) -> tuple[Any, ...]:
     loc = f.location
     where = None if loc is None else (loc.file, loc.line, loc.symbol, loc.end_line)
-    return (f.code, f.kind.value, f.owasp, f.severity.value, f.confidence.value, f.message,
-            f.remediation, f.method, f.path, where, f.evidence, f.cwe, f.status, f.baselined,
-            f.suppressed)  # fmt: skip
+    return (f.code, VALUE_OF[f.kind], f.owasp, VALUE_OF[f.severity], VALUE_OF[f.confidence],
+            f.message, f.remediation, f.method, f.path, where, f.evidence, f.cwe, f.status,
+            f.baselined, f.suppressed)  # fmt: skip
 
 
 def decode_finding(v: tuple[Any, ...]) -> Finding:
