@@ -105,11 +105,14 @@ def _auth(
 
 
 def guard_role(guard: Guard, route: Route, knowledge: Knowledge, index: SourceIndex) -> GuardRole:
-    if marked_public(guard.func):
-        return GuardRole.PUBLIC_MARKER
-    role, exemption = index.memo(
-        ("guard", guard_key(guard, index), knowledge), lambda: _judge(guard, knowledge, index)
+    public, key = index.per_object(
+        guard,
+        ("role-key", knowledge),
+        lambda: (marked_public(guard.func), ("guard", guard_key(guard, index), knowledge)),
     )
+    if public:
+        return GuardRole.PUBLIC_MARKER
+    role, exemption = index.memo(key, lambda: _judge(guard, knowledge, index))
     if exemption is not None and exemption.covers(route):
         return GuardRole.OTHER  # the hook lets this endpoint through
     return role
