@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .auth import classify_route, evolve, with_role
+from .auth import classify_route, with_role
 from .callables import code_owner
 from .knowledge import Knowledge
 from .model import Auth, Finding, Guard, GuardRole, Route
@@ -103,18 +103,11 @@ def _analyse(
     base = RuleContext(index=index, knowledge=knowledge, routes=routes, project_files=project_files)
     values = _route_values(routes, publics, base, route_rules, cache, fingerprint)
 
-    classified: list[Route] = []
     findings: list[Finding] = []
     defs: dict[str, list[int]] = {}
-    for route, (roles, auth, route_findings, handler_def, notes) in zip(
-        routes, values, strict=True
-    ):
+    for route_findings, handler_def, notes in (value[2:] for value in values):
         for note in notes:
             index.note(note)
-        guards = route.guards
-        if guards:
-            guards = tuple([with_role(g, r, index) for g, r in zip(guards, roles, strict=False)])
-        classified.append(_copy(route, guards=guards, auth=auth))
         findings.extend(route_findings)
         if handler_def is not None:
             defs.setdefault(handler_def[0], []).append(handler_def[1])
@@ -140,11 +133,10 @@ def _analyse(
 
     cache.save()
     statics = [value[3] in static_defs and "static" not in r.origin
-               for r, value in zip(classified, values, strict=True)]  # fmt: skip
-    final = [
-        evolve(r, origin=(*r.origin, "static")) if static else r
-        for r, static in zip(classified, statics, strict=True)
-    ]
+               for r, value in zip(routes, values, strict=True)]  # fmt: skip
+    final = _final_routes(
+        routes, ((v[0], v[1], static) for v, static in zip(values, statics, strict=True)), index
+    )
     if fingerprint is not None:
         rows = tuple(
             (tuple(map(VALUE_OF.__getitem__, value[0])), VALUE_OF[value[1]], static)
@@ -163,29 +155,42 @@ def _replay(routes: Sequence[Route], stored: Any, index: SourceIndex) -> Analysi
         if len(rows) != len(routes):
             return None
         findings = [decode_finding(f) for f in encoded]
-        final: list[Route] = []
-        shared: dict[tuple[Any, ...], tuple[Guard, ...]] = {}  # guard ids + roles -> copies
-        for route, (roles, auth, static) in zip(routes, rows, strict=True):
-            guards = route.guards
-            if guards:
-                key = (*map(id, guards), *roles)
-                copies = shared.get(key)
-                if copies is None:
-                    copies = shared[key] = tuple([
-                        with_role(g, None if r is None else ROLES[r], index)
-                        for g, r in zip(guards, roles, strict=False)
-                    ])  # fmt: skip
-                guards = copies
-            if static:
-                final.append(_copy(route, guards=guards, auth=AUTHS[auth],
-                                   origin=(*route.origin, "static")))  # fmt: skip
-            else:
-                final.append(_copy(route, guards=guards, auth=AUTHS[auth]))
+        members = [
+            (tuple([None if r is None else ROLES[r] for r in roles]), AUTHS[auth], bool(static))
+            for roles, auth, static in rows
+        ]
+        final = _final_routes(routes, members, index)
     except (TypeError, ValueError, KeyError, IndexError):
         return None
     for note in notes:
         index.note(str(note))
     return AnalysisResult(routes=final, findings=findings, notes=list(index.notes))
+
+
+def _final_routes(
+    routes: Sequence[Route],
+    rows: Iterable[tuple[tuple[GuardRole | None, ...], Auth, bool]],
+    index: SourceIndex,
+) -> list[Route]:
+    """Each route with its guards' roles, its auth and (static: True) the "static" origin;
+    one copy per route, and one guard tuple per distinct guards and roles."""
+    final: list[Route] = []
+    shared: dict[tuple[Any, ...], tuple[Guard, ...]] = {}  # guard ids + roles -> copies
+    for route, (roles, auth, static) in zip(routes, rows, strict=True):
+        guards = route.guards
+        if guards:
+            key = (*map(id, guards), *roles)
+            copies = shared.get(key)
+            if copies is None:
+                copies = shared[key] = tuple(
+                    [with_role(g, r, index) for g, r in zip(guards, roles, strict=False)]
+                )
+            guards = copies
+        if static:
+            final.append(_copy(route, guards=guards, auth=auth, origin=(*route.origin, "static")))
+        else:
+            final.append(_copy(route, guards=guards, auth=auth))
+    return final
 
 
 def _copy(obj: Any, **changes: Any) -> Any:
