@@ -29,14 +29,12 @@ from .staticcache import (
     AUTHS,
     ROLES,
     VALUE_OF,
-    RunCache,
-    RunFingerprint,
     StaticCache,
     decode_finding,
     encode_finding,
-    run_fingerprint,
     tool_key,
 )
+from .staticrun import RunCache, RunFingerprint, run_fingerprint
 
 _new, _set = object.__new__, object.__setattr__
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
