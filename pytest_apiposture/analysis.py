@@ -13,33 +13,28 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from .auth import classify_route, evolve
+from .auth import classify_route, with_role
 from .callables import code_owner
 from .knowledge import Knowledge
-from .model import Auth, Finding, GuardRole, Route
+from .model import Auth, Finding, Guard, GuardRole, Route
 from .rules import Rule, RuleContext
 from .rules._decorators import route_decorators
 from .source import SourceIndex
 from .staticcache import (
     AUTHS,
-    FIELD_NAME,
-    GUARD_FACTS,
     ROLES,
-    ROUTE_FACTS,
-    RunCache,
+    VALUE_OF,
     StaticCache,
     decode_finding,
     encode_finding,
-    run_fingerprint,
-    text_only,
     tool_key,
 )
+from .staticrun import RunCache, RunFingerprint, run_fingerprint
 
 _new, _set = object.__new__, object.__setattr__
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
@@ -92,11 +87,11 @@ def _analyse(
     tool = tool_key(knowledge, rules, root)
     publics = [bool(is_public(route)) for route in routes]
     run_cache = RunCache.open(index, tool)
-    fingerprint = b""
+    fingerprint: RunFingerprint | None = None
     if run_cache.enabled:
         files = tuple(str(p) for p in project_files)
         fingerprint = run_fingerprint(routes, publics, index, files)
-        stored = run_cache.get(fingerprint)
+        stored = run_cache.get(fingerprint.digest)
         if stored is not None:
             result = _replay(routes, stored, index)
             if result is not None:
@@ -104,20 +99,13 @@ def _analyse(
     notes_before = len(index.notes)
     cache = StaticCache.open(index, tool)
     base = RuleContext(index=index, knowledge=knowledge, routes=routes, project_files=project_files)
-    values = _route_values(routes, publics, base, route_rules, cache)
+    values = _route_values(routes, publics, base, route_rules, cache, fingerprint)
 
-    classified: list[Route] = []
     findings: list[Finding] = []
     defs: dict[str, list[int]] = {}
-    for route, (roles, auth, route_findings, handler_def, notes) in zip(
-        routes, values, strict=True
-    ):
+    for route_findings, handler_def, notes in (value[2:] for value in values):
         for note in notes:
             index.note(note)
-        guards = route.guards
-        if guards:
-            guards = tuple([_copy(g, role=r) for g, r in zip(guards, roles, strict=False)])
-        classified.append(_copy(route, guards=guards, auth=auth))
         findings.extend(route_findings)
         if handler_def is not None:
             defs.setdefault(handler_def[0], []).append(handler_def[1])
@@ -143,19 +131,18 @@ def _analyse(
 
     cache.save()
     statics = [value[3] in static_defs and "static" not in r.origin
-               for r, value in zip(classified, values, strict=True)]  # fmt: skip
-    final = [
-        evolve(r, origin=(*r.origin, "static")) if static else r
-        for r, static in zip(classified, statics, strict=True)
-    ]
-    if run_cache.enabled:
+               for r, value in zip(routes, values, strict=True)]  # fmt: skip
+    final = _final_routes(
+        routes, ((v[0], v[1], static) for v, static in zip(values, statics, strict=True)), index
+    )
+    if fingerprint is not None:
         rows = tuple(
-            (tuple(None if r is None else r.value for r in value[0]), value[1].value, static)
+            (tuple(map(VALUE_OF.__getitem__, value[0])), VALUE_OF[value[1]], static)
             for value, static in zip(values, statics, strict=True)
         )
         encoded = (rows, tuple(encode_finding(f) for f in findings),
                    tuple(index.notes[notes_before:]))  # fmt: skip
-        run_cache.save(fingerprint, cache.used, encoded)
+        run_cache.save(fingerprint.digest, cache.used, encoded)
     return AnalysisResult(routes=final, findings=findings, notes=list(index.notes))
 
 
@@ -166,22 +153,42 @@ def _replay(routes: Sequence[Route], stored: Any, index: SourceIndex) -> Analysi
         if len(rows) != len(routes):
             return None
         findings = [decode_finding(f) for f in encoded]
-        final: list[Route] = []
-        for route, (roles, auth, static) in zip(routes, rows, strict=True):
-            guards = route.guards
-            if guards:
-                guards = tuple([_copy(g, role=None if r is None else ROLES[r])
-                                for g, r in zip(guards, roles, strict=False)])  # fmt: skip
-            if static:
-                final.append(_copy(route, guards=guards, auth=AUTHS[auth],
-                                   origin=(*route.origin, "static")))  # fmt: skip
-            else:
-                final.append(_copy(route, guards=guards, auth=AUTHS[auth]))
+        members = [
+            (tuple([None if r is None else ROLES[r] for r in roles]), AUTHS[auth], bool(static))
+            for roles, auth, static in rows
+        ]
+        final = _final_routes(routes, members, index)
     except (TypeError, ValueError, KeyError, IndexError):
         return None
     for note in notes:
         index.note(str(note))
     return AnalysisResult(routes=final, findings=findings, notes=list(index.notes))
+
+
+def _final_routes(
+    routes: Sequence[Route],
+    rows: Iterable[tuple[tuple[GuardRole | None, ...], Auth, bool]],
+    index: SourceIndex,
+) -> list[Route]:
+    """Each route with its guards' roles, its auth and (static: True) the "static" origin;
+    one copy per route, and one guard tuple per distinct guards and roles."""
+    final: list[Route] = []
+    shared: dict[tuple[Any, ...], tuple[Guard, ...]] = {}  # guard ids + roles -> copies
+    for route, (roles, auth, static) in zip(routes, rows, strict=True):
+        guards = route.guards
+        if guards:
+            key = (*map(id, guards), *roles)
+            copies = shared.get(key)
+            if copies is None:
+                copies = shared[key] = tuple(
+                    [with_role(g, r, index) for g, r in zip(guards, roles, strict=False)]
+                )
+            guards = copies
+        if static:
+            final.append(_copy(route, guards=guards, auth=auth, origin=(*route.origin, "static")))
+        else:
+            final.append(_copy(route, guards=guards, auth=auth))
+    return final
 
 
 def _copy(obj: Any, **changes: Any) -> Any:
@@ -222,8 +229,10 @@ def _route_values(
     base: RuleContext,
     rules: Sequence[Rule],
     cache: StaticCache,
+    fingerprint: RunFingerprint | None,
 ) -> list[RouteValue]:
-    """Each route's value, from the cache where its file's unit is still valid."""
+    """Each route's value, from the cache where its file's unit is still valid (a unit's
+    key: the facts of its routes, from the run's fingerprint)."""
     index = base.index
     groups: dict[str, list[int]] = {}
     for number, route in enumerate(routes):
@@ -232,10 +241,10 @@ def _route_values(
     values: list[RouteValue | None] = [None] * len(routes)
     missing: dict[str, Any] = {}  # group file -> its key material, for groups to compute
     for file, numbers in groups.items():
-        if not cache.enabled:
+        if not cache.enabled or fingerprint is None:
             missing[file] = None
             continue
-        key = tuple([_route_key(routes[n], publics[n], index) for n in numbers])
+        key = tuple([fingerprint.route_key(n) for n in numbers])
         stored = cache.get(("routes", file), key)
         if stored is not None and _fill(values, numbers, stored):
             continue
@@ -262,8 +271,8 @@ def _encode(value: RouteValue | None) -> tuple[Any, ...]:
     assert value is not None
     roles, auth, findings, handler_def, notes = value
     return (
-        tuple(None if r is None else r.value for r in roles),
-        auth.value,
+        tuple(map(VALUE_OF.__getitem__, roles)),
+        VALUE_OF[auth],
         tuple(encode_finding(f) for f in findings),
         handler_def,
         notes,
@@ -304,46 +313,12 @@ def _route_unit(
         base.index, base.knowledge, base.routes, base.project_files, classified, handler
     )
     out: list[Finding] = []
+    where = route.key
     for rule in rules:
         if rule.applies(classified):
-            out.extend(_run(rule, ctx, index, route.key))
+            out.extend(_run(rule, ctx, index, where))
     roles = tuple(g.role for g in classified.guards)
     return roles, classified.auth, out, (handler.path, handler.line) if handler else None
-
-
-_LOCATION = attrgetter("file", "line", "symbol")
-
-
-def _route_key(route: Route, public: bool, index: SourceIndex) -> tuple[Any, ...]:
-    """The route facts classification and rules read; fields they ignore are left out."""
-    loc = route.location
-    endpoint = route.endpoint
-    code_key = index.code_key
-    guards = tuple(
-        [
-            (
-                GUARD_FACTS(g),
-                code_key(g.func, unwrap=False) if g.func else "",
-                tuple([code_key(c, unwrap=False) for c in g.chain]),
-            )
-            for g in route.guards
-        ]
-    )
-    flask = route.raw if route.framework == "flask" else None  # endpoint names, rule strings
-    view_class = getattr(endpoint, "view_class", None)
-    return (
-        ROUTE_FACTS(route),
-        None if loc is None else _LOCATION(loc),
-        tuple(map(FIELD_NAME, route.body_fields)),
-        tuple(map(FIELD_NAME, route.response_fields)),
-        "" if endpoint is None else code_key(endpoint),
-        "" if view_class is None else view_class.__qualname__,
-        "" if flask is None else text_only(getattr(flask, "endpoint", None)),
-        "" if flask is None else text_only(getattr(flask, "rule", None)),
-        public,
-        bool(getattr(endpoint, "__apiposture_public__", False)),
-        guards,
-    )
 
 
 # -- file units ------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from .syntax import dotted
 
 __all__ = [
     "classify", "classify_route", "code_facts", "dependency_params", "evolve", "guard_role",
-    "route_auth",
+    "route_auth", "with_role",
 ]  # fmt: skip
 T = TypeVar("T")
 _STRONG = frozenset({GuardRole.AUTH, GuardRole.AUTHORIZATION})
@@ -58,7 +58,7 @@ def classify_route(
     is_public: Callable[[Route], bool],
 ) -> Route:
     roles = [guard_role(g, route, knowledge, index) for g in route.guards]
-    guards = tuple(evolve(g, role=role) for g, role in zip(route.guards, roles, strict=True))
+    guards = tuple(with_role(g, role, index) for g, role in zip(route.guards, roles, strict=True))
     auth = _auth(route, set(roles), index, knowledge, is_public(route))
     return evolve(route, guards=guards, auth=auth)
 
@@ -69,6 +69,12 @@ def evolve(obj: T, **changes: Any) -> T:
     new = object.__new__(type(obj))
     new.__dict__.update(obj.__dict__, **changes)
     return new
+
+
+def with_role(guard: Guard, role: GuardRole | None, index: SourceIndex) -> Guard:
+    """The guard with ``role`` set; one copy per run per guard object and role (adapters
+    share a guard object between the routes it guards)."""
+    return index.per_object(guard, ("role", role), lambda: evolve(guard, role=role))
 
 
 def route_auth(
@@ -107,11 +113,14 @@ def _auth(
 
 
 def guard_role(guard: Guard, route: Route, knowledge: Knowledge, index: SourceIndex) -> GuardRole:
-    if marked_public(guard.func):
-        return GuardRole.PUBLIC_MARKER
-    role, exemption = index.memo(
-        ("guard", guard_key(guard, index), knowledge), lambda: _judge(guard, knowledge, index)
+    public, key = index.per_object(
+        guard,
+        ("role-key", knowledge),
+        lambda: (marked_public(guard.func), ("guard", guard_key(guard, index), knowledge)),
     )
+    if public:
+        return GuardRole.PUBLIC_MARKER
+    role, exemption = index.memo(key, lambda: _judge(guard, knowledge, index))
     if exemption is not None and exemption.covers(route):
         return GuardRole.OTHER  # the hook lets this endpoint through
     return role
@@ -119,6 +128,10 @@ def guard_role(guard: Guard, route: Route, knowledge: Knowledge, index: SourceIn
 
 def guard_key(guard: Guard, index: SourceIndex) -> tuple[Any, ...]:
     """What a guard's role depends on: its facts and the code of everything on its chain."""
+    return index.per_object(guard, "guard-key", lambda: _guard_key(guard, index))
+
+
+def _guard_key(guard: Guard, index: SourceIndex) -> tuple[Any, ...]:
     codes = tuple(index.code_key(f, unwrap=False) for f in (guard.func, *guard.chain) if f)
     return (guard.name, guard.origin, guard.scheme, guard.auto_error, guard.scopes, codes)
 

@@ -10,12 +10,32 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import cached_property
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, overload
 
 from .syntax import SCOPED, FunctionNode, NodeIndex, child_statements, target_names, top_level
 
 T = TypeVar("T")
+
+
+class cached_property(Generic[T]):
+    """``functools.cached_property`` without its lock: computed on first access and stored
+    in the instance's ``__dict__``, which later accesses read directly. The static pass
+    makes thousands of first accesses; a race between threads would only compute twice."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> cached_property[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | cached_property[T]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 class ModuleSource:
@@ -167,6 +187,7 @@ class FunctionSource:
         self.module = module
         self.node = node
         self.qualname = qualname
+        self.derived: dict[str, Any] = {}  # rule helpers' facts about this function, per run
 
     def __repr__(self) -> str:
         return f"FunctionSource({self.qualname!r} at {self.path}:{self.line})"

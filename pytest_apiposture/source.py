@@ -12,9 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,10 +33,25 @@ __all__ = [
 T = TypeVar("T")
 
 
-@dataclass(eq=False)
 class _Scope:
-    paths: set[str] = field(default_factory=set)
-    notes: list[str] = field(default_factory=list)
+    """The files and notes of one unit of work; a context manager on the index's stack
+    (a plain class: the static pass opens one per route)."""
+
+    __slots__ = ("_stack", "notes", "paths")
+
+    def __init__(self, stack: list[_Scope] | None = None) -> None:
+        self.paths: set[str] = set()
+        self.notes: list[str] = []
+        self._stack = stack
+
+    def __enter__(self) -> _Scope:
+        if self._stack is not None:
+            self._stack.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stack is not None:
+            self._stack.pop()  # scopes nest: the innermost closes first
 
 
 class SourceIndex:
@@ -58,16 +71,13 @@ class SourceIndex:
         self.import_bases: dict[str, tuple[str, ...]] = {}  # directory -> bases (resolve.py)
         self._code_keys: dict[int, tuple[Any, str]] = {}  # id -> (object, key), unwrapped
         self._raw_code_keys: dict[int, tuple[Any, str]] = {}
+        self._per_object: dict[tuple[int, Hashable], tuple[Any, Any]] = {}
+        self._normed: dict[str, str] = {}  # a code object's file name -> its normed path
 
     # -- recording: which files (and notes) a unit of work depended on ----------
-    @contextmanager
-    def recording(self) -> Iterator[_Scope]:
-        scope = _Scope()
-        self._scopes.append(scope)
-        try:
-            yield scope
-        finally:
-            self._scopes.pop()  # scopes nest: the innermost closes first
+    def recording(self) -> _Scope:
+        """``with index.recording() as scope``: what the block read, in ``scope``."""
+        return _Scope(self._scopes)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """Compute once per run; a hit replays the files and notes to open scopes."""
@@ -180,7 +190,9 @@ class SourceIndex:
                 " no source file; the rules skipped it"
             )
             return None
-        path = norm(filename)
+        path = self._normed.get(filename)
+        if path is None:
+            path = self._normed[filename] = norm(filename)
         if not self.under_root(path):
             return None  # library code: not the project's to judge
         module = self.module(path)
@@ -232,6 +244,17 @@ class SourceIndex:
         key = code_place(func, unwrap=unwrap)
         known[id(func)] = (func, key)
         return key
+
+    def per_object(self, obj: Any, kind: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per run per object (by identity; kept alive, so its id stays
+        unique) and ``kind``: for values derived from the object alone, reading no file."""
+        slot = (id(obj), kind)
+        hit = self._per_object.get(slot)
+        if hit is not None and hit[0] is obj:
+            return hit[1]  # type: ignore[no-any-return]
+        value = compute()
+        self._per_object[slot] = (obj, value)
+        return value
 
     # -- names -----------------------------------------------------------------------
     def resolve(self, module: ModuleSource, name: str) -> Resolved | None:

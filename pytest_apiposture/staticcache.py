@@ -16,15 +16,12 @@ import marshal
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .callables import code_owner
-from .model import Auth, Confidence, Finding, GuardRole, Kind, Location, Route, Severity
+from .model import Auth, Confidence, Finding, GuardRole, Kind, Location, Severity
 
 if TYPE_CHECKING:
     from .knowledge import Knowledge
@@ -32,7 +29,7 @@ if TYPE_CHECKING:
     from .source import SourceIndex
 
 FORMAT = b"apiposture-static-cache 4\n"
-_CHECKSUM_SIZE = 16
+CHECKSUM_SIZE = 16
 WRITE_FAILED = "could not write the static-analysis cache"
 _VARIANTS = 4  # results kept per unit (apps or configurations sharing one root)
 # A unit as stored: (number of its dependency set, its key material, its encoded value).
@@ -76,8 +73,8 @@ class StaticCache:
         head = len(FORMAT)
         if not data.startswith(FORMAT):
             return
-        checksum, payload = data[head : head + _CHECKSUM_SIZE], data[head + _CHECKSUM_SIZE :]
-        if hashlib.blake2b(payload, digest_size=_CHECKSUM_SIZE).digest() != checksum:
+        checksum, payload = data[head : head + CHECKSUM_SIZE], data[head + CHECKSUM_SIZE :]
+        if hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest() != checksum:
             return  # truncated or damaged: never unmarshal it
         tool, paths, digests, depsets, units = marshal.loads(payload)
         if tool != self.tool or not isinstance(units, dict) or len(paths) != len(digests):
@@ -132,7 +129,7 @@ class StaticCache:
         payload = marshal.dumps(
             (self.tool, tuple(table.paths), tuple(table.digests), tuple(table.depsets), units)
         )
-        checksum = hashlib.blake2b(payload, digest_size=_CHECKSUM_SIZE).digest()
+        checksum = hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
@@ -176,7 +173,7 @@ class _Tables:
 _STATIC_PASS_MODULES = tuple(
     f"pytest_apiposture.{name}"
     for name in ("rules", "auth", "guardcode", "source", "parsed", "resolve", "syntax",
-                 "callables", "analysis", "staticcache", "model", "knowledge")
+                 "callables", "analysis", "staticcache", "staticrun", "model", "knowledge")
 )  # fmt: skip
 
 
@@ -217,15 +214,20 @@ _SEVERITIES = {m.value: m for m in Severity}
 _CONFIDENCES = {m.value: m for m in Confidence}
 ROLES = {m.value: m for m in GuardRole}
 AUTHS = {m.value: m for m in Auth}
+# member (or None) -> its value: a dict lookup instead of Enum's ``value`` property
+VALUE_OF: dict[Any, Any] = {
+    None: None,
+    **{m: m.value for e in (Kind, Severity, Confidence, GuardRole, Auth) for m in e},
+}
 _new = object.__new__
 
 
 def encode_finding(f: Finding) -> tuple[Any, ...]:
     loc = f.location
     where = None if loc is None else (loc.file, loc.line, loc.symbol, loc.end_line)
-    return (f.code, f.kind.value, f.owasp, f.severity.value, f.confidence.value, f.message,
-            f.remediation, f.method, f.path, where, f.evidence, f.cwe, f.status, f.baselined,
-            f.suppressed)  # fmt: skip
+    return (f.code, VALUE_OF[f.kind], f.owasp, VALUE_OF[f.severity], VALUE_OF[f.confidence],
+            f.message, f.remediation, f.method, f.path, where, f.evidence, f.cwe, f.status,
+            f.baselined, f.suppressed)  # fmt: skip
 
 
 def decode_finding(v: tuple[Any, ...]) -> Finding:
@@ -244,159 +246,3 @@ def decode_finding(v: tuple[Any, ...]) -> Finding:
         suppressed=v[14],
     )  # fmt: skip
     return finding
-
-
-# -- the whole-run entry: one lookup when nothing the run reads has changed ----------------
-RUN_FORMAT = b"apiposture-static-run 1\n"
-_RACY_NS = 2_000_000_000  # a file modified this close to the run: its stat proves nothing
-# the route and guard facts a route's classification and rules read (analysis._route_key)
-ROUTE_FACTS = attrgetter(
-    "method", "path", "framework", "handler", "kind", "body_model", "body_extra_allowed",
-    "response_model", "path_params",
-)  # fmt: skip
-GUARD_FACTS = attrgetter("name", "origin", "scheme", "auto_error", "scopes")
-FIELD_NAME = attrgetter("name")
-
-
-def run_fingerprint(
-    routes: Sequence[Route], publics: Sequence[bool], index: SourceIndex, extra: Any
-) -> bytes:
-    """A digest of every route fact the per-route cache keys hold (``analysis._route_key``),
-    plus ``extra``. Repeated values (files, guards, field lists) are numbered once, so the
-    material stays small and each is described once per run."""
-    table: dict[Any, int] = {}  # value -> its number in the material
-    number = table.setdefault
-    codes = _CodeKeys(index)
-    names: dict[int, tuple[Any, int]] = {}  # id of a field tuple -> (the tuple, its number)
-    rows: list[Any] = []
-    for route, public in zip(routes, publics, strict=True):
-        loc = route.location
-        endpoint = route.endpoint
-        place: Any = ""
-        if endpoint is not None:
-            code = getattr(code_owner(endpoint), "__code__", None)
-            if code is None:
-                place = index.code_key(endpoint)
-            else:
-                place = (number(code.co_filename, len(table)), code.co_firstlineno, code.co_name)
-        guards = tuple([
-            number((GUARD_FACTS(g), codes[g.func] if g.func else "",
-                    tuple(map(codes.__getitem__, g.chain))), len(table))
-            for g in route.guards
-        ])  # fmt: skip
-        fields = []
-        for group in (route.body_fields, route.response_fields):
-            hit = names.get(id(group))
-            if hit is None or hit[0] is not group:
-                hit = names[id(group)] = (group, number(tuple(map(FIELD_NAME, group)), len(table)))
-            fields.append(hit[1])
-        flask = route.raw if route.framework == "flask" else None
-        view_class = getattr(endpoint, "view_class", None)
-        rows.append((
-            ROUTE_FACTS(route),
-            None if loc is None else (number(loc.file, len(table)), loc.line, loc.symbol),
-            fields,
-            place,
-            "" if view_class is None else view_class.__qualname__,
-            "" if flask is None else text_only(getattr(flask, "endpoint", None)),
-            "" if flask is None else text_only(getattr(flask, "rule", None)),
-            public,
-            bool(getattr(endpoint, "__apiposture_public__", False)),
-            guards,
-        ))  # fmt: skip
-    material = marshal.dumps((tuple(table), rows, extra))
-    return hashlib.blake2b(material, digest_size=16).digest()
-
-
-class _CodeKeys(dict[Any, str]):
-    """Callable -> ``code_key`` (not unwrapped), each looked up once per fingerprint."""
-
-    def __init__(self, index: SourceIndex) -> None:
-        super().__init__()
-        self.index = index
-
-    def __missing__(self, func: Any) -> str:
-        key = self.index.code_key(func, unwrap=False)
-        with contextlib.suppress(TypeError):  # an unhashable callable: not remembered
-            self[func] = key
-        return key
-
-
-def text_only(value: object) -> str:
-    """Only plain strings: a repr with a memory address would change on every run."""
-    return value if isinstance(value, str) else ""
-
-
-class RunCache:
-    """One stored result of the whole pass, reused while its fingerprint (the routes, the
-    configuration) is equal and every file the pass read is unchanged: a file whose
-    (mtime, size, inode) is as recorded is not read again; otherwise its content hash
-    decides."""
-
-    def __init__(self, index: SourceIndex, tool: str, path: Path | None) -> None:
-        self.index, self.tool, self.path = index, tool, path
-        self.started_ns = time.time_ns()
-
-    @classmethod
-    def open(cls, index: SourceIndex, tool: str) -> RunCache:
-        if index.cache_dir is None:
-            return cls(index, tool, None)
-        name = hashlib.blake2b(index.root.encode(), digest_size=8).hexdigest()
-        return cls(index, tool, Path(index.cache_dir) / f"apiposture-static-run-{name}.bin")
-
-    @property
-    def enabled(self) -> bool:
-        return self.path is not None
-
-    def get(self, fingerprint: bytes) -> Any:
-        """The stored value for ``fingerprint`` while its files are unchanged; else None."""
-        if self.path is None:
-            return None
-        try:
-            data = self.path.read_bytes()
-            head = len(RUN_FORMAT)
-            if not data.startswith(RUN_FORMAT):
-                return None
-            checksum, payload = data[head : head + _CHECKSUM_SIZE], data[head + _CHECKSUM_SIZE :]
-            if hashlib.blake2b(payload, digest_size=_CHECKSUM_SIZE).digest() != checksum:
-                return None
-            tool, stored_print, files, value = marshal.loads(payload)
-            if tool != self.tool or stored_print != fingerprint:
-                return None
-            digest = self.index.digest
-            for path, stat, known in files:
-                unchanged = stat is not None and _stat(path) == tuple(stat)
-                if not unchanged and digest(path) != known:
-                    return None
-            return value
-        except (OSError, ValueError, TypeError, EOFError, KeyError, IndexError):
-            return None  # absent, damaged or foreign: recompute
-
-    def save(self, fingerprint: bytes, paths: Iterable[str], value: Any) -> None:
-        if self.path is None:
-            return
-        files = []
-        for path in sorted(set(paths)):
-            stat = _stat(path)
-            if stat is not None and stat[0] >= self.started_ns - _RACY_NS:
-                stat = None  # may have changed after it was read: always hash it
-            files.append((path, stat, self.index.digest(path)))
-        payload = marshal.dumps((self.tool, fingerprint, tuple(files), value))
-        checksum = hashlib.blake2b(payload, digest_size=_CHECKSUM_SIZE).digest()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(RUN_FORMAT + checksum + payload)
-            os.replace(temp, self.path)
-        except OSError as exc:
-            if not any(n.startswith(WRITE_FAILED) for n in self.index.notes):  # said once
-                self.index.note(f"{WRITE_FAILED} {self.path}: {exc}")
-
-
-def _stat(path: str) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)

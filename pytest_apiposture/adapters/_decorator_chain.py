@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Guard, Location
+from ._shared import GuardTable
 
 # Flask-HTTPAuth objects a wrapper may close over; the class name becomes the guard's scheme.
 HTTPAUTH_CLASSES = frozenset(
@@ -35,6 +36,7 @@ class SourceCache:
 
     def __init__(self) -> None:
         self._defs: dict[str, dict[tuple[str, int], tuple[_FunctionNode, str]] | None] = {}
+        self.guards = GuardTable()  # one object per distinct hook or decorator guard
 
     def location(self, func: Callable[..., Any] | None) -> Location | None:
         code = code_of(func)
@@ -247,15 +249,17 @@ def decorator_guard(layer: Any, origin: str, sources: SourceCache) -> Guard:
             # Flask-HTTPAuth's login_required(optional=..., role=...) keeps both in the closure
             auto_error = not cells.get("optional")
             scopes = _strings(cells.get("role"))
-    return Guard(
-        name=decorator_name(func, sources),
-        origin=origin,
-        scheme=scheme,
-        auto_error=auto_error,
-        scopes=scopes,
-        location=sources.location(func),
-        func=func if callable(func) else None,
-        chain=tuple(chain),
+    return sources.guards.share(
+        Guard(
+            name=decorator_name(func, sources),
+            origin=origin,
+            scheme=scheme,
+            auto_error=auto_error,
+            scopes=scopes,
+            location=sources.location(func),
+            func=func if callable(func) else None,
+            chain=tuple(chain),
+        )
     )
 
 
@@ -288,12 +292,14 @@ def function_guard(func: Any, origin: str, sources: SourceCache) -> Guard:
             break
         layers.append(plain_function(inner))
     innermost = layers[-1]
-    return Guard(
-        name=handler_name(innermost).replace(":", "."),
-        origin=origin,
-        location=sources.location(innermost),
-        func=target if callable(target) else None,
-        chain=tuple(layers),
+    return sources.guards.share(
+        Guard(
+            name=handler_name(innermost).replace(":", "."),
+            origin=origin,
+            location=sources.location(innermost),
+            func=target if callable(target) else None,
+            chain=tuple(layers),
+        )
     )
 
 

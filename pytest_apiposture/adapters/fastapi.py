@@ -21,6 +21,7 @@ from ..model import Guard, Route
 from . import AdapterError, Enumeration
 from ._middleware import middleware_guards
 from ._openapi import with_mounted_schemas
+from ._shared import GuardTable
 from ._starlette import (
     SourceLocator,
     callable_target,
@@ -128,6 +129,7 @@ class _Level:
 class _Collector:
     def __init__(self) -> None:
         self.locator = SourceLocator()
+        self.guards = GuardTable()  # one object per distinct dependency guard
         self.routes: list[Route] = []
         self.notes: list[str] = []
         self.fastapi = _fastapi_types()
@@ -327,7 +329,7 @@ class _Collector:
             credential_path = nearest_dependant(dependant, credential_param)
             if credential_path is not None:
                 chain_nodes, (scheme, auto_error) = credential_path
-        return Guard(
+        guard = Guard(
             name=type(security).__name__ if security is not None else qualified_name(call),
             origin=origin,
             scheme=scheme,
@@ -337,6 +339,7 @@ class _Collector:
             func=call,
             chain=tuple(node.call for node in chain_nodes if node.call is not None),
         )
+        return self.guards.share(guard)
 
 
 @dataclasses.dataclass(frozen=True)

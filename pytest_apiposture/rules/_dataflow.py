@@ -134,7 +134,17 @@ def tainted_names(
 
 def _flows(fs: FunctionSource) -> list[tuple[frozenset[str], ast.expr, frozenset[str], bool]]:
     """(names bound, value, names it reads, reads request data) for each assignment and
-    ``for`` loop of the handler; one walk of each value, reused by every propagation round."""
+    ``for`` loop of the handler; one walk of each value, reused by every propagation round
+    and by every rule."""
+    known = fs.derived.get("flows")
+    if known is None:
+        known = fs.derived["flows"] = _assignment_flows(fs)
+    return known
+
+
+def _assignment_flows(
+    fs: FunctionSource,
+) -> list[tuple[frozenset[str], ast.expr, frozenset[str], bool]]:
     out = []
     for node in fs.body_nodes:
         if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value is not None:

@@ -10,6 +10,8 @@ from ..syntax import COMPOUND, call_name, dotted
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 _GENERIC = frozenset({"route", "api_route", "websocket", "websocket_route"})
+_BODIES = ("body", "orelse", "finalbody")
+_DEF, _ASYNC_DEF, _STMT = ast.FunctionDef, ast.AsyncFunctionDef, ast.stmt
 
 
 @dataclass(frozen=True)
@@ -32,18 +34,20 @@ def route_decorators(index: SourceIndex, module: ModuleSource) -> list[RouteDeco
 def _scan(module: ModuleSource) -> list[RouteDecorator]:
     out: list[RouteDecorator] = []
     stack: list[ast.stmt] = list(module.tree.body)
+    pop, extend = stack.pop, stack.extend
     while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            for decorator in stmt.decorator_list:
-                found = _route(decorator, stmt)
+        stmt = pop()
+        cls = stmt.__class__
+        if cls is _DEF or cls is _ASYNC_DEF:
+            for decorator in stmt.decorator_list:  # type: ignore[attr-defined]
+                found = _route(decorator, stmt)  # type: ignore[arg-type]
                 if found is not None:
                     out.append(found)
-        if stmt.__class__ in COMPOUND:  # (``match`` cases are not looked into)
-            for name in ("body", "orelse", "finalbody"):
-                stack.extend(s for s in getattr(stmt, name, []) if isinstance(s, ast.stmt))
+        if cls in COMPOUND:  # (``match`` cases are not looked into)
+            for name in _BODIES:
+                extend([s for s in getattr(stmt, name, ()) if isinstance(s, _STMT)])
             for handler in getattr(stmt, "handlers", ()):
-                stack.extend(handler.body)
+                extend(handler.body)
     return sorted(out, key=lambda d: (d.line, d.path))
 
 

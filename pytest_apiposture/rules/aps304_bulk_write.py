@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
 from ..source import FunctionSource
-from ..syntax import call_name, dotted, walk
+from ..syntax import call_name, dotted, unparse, walk
 from . import Rule, RuleContext
 from ._dataflow import body_params, derives, tainted_names
 from ._models import ClassRef, attributes, class_of_name, is_orm_class
@@ -108,9 +108,9 @@ class BulkWrite(Rule):
 
 def _describe(node: ast.Call | ast.For | ast.AsyncFor) -> str:
     if isinstance(node, ast.For | ast.AsyncFor):
-        target = ast.unparse(node.target).strip("()")
-        return f"for {target} in {ast.unparse(node.iter)}: setattr(...)"
-    text = ast.unparse(node)
+        target = unparse(node.target).strip("()")
+        return f"for {target} in {unparse(node.iter)}: setattr(...)"
+    text = unparse(node)
     return text if len(text) < 80 else call_name(node) + "(...)"
 
 

@@ -9,7 +9,7 @@ from functools import partial
 
 from ..model import Confidence, Finding, Kind, Severity
 from ..source import FunctionSource, SourceIndex
-from ..syntax import call_name, dotted, walk
+from ..syntax import call_name, dotted, unparse, walk
 from . import Rule, RuleContext
 from ._dataflow import derives, request_params, tainted_names
 
@@ -91,7 +91,7 @@ class ServerSideRequestForgery(Rule):
             if _host_controlled(url, tainted) and not _allowlisted(handler, tainted, call.lineno):
                 finding = self.at_handler(
                     ctx,
-                    message=self.message.replace("{arg}", ast.unparse(url)[:60])
+                    message=self.message.replace("{arg}", unparse(url)[:60])
                     + f" (line {call.lineno})",
                 )
                 if finding is not None:

@@ -196,6 +196,17 @@ def test_guard_facts_for_every_kind_of_dependency(main_routes: dict[str, Route])
     assert guard_facts(main_routes["GET /raw/{name}"]) == []
 
 
+def test_one_guard_object_per_distinct_guard(main_routes: dict[str, Route]) -> None:
+    """The app dependency is one object on every route; equal facts with other scopes
+    (``Security(get_current_user, scopes=...)``) stay a distinct guard."""
+    traces = {id(route.guards[0]) for route in main_routes.values() if route.guards}
+    assert len(traces) == 1
+    router_user = main_routes["GET /v1/api/items/{item_id}"].guards[1]
+    created = main_routes["POST /v1/api/items/"].guards
+    assert created[1] is router_user
+    assert created[3] is not router_user and created[3].scopes == ("items:write",)
+
+
 def test_guard_locations_and_chains_for_instances(
     fx: SimpleNamespace, main_routes: dict[str, Route]
 ) -> None:

@@ -16,6 +16,7 @@ import pytest
 from pytest_apiposture import source as source_module
 from pytest_apiposture.model import Route
 from pytest_apiposture.source import UNKNOWN, SourceIndex
+from pytest_apiposture.syntax import unparse
 
 _counter = itertools.count()
 
@@ -257,3 +258,23 @@ def test_recording_collects_every_file_a_lookup_read_even_on_a_memo_hit(
     assert first.paths == second.paths
     assert index.digest(models) == index.digest(models) != source_module.ABSENT
     assert index.digest(str(tmp_path / "nope.py")) == source_module.ABSENT
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "user",
+        "g.user.id",
+        "Item(**body.model_dump(), owner_id=user.id)",
+        "db.query(Item).filter(Item.owner_id == user.id).all()",  # a Compare inside
+        "body.model_dump(exclude_unset=True).items()",
+        "f(1, None, True, x=-1)",  # -1 is a UnaryOp
+        "f('text', *args)",
+        "(1).real",
+        "requests.get(url, timeout=5)",
+        "a[1].b(c)",
+    ],
+)
+def test_unparse_spells_what_ast_unparse_spells(expr: str) -> None:
+    node = ast.parse(expr, mode="eval").body
+    assert unparse(node) == ast.unparse(node)
