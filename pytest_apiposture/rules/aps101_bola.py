@@ -10,7 +10,7 @@ from ..guardcode import code_facts
 from ..knowledge import FETCH_CALLS, ID_PARAM_PATTERN, OWNER_WORDS
 from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
 from ..source import FunctionSource
-from ..syntax import call_name, walk
+from ..syntax import call_name, unparse, walk
 from . import Rule, RuleContext
 from ._dataflow import identity_names, is_identity
 from .aps501_admin_without_role import looks_administrative
@@ -148,7 +148,7 @@ def _wire_names(source: FunctionSource) -> set[str]:
 
 
 def _short(node: ast.AST) -> str:
-    text = ast.unparse(node)
+    text = unparse(node)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ..model import Confidence, Finding, Kind, Severity
 from ..source import FunctionSource, ModuleSource, SourceIndex
-from ..syntax import call_name, dotted, walk
+from ..syntax import call_name, dotted, unparse, walk
 from . import Rule, RuleContext
 
 _BOUND_KEYWORDS = frozenset({"le", "lt", "max_value", "maximum"})
@@ -144,7 +144,7 @@ def _function(index: SourceIndex, module: ModuleSource, name: str) -> FunctionSo
 
 
 def _is_int_param(arg: ast.arg, default: ast.expr | None) -> bool:
-    annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
+    annotation = unparse(arg.annotation) if arg.annotation is not None else ""
     if "int" in annotation:
         return True
     if isinstance(default, ast.Constant) and isinstance(default.value, int):
