@@ -10,7 +10,8 @@ which no caller looks for.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
@@ -23,17 +24,34 @@ _SKIPPED_FIELDS = frozenset(
     {"ctx", "op", "ops", "id", "attr", "arg", "name", "kind", "type_comment", "level",
      "module", "conversion", "simple", "is_async", "lineno", "col_offset"}
 )  # fmt: skip
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields_of(cls: type) -> tuple[str, ...]:
+    names = getattr(cls, "_fields", ())
+    skipped = _SKIPPED_FIELDS | ({"value"} if issubclass(cls, ast.Constant) else set())
+    return tuple(f for f in names if f not in skipped)
+
+
+def _node_classes() -> list[type]:
+    found: list[type] = []
+    stack: list[type] = [ast.AST]
+    while stack:
+        cls = stack.pop()
+        found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return found
+
+
+# Every node class the ast module defines, computed once at import (read-only after).
+_CHILD_FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType(
+    {cls: _fields_of(cls) for cls in _node_classes()}
+)
 
 
 def child_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a node class that may hold child nodes (computed once per class)."""
+    """The fields of a node class that may hold child nodes."""
     fields = _CHILD_FIELDS.get(cls)
-    if fields is None:
-        names = getattr(cls, "_fields", ())
-        skipped = _SKIPPED_FIELDS | ({"value"} if cls is ast.Constant else set())
-        fields = _CHILD_FIELDS[cls] = tuple(f for f in names if f not in skipped)
-    return fields
+    return fields if fields is not None else _fields_of(cls)
 
 
 def walk(node: ast.AST) -> list[ast.AST]:
