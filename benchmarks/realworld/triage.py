@@ -44,17 +44,17 @@ VERDICTS: tuple[Verdict, ...] = (
             "confirmed in-process: the anonymous request got a 2xx", bulk=True),
     Verdict("APS201", r"^airflow  GET /api(/v1)?/\{_\}", False,
             "a catch-all that only answers 404 ('API route not found', 'v1 removed')",
-            "a handler whose every answer is a 404 serves nothing (requested: rules)"),
+            "a handler whose every answer is a 404 serves nothing (fixed: guardcode.answers_only_not_found classifies it public)"),
     Verdict("APS201", r"^mlflow-auth  ", False,
             "the app-wide before_request hook answers 401 (make_basic_auth_response) and 403 "
             "(make_forbidden_response); the probe sees 401",
             "the denial is a response whose status_code is assigned before it is returned "
-            "(requested: guardcode.deny_status); the probe's refutation is not applied to the "
-            "static finding (requested: items/plugin)"),
+            "(fixed: guardcode follows the helper that builds the response); the probe's "
+            "refutation now lowers static findings (fixed: items.CheckItem)"),
     # --- shadow endpoints -------------------------------------------------------------
     Verdict("APS901", r"^airflow  GET /api(/v1)?/\{_\}", False,
             "include_in_schema=False on a 404-only catch-all; nothing is served",
-            "as above: a 404-only handler is not an endpoint (requested: drift)"),
+            "as above: a 404-only handler is not an endpoint (fixed: classified public, so low)"),
     Verdict("APS901", r"^airflow  \S+ /ui/", True,
             "Airflow's UI API is include_in_schema=False: absent from the published schema "
             "(authenticated, so medium)"),
@@ -62,18 +62,18 @@ VERDICTS: tuple[Verdict, ...] = (
             "MLflow's Flask REST API, mounted at / behind a WSGI adapter; the FastAPI schema "
             "never covers a mounted Flask app, and the Flask app publishes none",
             "a mounted Flask app without a schema is outside the FastAPI schema's scope, as a "
-            "plain Flask app is (requested: drift.compare)"),
+            "plain Flask app is (fixed: drift.compare, one low finding per such mount)"),
     # --- object-level authorization ----------------------------------------------------
     Verdict("APS101", r"^airflow  \S+ /(api/v2|ui)/", False,
             "the route's requires_access_* dependency takes the same path parameter and asks "
             "the auth manager about that object (is_authorized_dag(details=DagDetails(id=dag_id)))",
             "a guard dependency that consumes the id path parameter is the object-level check "
-            "(requested: rules/aps101)"),
+            "(fixed: rules/aps101 _checked_by_guards)"),
     Verdict("APS101", r"^airflow  DELETE /execution/xcoms/", False,
             "has_xcom_access(dag_id, run_id, task_id, key) is a route dependency that decides "
             "access to exactly that XCom (team-scoped; a no-op in single-team mode by design)",
             "a guard dependency that takes the id path parameters is the object-level check "
-            "(requested: rules/aps101)"),
+            "(fixed: rules/aps101 _checked_by_guards)"),
     Verdict("APS101", r"^airflow  \S+ /execution/", True,
             "any task's token reads or clears any DAG's runs by id: no per-DAG check, which "
             "Airflow's security model accepts (workers of a deployment trust each other)"),
@@ -81,15 +81,15 @@ VERDICTS: tuple[Verdict, ...] = (
     Verdict("APS301", r"^airflow  .*/connections.*src/airflow/api_fastapi/core_api/datamodels/connections\.py", False,
             "ConnectionResponse.password has a field_validator that returns redact(v): '***'",
             "a sensitive field passed through a redacting validator/serializer is not exposed "
-            "(requested: rules/aps301)"),
+            "(fixed: rules/aps301)"),
     Verdict("APS301", r"^airflow  \S+ /api/v2/connections/enqueue-test", False,
             "the token is the handle of the caller's own queued connection test, used to poll "
             "its result",
             "a token the route issues to its caller is the point of the route, like a login's "
-            "(requested: rules/aps301, credential-grant words)"),
+            "(fixed: rules/aps301, POSTs and echoed tokens)"),
     Verdict("APS301", r"^airflow  POST /auth/token", False,
             "the login endpoint: issuing access_token is its purpose",
-            "credential-grant routes (token/login) issue tokens by design (requested: rules/aps301)"),
+            "credential-grant routes (token/login) issue tokens by design (fixed: rules/aps301)"),
     Verdict("APS301", r"^airflow  GET /execution/", True,
             "the execution API hands connection passwords to task workers: real, intended "
             "exposure behind the task JWT"),
@@ -108,14 +108,14 @@ VERDICTS: tuple[Verdict, ...] = (
     Verdict("APS401", r"^prefect", False,
             "limit = dependencies.LimitBody(): a Depends factory whose get_limit raises 422 "
             "above PREFECT_SERVER_API_DEFAULT_LIMIT",
-            "the bound sits in a Depends factory's function (requested: rules/aps401; three "
-            "modules import it as `from prefect.server.api import dependencies`, a submodule "
-            "import the resolver does not follow yet: requested: resolve)"),
+            "the bound sits in a Depends factory's function (fixed: rules/aps401 follows "
+            "Depends(f) and factories returning one)"),
     Verdict("APS401", r"^mlflow-(fastapi|host)  .*/mcp-servers", False,
             "max_results is checked against SEARCH_MCP_SERVER_MAX_RESULTS_THRESHOLD in the "
             "tracking store the handler calls",
-            "the bound is in the data layer, past static reach; a probe sending a huge value "
-            "would settle it (requested: probes)"),
+            "the bound is in the data layer, past static reach (fixed at run time: the "
+            "APS451 probe gets 400 for max_results=10000000 and lowers the finding to low; a "
+            "static-only run still reports it)"),
     Verdict("APS401", r"^airflow  GET /execution/asset-events", True,
             "limit=None returns every event; no upper bound"),
     # --- function-level authorization ---------------------------------------------------------
@@ -127,18 +127,18 @@ VERDICTS: tuple[Verdict, ...] = (
             "logout reads the bearer token only to revoke it (auto_error=False schemes); "
             "FastAPI writes such optional schemes into the schema as a requirement",
             "drift already excuses this for routes classified optional; a route declared "
-            "public with only optional schemes needs the same (requested: drift)"),
+            "public with only optional schemes needs the same (fixed: drift)"),
     # --- hard-coded secrets ----------------------------------------------------------------
     Verdict("APS804", r"src/prefect/_internal/analytics/_config\.py", True,
             "a real Amplitude key written at build time (a write-only ingestion key: low impact)"),
     Verdict("APS804", r"src/prefect/_internal/analytics/client\.py", False,
             "'YOUR_AMPLITUDE_API_KEY_HERE': a placeholder fallback",
-            "placeholder values (your_..._here, changeme, dummy, unused) (requested: rules/aps804)"),
+            "placeholder values (your_..._here, changeme, dummy, unused) (fixed: rules/aps804)"),
     Verdict("APS804", r"src/mlflow/", False,
             "key *names* (API_KEY = 'api_key', OPENAI_API_KEY = 'OPENAI_API_KEY', CLIENT_SECRET "
             "= 'client_secret') and dummies for local providers ('ollama', 'unused')",
             "a value that is the setting's own name, or a placeholder, is not a key "
-            "(requested: rules/aps804)"),
+            "(fixed: rules/aps804)"),
 )
 
 
