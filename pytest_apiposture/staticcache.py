@@ -129,13 +129,8 @@ class StaticCache:
         payload = marshal.dumps(
             (self.tool, tuple(table.paths), tuple(table.digests), tuple(table.depsets), units)
         )
-        checksum = hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(FORMAT + checksum + payload)
-            os.replace(temp, self.path)
+            write_checked(self.path, FORMAT, payload)
         except OSError as exc:
             self.index.note(f"{WRITE_FAILED} {self.path}: {exc}")
 
@@ -175,6 +170,17 @@ _STATIC_PASS_MODULES = tuple(
     for name in ("rules", "auth", "guardcode", "source", "parsed", "resolve", "syntax",
                  "callables", "analysis", "staticcache", "staticrun", "model", "knowledge")
 )  # fmt: skip
+
+
+def write_checked(path: Path, header: bytes, payload: bytes) -> None:
+    """``header + checksum + payload``, written atomically: a reader sees the old file or
+    the whole new one, and a torn or foreign file fails its checksum."""
+    checksum = hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(header + checksum + payload)
+    os.replace(temp, path)
 
 
 def tool_key(knowledge: Knowledge, rules: Sequence[Rule], root: Path) -> str:

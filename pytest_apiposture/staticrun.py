@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import marshal
 import os
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .callables import code_owner
 from .model import Route
-from .staticcache import CHECKSUM_SIZE, WRITE_FAILED
+from .staticcache import CHECKSUM_SIZE, WRITE_FAILED, write_checked
 
 if TYPE_CHECKING:
     from .source import SourceIndex
@@ -204,13 +203,8 @@ class RunCache:
                 stat = None  # may have changed after it was read: always hash it
             files.append((path, stat, self.index.digest(path)))
         payload = marshal.dumps((self.tool, fingerprint, tuple(files), value))
-        checksum = hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(RUN_FORMAT + checksum + payload)
-            os.replace(temp, self.path)
+            write_checked(self.path, RUN_FORMAT, payload)
         except OSError as exc:
             if not any(n.startswith(WRITE_FAILED) for n in self.index.notes):  # said once
                 self.index.note(f"{WRITE_FAILED} {self.path}: {exc}")
