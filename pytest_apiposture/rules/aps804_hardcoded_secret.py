@@ -165,13 +165,16 @@ def _holds_secret(name: str, node: ast.AST, *, dummies: bool = True) -> bool:
         return False
     raw = node.value  # type: ignore[attr-defined]
     value = (raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)).strip()
-    if _ENV_VAR_NAME.match(value):
-        return False
     text, own_name = value.lower(), name.lower().lstrip("_")
     # CLIENT_SECRET = "client_secret", GATEWAY_SECRET = "gateway_secret": a field's name
     if text == own_name or ("_" in text and own_name.endswith(text)):
         return False
-    return not (dummies and _SERVICE_KEY_NAME.search(name) and _DUMMY_WORDS.match(value))
+    service_key = _SERVICE_KEY_NAME.search(name) is not None
+    # {"api_key": "OPENAI_API_KEY"}: where to read the key; but SECRET_KEY = "CHANGE_ME"
+    # is a signing key that ships as a placeholder, and is reported
+    if _ENV_VAR_NAME.match(value) and (service_key or "env" in own_name.split("_")):
+        return False
+    return not (dummies and service_key and _DUMMY_WORDS.match(value))
 
 
 def _env_fallback(name: str, node: ast.AST) -> bool:
