@@ -70,12 +70,9 @@ class StaticCache:
         return self.path is not None
 
     def _load(self, data: bytes) -> None:
-        head = len(FORMAT)
-        if not data.startswith(FORMAT):
-            return
-        checksum, payload = data[head : head + CHECKSUM_SIZE], data[head + CHECKSUM_SIZE :]
-        if hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest() != checksum:
-            return  # truncated or damaged: never unmarshal it
+        payload = checked_payload(data, FORMAT)
+        if payload is None:
+            return  # foreign, truncated or damaged: never unmarshal it
         tool, paths, digests, depsets, units = marshal.loads(payload)
         if tool != self.tool or not isinstance(units, dict) or len(paths) != len(digests):
             return
@@ -170,6 +167,18 @@ _STATIC_PASS_MODULES = tuple(
     for name in ("rules", "auth", "guardcode", "source", "parsed", "resolve", "syntax",
                  "callables", "analysis", "staticcache", "staticrun", "model", "knowledge")
 )  # fmt: skip
+
+
+def checked_payload(data: bytes, header: bytes) -> bytes | None:
+    """The payload ``write_checked`` wrote under ``header``; None when the file is another
+    format, truncated or damaged."""
+    if not data.startswith(header):
+        return None
+    head = len(header)
+    checksum, payload = data[head : head + CHECKSUM_SIZE], data[head + CHECKSUM_SIZE :]
+    if hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest() != checksum:
+        return None
+    return payload
 
 
 def write_checked(path: Path, header: bytes, payload: bytes) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .callables import code_owner
 from .model import Route
-from .staticcache import CHECKSUM_SIZE, WRITE_FAILED, write_checked
+from .staticcache import WRITE_FAILED, checked_payload, write_checked
 
 if TYPE_CHECKING:
     from .source import SourceIndex
@@ -174,12 +174,8 @@ class RunCache:
         if self.path is None:
             return None
         try:
-            data = self.path.read_bytes()
-            head = len(RUN_FORMAT)
-            if not data.startswith(RUN_FORMAT):
-                return None
-            checksum, payload = data[head : head + CHECKSUM_SIZE], data[head + CHECKSUM_SIZE :]
-            if hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest() != checksum:
+            payload = checked_payload(self.path.read_bytes(), RUN_FORMAT)
+            if payload is None:
                 return None
             tool, stored_print, files, value = marshal.loads(payload)
             if tool != self.tool or stored_print != fingerprint:
