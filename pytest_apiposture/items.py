@@ -221,9 +221,9 @@ class CheckItem(_CheckBase):
         from dataclasses import replace
 
         from .plugin import runtime_of
-        from .runtime import REFUTING_PROBE
+        from .probes import REFUTED_BY
 
-        probe = REFUTING_PROBE.get(finding.code)
+        probe = REFUTED_BY.get(finding.code)
         probes_here = getattr(self.parent, "probe_codes", ())
         if self.route is None or probe not in probes_here or finding.severity is Severity.LOW:
             return finding

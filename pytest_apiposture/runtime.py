@@ -14,16 +14,6 @@ from typing import Any
 from .model import Finding, Route
 from .pipeline import Analysis, suppress_findings
 
-# Static codes a probe can disprove on a route: a route the rules thought open that
-# refuses anonymous and invalid credentials, an ownership the replay could not break.
-REFUTING_PROBE = {
-    "APS201": "APS251",
-    "APS202": "APS251",
-    "APS101": "APS151",
-    "APS305": "APS351",
-    "APS401": "APS451",
-}
-
 
 @dataclass
 class ProbeResult:
@@ -144,7 +134,9 @@ class Runtime:
     def refutation(self, code: str, route: Route) -> str | None:
         """What the probe that can disprove static ``code`` on ``route`` observed, when it
         did disprove it (running that probe if this process has not yet)."""
-        probe = REFUTING_PROBE.get(code)
+        from .probes import REFUTED_BY
+
+        probe = REFUTED_BY.get(code)
         if probe is None or probe not in self.probes:
             return None
         result = self.run_probe(probe, route)

@@ -35,6 +35,8 @@ PROBES: tuple[type[Probe], ...] = (
     PageSizeProbe,
 )
 PROBE_CHECKS: tuple[CheckInfo, ...] = tuple(probe.info() for probe in PROBES)
+# static code -> the probe that can disprove it on a route (lowers the static finding)
+REFUTED_BY: dict[str, str] = {code: probe.code for probe in PROBES for code in probe.refutes}
 
 
 def probe_for(code: str) -> type[Probe]:
@@ -49,6 +51,7 @@ __all__ = [
     "DEFAULT_METHODS",
     "PROBES",
     "PROBE_CHECKS",
+    "REFUTED_BY",
     "BolaProbe",
     "DataExposureProbe",
     "Exchange",

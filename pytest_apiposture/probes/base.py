@@ -43,6 +43,8 @@ class Probe:
     owasp: ClassVar[str]
     severity: ClassVar[Severity]
     cwe: ClassVar[int | None] = None
+    # static codes a run of this probe can disprove on its route (ProbeRun.refutes)
+    refutes: ClassVar[tuple[str, ...]] = ()
     summary: ClassVar[str]
     remediation: ClassVar[str]
 

@@ -62,6 +62,7 @@ class BolaProbe(Probe):
     owasp = "API1:2023"
     severity = Severity.HIGH
     cwe = 639
+    refutes = ("APS101",)
     summary = "another identity reads (or writes) the owner's object"
     remediation = (
         "Scope the lookup to the caller: `select(Item).where(Item.id == item_id, "
@@ -167,7 +168,7 @@ class BolaProbe(Probe):
                 f"{proof.other.name} -> {theirs.status}: the owner's object is "
                 "not served to another identity"
             )
-            run.refutes.append("APS101")
+            run.refutes.extend(self.refutes)
             return []
         anonymous = self._control(route, run, proof)
         message = (
@@ -192,7 +193,7 @@ class BolaProbe(Probe):
         )
         if not theirs.ok:
             run.notes.append(f"{proof.other.name}'s {route.method} -> {theirs.status}: refused")
-            run.refutes.append("APS101")
+            run.refutes.extend(self.refutes)
             return []
         changed = True
         if reader is not None and before is not None and before.ok:

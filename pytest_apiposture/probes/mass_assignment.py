@@ -56,6 +56,7 @@ class MassAssignmentProbe(Probe):
     owasp = "API3:2023"
     severity = Severity.HIGH
     cwe = 915
+    refutes = ("APS305",)
     summary = "injected privileged field reflected or persisted"
     remediation = (
         "Copy only the fields the caller may set: FastAPI `Item(name=body.name, ...)` or "
@@ -189,7 +190,7 @@ class MassAssignmentProbe(Probe):
             return [(injected, first)]
         if first.status in (400, 422):
             run.notes.append(f"extra fields rejected with {first.status}")
-            run.refutes.append("APS305")
+            run.refutes.extend(self.refutes)
             return []
         done: list[tuple[dict[str, Any], Exchange]] = []
         for index, (name, value) in enumerate(list(injected.items())[:_ONE_BY_ONE]):

@@ -52,6 +52,7 @@ class MissingAuthProbe(Probe):
     owasp = "API2:2023"
     severity = Severity.HIGH
     cwe = 306
+    refutes = ("APS201", "APS202")
     summary = "anonymous / invalid-credential request to a route that is not public gets 2xx"
     remediation = (
         "Require authentication on the route: FastAPI `Depends(get_current_user)` (or "
@@ -84,7 +85,7 @@ class MissingAuthProbe(Probe):
         run.notes.append(
             f"anonymous -> {anonymous.status}, invalid credential -> {spoofed.status}: enforced"
         )
-        run.refutes.extend(("APS201", "APS202"))
+        run.refutes.extend(self.refutes)
         return []
 
     def _explain(

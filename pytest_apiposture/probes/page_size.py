@@ -28,6 +28,7 @@ class PageSizeProbe(Probe):
     owasp = "API4:2023"
     severity = Severity.MEDIUM
     cwe = 770
+    refutes = ("APS401",)
     summary = "an absurd page size is refused (refutes APS401); never fails on its own"
     remediation = "Bound the page size: `limit: int = Query(50, ge=1, le=100)`."
 
@@ -49,7 +50,7 @@ class PageSizeProbe(Probe):
         asked = ", ".join(f"{n}={HUGE_PAGE}" for n in names)
         if answer.status is not None and 400 <= answer.status < 500 and answer.status not in (401, 403):
             run.notes.append(f"{asked} -> {answer.status}: the app bounds it")
-            run.refutes.append("APS401")
+            run.refutes.extend(self.refutes)
             return []
         raise Skip(
             f"{asked} -> {answer.status}: accepted; a silent clamp cannot be told from outside"

@@ -63,3 +63,15 @@ def test_a_refused_page_size_refutes_the_static_finding_and_nothing_else_does() 
     )
     # a route that refuses even the valid request proves nothing about the bound
     assert (broken.refutes, broken.skipped) == ((), "the valid request got 404; cannot tell")
+
+
+def test_the_static_codes_each_probe_can_disprove() -> None:
+    from pytest_apiposture.probes import REFUTED_BY
+
+    assert REFUTED_BY == {
+        "APS201": "APS251",
+        "APS202": "APS251",
+        "APS101": "APS151",
+        "APS305": "APS351",
+        "APS401": "APS451",
+    }
