@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +33,14 @@ from .staticcache import (
     ROLES,
     VALUE_OF,
     StaticCache,
-    decode_finding,
+    decode_findings,
     encode_finding,
     tool_key,
 )
 from .staticrun import RunCache, RunFingerprint, run_fingerprint
 
 _new, _set = object.__new__, object.__setattr__
+_GUARDS, _STATE = attrgetter("guards"), attrgetter("__dict__")
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 # one route's result: (guard roles, auth, findings, handler (file, def line), notes)
 RouteValue = tuple[
@@ -120,10 +124,10 @@ def _analyse(
                 stored = _file_unit(path, file_ctx, project_rules)
             cache.put(("file", path), lines, scope.paths, stored)
         try:
-            file_findings = [decode_finding(f) for f in stored[0]]
+            file_findings = decode_findings(stored[0])
         except (IndexError, TypeError, KeyError, ValueError):  # a damaged entry: recompute
             stored = _file_unit(path, file_ctx, project_rules)
-            file_findings = [decode_finding(f) for f in stored[0]]
+            file_findings = decode_findings(stored[0])
         for note in stored[2]:
             index.note(note)
         findings.extend(file_findings)
@@ -152,7 +156,7 @@ def _replay(routes: Sequence[Route], stored: Any, index: SourceIndex) -> Analysi
         rows, encoded, notes = stored
         if len(rows) != len(routes):
             return None
-        findings = [decode_finding(f) for f in encoded]
+        findings = decode_findings(encoded)
         members = [
             (tuple([None if r is None else ROLES[r] for r in roles]), AUTHS[auth], bool(static))
             for roles, auth, static in rows
@@ -171,11 +175,13 @@ def _final_routes(
     index: SourceIndex,
 ) -> list[Route]:
     """Each route with its guards' roles, its auth and (static: True) the "static" origin;
-    one copy per route, and one guard tuple per distinct guards and roles."""
-    final: list[Route] = []
+    one copy per route, and one guard tuple per distinct guards and roles. The copies are
+    made without ``__init__`` and, but for the guards, by C-level maps (a warm run's
+    replay is mostly this)."""
+    roles_column, auths, statics = zip(*rows, strict=True) if routes else ((), (), ())
     shared: dict[tuple[Any, ...], tuple[Guard, ...]] = {}  # guard ids + roles -> copies
-    for route, (roles, auth, static) in zip(routes, rows, strict=True):
-        guards = route.guards
+    guards_column: list[tuple[Guard, ...]] = []
+    for guards, roles in zip(map(_GUARDS, routes), roles_column, strict=True):
         if guards:
             key = (*map(id, guards), *roles)
             copies = shared.get(key)
@@ -184,20 +190,16 @@ def _final_routes(
                     [with_role(g, r, index) for g, r in zip(guards, roles, strict=False)]
                 )
             guards = copies
+        guards_column.append(guards)
+    states = list(map(dict.copy, map(_STATE, routes)))
+    deque(map(dict.__setitem__, states, repeat("guards"), guards_column), maxlen=0)
+    deque(map(dict.__setitem__, states, repeat("auth"), auths), maxlen=0)
+    for state, static in zip(states, statics, strict=True):
         if static:
-            final.append(_copy(route, guards=guards, auth=auth, origin=(*route.origin, "static")))
-        else:
-            final.append(_copy(route, guards=guards, auth=auth))
+            state["origin"] = (*state["origin"], "static")
+    final: list[Route] = list(map(_new, map(type, routes)))
+    deque(map(_set, final, repeat("__dict__"), states), maxlen=0)
     return final
-
-
-def _copy(obj: Any, **changes: Any) -> Any:
-    """A frozen model object with some fields changed, without ``__init__`` (see evolve)."""
-    new = _new(type(obj))
-    values = obj.__dict__.copy()
-    values.update(changes)
-    _set(new, "__dict__", values)
-    return new
 
 
 def project_files_for(
@@ -288,7 +290,7 @@ def _fill(values: list[RouteValue | None], numbers: list[int], stored: Any) -> b
             (
                 tuple(None if r is None else ROLES[r] for r in roles),
                 AUTHS[auth],
-                [decode_finding(f) for f in encoded],
+                decode_findings(encoded),
                 None if handler_def is None else (str(handler_def[0]), int(handler_def[1])),
                 tuple(notes),
             )
