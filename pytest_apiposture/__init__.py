@@ -14,4 +14,14 @@ def public(func):  # type: ignore[no-untyped-def]
     return func
 
 
-__all__ = ["Auth", "Confidence", "Finding", "Guard", "Kind", "Location", "Route", "Severity", "public"]
+__all__ = [
+    "Auth",
+    "Confidence",
+    "Finding",
+    "Guard",
+    "Kind",
+    "Location",
+    "Route",
+    "Severity",
+    "public",
+]

@@ -7,12 +7,18 @@ rules read (guard and handler code locations included), and each project file is
 unit keyed by the handler ``def`` lines registered in it; every key also covers the
 knowledge, the rules and the code of the static pass. A unit is reused only while
 every file it read hashes the same.
+
+A project file is parsed only when a project rule may fire on it (``Rule.may_fire``:
+each rule's text filter over the lower-cased source) or it holds a route decorator; on
+a real app most files are neither (Prefect: 61 of 864), and parsing is most of the
+pass's cost.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,7 +32,7 @@ from .callables import code_owner
 from .knowledge import Knowledge
 from .model import Auth, Finding, Guard, GuardRole, Route
 from .rules import Rule, RuleContext
-from .rules._decorators import route_decorators
+from .rules._decorators import ROUTE_DECORATOR_TEXT, route_decorators
 from .source import SourceIndex
 from .staticcache import (
     AUTHS,
@@ -213,13 +219,15 @@ def project_files_for(
         if code is not None and not code.co_filename.startswith("<"):
             starts.append(code.co_filename)
     out: set[str] = set()
+    packages: set[str] = set()
     for start in dict.fromkeys(os.path.abspath(s) for s in starts):
         if not start.startswith(root_dir + os.sep) or not os.path.isfile(start):
             continue
         package = _top_package(start)
         if package is None:
             out.add(start)
-        else:
+        elif package not in packages:  # walked once, not once per handler file in it
+            packages.add(package)
             out.update(_python_files(package))
     return [Path(p) for p in sorted(out)]
 
@@ -330,17 +338,38 @@ def _file_unit(
     """(encoded findings, registered-looking def lines, notes) of the project rules on a file."""
     index = ctx.index
     with index.recording() as scope:
-        module = index.module(path)
+        index.touch(path)  # the text filters read it even when nothing parses it
+        data = index.read(path)
+        lowered = None if data is None else filter_text(data)
+        wanted, decorators = list(rules), True
+        if lowered is not None:
+            wanted = [rule for rule in rules if rule.may_fire(lowered, ctx.knowledge)]
+            decorators = ROUTE_DECORATOR_TEXT.search(lowered)
+        # a file no rule may fire on, without a route decorator, is never parsed
+        module = index.module(path) if wanted or decorators else None
         out: list[Finding] = []
         decorated: list[int] = []
         if module is not None:
             file_ctx = replace(ctx, module=module)
-            for rule in rules:
+            for rule in wanted:
                 out.extend(_run(rule, file_ctx, index, index.display(path)))
             out.sort(key=lambda f: (f.location.line if f.location else 0, f.code))
             decorated = sorted({d.def_line for d in route_decorators(index, module)})
     notes = tuple(dict.fromkeys(scope.notes))
     return tuple(encode_finding(f) for f in out), tuple(decorated), notes
+
+
+def filter_text(data: bytes) -> bytes | None:
+    """A file's source as the rules' text filters read it: lower-cased, with identifiers
+    spelled as Python reads them (NFKC: full-width ``debug`` is ``debug``); None when it is not
+    UTF-8 (then every rule looks at the parsed file)."""
+    if data.isascii():
+        return data.lower()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return unicodedata.normalize("NFKC", text).lower().encode("utf-8")
 
 
 def _run(rule: Rule, ctx: RuleContext, index: SourceIndex, where: str) -> list[Finding]:

@@ -82,9 +82,18 @@ class Settings:
 # pyproject keys, so the three spellings can never drift apart.
 OptionKind = Literal["string", "bool", "linelist", "args"]
 OPTIONS: dict[str, tuple[OptionKind, str]] = {
-    "app": ("string", "the app: 'pkg.mod:app' or \"pkg.mod:create_app('test')\"; default: discover"),
-    "spec": ("string", "committed OpenAPI/Swagger spec (JSON or YAML) to compare the routes against"),
-    "identities": ("linelist", "NAME=\"Header: value\" credentials for probes; two enable BOLA probes"),
+    "app": (
+        "string",
+        "the app: 'pkg.mod:app' or \"pkg.mod:create_app('test')\"; default: discover",
+    ),
+    "spec": (
+        "string",
+        "committed OpenAPI/Swagger spec (JSON or YAML) to compare the routes against",
+    ),
+    "identities": (
+        "linelist",
+        'NAME="Header: value" credentials for probes; two enable BOLA probes',
+    ),
     "static_only": ("bool", "run the static checks only: send no requests"),
     "json": ("string", "write the JSON report to this path"),
     "sarif": ("string", "write a SARIF 2.1.0 report to this path"),
@@ -92,10 +101,16 @@ OPTIONS: dict[str, tuple[OptionKind, str]] = {
     "baseline": ("string", "accept the findings recorded in this baseline file"),
     "update_baseline": ("bool", "write the current findings to the baseline file"),
     "update_spec": ("bool", "write the app's generated OpenAPI schema to the spec path"),
-    "fail_on": ("string", "lowest severity that fails the build: critical|high|medium|low (default high)"),
+    "fail_on": (
+        "string",
+        "lowest severity that fails the build: critical|high|medium|low (default high)",
+    ),
     "preview": ("bool", "let preview (heuristic) rules fail the build too"),
     "public": ("linelist", "routes that are public on purpose: 'GET /health', '/docs*'"),
-    "public_defaults": ("bool", "also treat the usual public routes (/docs, /health, login) as public"),
+    "public_defaults": (
+        "bool",
+        "also treat the usual public routes (/docs, /health, login) as public",
+    ),
     "select": ("args", "only these check codes or prefixes (APS2, APS301)"),
     "ignore": ("args", "skip these check codes or prefixes"),
     "auth_names": ("args", "extra names of auth guards (hints)"),
@@ -147,7 +162,9 @@ def _check_type(path: Path, key: str, value: Any) -> None:
         ok = isinstance(value, bool)
         expected = "true or false"
     elif kind in ("linelist", "args"):
-        ok = isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+        ok = isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
         expected = "a list of strings"
     elif key in _NUMBERS:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -159,7 +176,9 @@ def _check_type(path: Path, key: str, value: Any) -> None:
         raise ConfigError(f"{path}: [tool.apiposture] {key} must be {expected}, got {value!r}")
 
 
-def build_settings(root: Path, values: Mapping[str, Any], cache_dir: Path | None = None) -> Settings:
+def build_settings(
+    root: Path, values: Mapping[str, Any], cache_dir: Path | None = None
+) -> Settings:
     """``values``: option name -> value, already merged by precedence (None = unset)."""
 
     def get(name: str, default: Any = None) -> Any:
@@ -173,7 +192,9 @@ def build_settings(root: Path, values: Mapping[str, Any], cache_dir: Path | None
         )
     methods = frozenset(m.upper() for m in _words(get("probe_methods", ())))
     if unknown := methods - KNOWN_METHODS:
-        raise ConfigError(f"apiposture probe_methods: unknown method(s) {', '.join(sorted(unknown))}")
+        raise ConfigError(
+            f"apiposture probe_methods: unknown method(s) {', '.join(sorted(unknown))}"
+        )
     public = _strings(get("public", ()))
     for pattern in public:
         _check_route_pattern(pattern, "public")
@@ -246,8 +267,8 @@ def parse_identity(text: str) -> tuple[str, dict[str, str]]:
             headers[header.strip()] = value.strip()
     if not match:
         raise ConfigError(
-            f"apiposture identity {text!r} must look like NAME=\"Header: value\" "
-            "(e.g. alice=\"Authorization: Bearer t1\")"
+            f'apiposture identity {text!r} must look like NAME="Header: value" '
+            '(e.g. alice="Authorization: Bearer t1")'
         )
     return match.group("name"), headers
 

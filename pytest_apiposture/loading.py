@@ -25,11 +25,30 @@ class LoadError(Exception):
     """The app could not be loaded; the message says what to do."""
 
 
-APP_CLASSES = frozenset({"FastAPI", "Starlette", "Flask", "APIFlask", "FlaskApp", "AsyncApp", "App"})
+APP_CLASSES = frozenset(
+    {"FastAPI", "Starlette", "Flask", "APIFlask", "FlaskApp", "AsyncApp", "App"}
+)
 FACTORY_NAMES = frozenset({"create_app", "make_app", "app_factory", "get_app"})
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".tox", ".nox", ".venv", "venv", "env", "node_modules", "build", "dist",
-     "site-packages", "__pycache__", "tests", "test", "docs", "benchmarks", ".mypy_cache"}
+    {
+        ".git",
+        ".hg",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        "env",
+        "node_modules",
+        "build",
+        "dist",
+        "site-packages",
+        "__pycache__",
+        "tests",
+        "test",
+        "docs",
+        "benchmarks",
+        ".mypy_cache",
+    }
 )
 MAX_DISCOVERY_FILES = 2000
 
@@ -151,7 +170,9 @@ def _import(module: str) -> Any:
             "in the test environment"
         ) from None
     except Exception as exc:  # the app's own import-time code raised
-        raise LoadError(f"importing {module!r} raised {describe_exception(exc)}; fix the app's import-time code") from None
+        raise LoadError(
+            f"importing {module!r} raised {describe_exception(exc)}; fix the app's import-time code"
+        ) from None
 
 
 def _call_factory(factory: Any, args: tuple[Any, ...], kwargs: dict[str, Any], text: str) -> Any:
@@ -182,9 +203,7 @@ def discover(root: Path) -> str:
     instances = [c for c in candidates if not c.endswith("()")]
     chosen = instances or candidates
     if len(chosen) > 1:
-        raise LoadError(
-            f"found several apps: {', '.join(chosen)}; pick one ({APP_SETTING})"
-        )
+        raise LoadError(f"found several apps: {', '.join(chosen)}; pick one ({APP_SETTING})")
     return chosen[0]
 
 
@@ -214,10 +233,16 @@ def _candidates(root: Path) -> Iterator[str]:
 def _python_files(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(
-            d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".") and not d.endswith(".egg-info")
+            d
+            for d in dirnames
+            if d not in SKIP_DIRS and not d.startswith(".") and not d.endswith(".egg-info")
         )
         for name in sorted(filenames):
-            if name.endswith(".py") and not name.startswith(("test_", "conftest")) and name != "setup.py":
+            if (
+                name.endswith(".py")
+                and not name.startswith(("test_", "conftest"))
+                and name != "setup.py"
+            ):
                 yield Path(dirpath) / name
 
 

@@ -50,7 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             group.addoption(flag, action="store_true", default=None, dest=dest, help=help_text)
             # turns off what the ini file or pyproject.toml turned on, for one run
             negative = "--apiposture-no-" + name.replace("_", "-")
-            group.addoption(negative, action="store_false", default=None, dest=dest, help=f"not {flag}")
+            group.addoption(
+                negative, action="store_false", default=None, dest=dest, help=f"not {flag}"
+            )
         elif kind in ("linelist", "args"):
             group.addoption(
                 flag,

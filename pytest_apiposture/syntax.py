@@ -10,6 +10,7 @@ which no caller looks for.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -52,6 +53,35 @@ def child_fields(cls: type) -> tuple[str, ...]:
     """The fields of a node class that may hold child nodes."""
     fields = _CHILD_FIELDS.get(cls)
     return fields if fields is not None else _fields_of(cls)
+
+
+# Between two tokens of a statement, in a text filter: whitespace, line continuations
+# and (inside brackets) comments.
+TOKEN_GAP = rb"(?:[\s\\]|#[^\n]*)*"
+
+
+class TextFilter:
+    """Does lower-cased source text hold ``pattern``, which starts with one of ``words``?
+
+    The pattern is tried only where a word occurs (``bytes.find`` is C-fast; a regex
+    search tries every position and cost 0.24 s on Prefect's 7 MB). ``line_start``: the
+    word must open its line (after blanks), as a decorator's ``@`` does."""
+
+    def __init__(self, words: tuple[bytes, ...], pattern: bytes, *, line_start: bool = False):
+        self.words = words
+        self.pattern = re.compile(pattern)
+        self.line_start = line_start
+
+    def search(self, text: bytes) -> bool:
+        match = self.pattern.match
+        for word in self.words:
+            at = text.find(word)
+            while at != -1:
+                opens_line = not text[text.rfind(b"\n", 0, at) + 1 : at].strip(b" \t\f")
+                if (opens_line or not self.line_start) and match(text, at):
+                    return True
+                at = text.find(word, at + 1)
+        return False
 
 
 def walk(node: ast.AST) -> list[ast.AST]:

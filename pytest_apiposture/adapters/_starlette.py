@@ -200,7 +200,9 @@ def model_fields(
 
 
 def _wire_alias(info: Any, side: str) -> str | None:
-    specific = getattr(info, "serialization_alias" if side == "response" else "validation_alias", None)
+    specific = getattr(
+        info, "serialization_alias" if side == "response" else "validation_alias", None
+    )
     if isinstance(specific, str):  # an AliasPath / AliasChoices is no single wire name
         return specific
     alias = getattr(info, "alias", None)

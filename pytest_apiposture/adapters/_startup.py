@@ -42,8 +42,11 @@ def _runs_code(context: Any, depth: int) -> bool:
     code = getattr(merged, "__code__", None)
     if code is not None and code.co_name == "merged_lifespan" and depth < 64:
         cells = dict(zip(code.co_freevars, merged.__closure__ or (), strict=False))
-        parts = [cells[name].cell_contents for name in ("original_context", "nested_context")
-                 if name in cells]
+        parts = [
+            cells[name].cell_contents
+            for name in ("original_context", "nested_context")
+            if name in cells
+        ]
         if len(parts) == 2:
             return any(_runs_code(part, depth + 1) for part in parts)
     return True  # an app lifespan, or a wrapper we do not know: start it
@@ -110,7 +113,9 @@ def running(app: Any, host: str | None = None) -> Iterator[list[str]]:
             )
     try:
         for path in lazy:
-            error = _within(STARTUP_TIMEOUT, lambda p=path: client.request("GET", p.rstrip("/") + "/"))
+            error = _within(
+                STARTUP_TIMEOUT, lambda p=path: client.request("GET", p.rstrip("/") + "/")
+            )
             if error is not None:
                 notes.append(
                     f"building the sub-application mounted at {path}: the first request "

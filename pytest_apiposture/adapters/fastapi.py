@@ -79,7 +79,9 @@ class FastAPIAdapter:
             ) from exc
         return with_mounted_schemas(schema, app)
 
-    def running(self, app: Any, host: str | None = None) -> contextlib.AbstractContextManager[list[str]]:
+    def running(
+        self, app: Any, host: str | None = None
+    ) -> contextlib.AbstractContextManager[list[str]]:
         """The app started (lifespan, lazy sub-apps built) for the block; yields notes."""
         from ._startup import running
 

@@ -85,7 +85,9 @@ class FlaskAdapter:
                 "fix the schema error or pass --apiposture-spec"
             ) from exc
 
-    def running(self, app: Any, host: str | None = None) -> contextlib.AbstractContextManager[list[str]]:
+    def running(
+        self, app: Any, host: str | None = None
+    ) -> contextlib.AbstractContextManager[list[str]]:
         """Flask has no lifespan: its routes exist once the app object does."""
         return contextlib.nullcontext([])
 

@@ -48,7 +48,11 @@ class PageSizeProbe(Probe):
         huge = replace(request, query=query + tuple((n, str(HUGE_PAGE)) for n in names))
         answer = run.send(route, huge, who)
         asked = ", ".join(f"{n}={HUGE_PAGE}" for n in names)
-        if answer.status is not None and 400 <= answer.status < 500 and answer.status not in (401, 403):
+        if (
+            answer.status is not None
+            and 400 <= answer.status < 500
+            and answer.status not in (401, 403)
+        ):
             run.notes.append(f"{asked} -> {answer.status}: the app bounds it")
             run.refutes.extend(self.refutes)
             return []

@@ -157,7 +157,9 @@ def summary_lines(
             )
         )
         # info findings (an unaudited venv package, say) are one line a code unless -v
-        shown = warnings if verbose > 0 else [f for f in warnings if f.severity is not Severity.INFO]
+        shown = (
+            warnings if verbose > 0 else [f for f in warnings if f.severity is not Severity.INFO]
+        )
         lines.extend(grouped(shown, root))
         folded = Counter(f.code for f in warnings if f not in shown)
         for code, count in sorted(folded.items()):

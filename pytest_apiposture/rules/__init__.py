@@ -21,6 +21,7 @@ from typing import ClassVar
 from ..knowledge import Knowledge
 from ..model import CheckInfo, Confidence, Finding, Kind, Location, Route, Severity
 from ..source import FunctionSource, ModuleSource, SourceIndex
+from ..syntax import TextFilter
 
 DOC_SECTIONS = (
     "What it does",
@@ -62,9 +63,18 @@ class Rule:
     message: ClassVar[str] = ""  # short; ``{route}`` is replaced by "GET /path"
     remediation: ClassVar[str] = ""  # what to do, with a code hint
 
+    # project rules: a file whose lower-cased text this does not match cannot hold a finding
+    text_filter: ClassVar[TextFilter | None] = None
+
     def applies(self, route: Route) -> bool:
         """Cheap pre-test on route facts; the default skips non-HTTP routes and HEAD/OPTIONS."""
         return route.kind == "http" and route.method not in _SKIPPED_METHODS
+
+    def may_fire(self, lowered: bytes, knowledge: Knowledge) -> bool:
+        """Project rules: False only when no finding can come from an ASCII file whose
+        lower-cased bytes are ``lowered`` (the default: ``text_filter`` finds nothing).
+        The static pass does not parse a file on which no rule may fire."""
+        return self.text_filter is None or self.text_filter.search(lowered)
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         raise NotImplementedError

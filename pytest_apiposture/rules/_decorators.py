@@ -6,11 +6,20 @@ import ast
 from dataclasses import dataclass
 
 from ..source import ModuleSource, SourceIndex
-from ..syntax import COMPOUND, call_name, dotted
+from ..syntax import COMPOUND, TOKEN_GAP, TextFilter, call_name, dotted
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 _GENERIC = frozenset({"route", "api_route", "websocket", "websocket_route"})
 _BODIES = ("body", "orelse", "finalbody")
+# A line that opens a route decorator (``@router.get(``), in lower-cased source: a file
+# without one has no route decorator (a decorator's first line holds its callee).
+ROUTE_DECORATOR_TEXT = TextFilter(
+    (b"@",),
+    rb"@[^\n]*\." + TOKEN_GAP
+    + rb"(?:" + "|".join(sorted(_VERBS | _GENERIC)).encode() + rb")"
+    + TOKEN_GAP + rb"\(",
+    line_start=True,
+)  # fmt: skip
 _DEF, _ASYNC_DEF, _STMT = ast.FunctionDef, ast.AsyncFunctionDef, ast.stmt
 
 

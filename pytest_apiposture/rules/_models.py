@@ -190,7 +190,9 @@ def _targets_field(decorator: ast.expr, field: str) -> bool:
 
 def _redacted(answer: ast.expr) -> bool:
     if isinstance(answer, ast.Constant):
-        return answer.value is None or (isinstance(answer.value, str) and _MASK.match(answer.value) is not None)
+        return answer.value is None or (
+            isinstance(answer.value, str) and _MASK.match(answer.value) is not None
+        )
     calls = [n for n in walk(answer) if isinstance(n, ast.Call)]
     return any(REDACTION_CALL.search(call_name(c)) for c in calls)
 

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Callable, Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..syntax import call_name, dotted
+from ..syntax import TOKEN_GAP, TextFilter, call_name, dotted
 from . import Rule, RuleContext, module_nodes
 
 _DEBUG_CALLS = frozenset(
@@ -64,6 +64,10 @@ class DebugMode(Rule):
     confidence = Confidence.LIKELY
     cwe = 489
     scope = "project"
+    # debug=, use_debugger=, .debug =, ["DEBUG"] =, {"DEBUG": ...}
+    text_filter = TextFilter(
+        (b"debug",), rb"debug(?:ger)?['\"]?" + TOKEN_GAP + rb"\]?" + TOKEN_GAP + rb"[=:]"
+    )
     message = "debug mode is switched on: `{code}`"
     remediation = (
         "Never hard-code debug on: read it from the environment "
@@ -72,7 +76,7 @@ class DebugMode(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         module = ctx.module
-        if module is None or b"debug" not in module.lowered:
+        if module is None:  # (the pass skipped files ``text_filter`` rules out)
             return
         for node in module_nodes(ctx):
             if _switches_debug_on(node, lambda value: ctx.index.literal(module, value) is True):

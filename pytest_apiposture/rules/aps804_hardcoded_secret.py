@@ -7,13 +7,12 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 
-from ..knowledge import DEFAULT_KNOWLEDGE
+from ..knowledge import DEFAULT_KNOWLEDGE, Knowledge
 from ..model import Confidence, Finding, Kind, Severity
-from ..syntax import call_name, dotted, walk
+from ..syntax import TOKEN_GAP, TextFilter, call_name, dotted, walk
 from . import Rule, RuleContext, module_nodes
 
 # cheap pre-test on the raw file: the default secret names, and jwt for literal keys
-_SECRET_BYTES = re.compile(rb"secret|signing_?key|private_?key|api_?key|jwt_?key|jwt\.")
 _DEFAULT_PATTERN = DEFAULT_KNOWLEDGE.secret_name_re.pattern
 _ENV_FALLBACK_CALLS = frozenset({"getenv", "get", "config", "env"})
 _JWT_KEY_CALLS = frozenset({"encode", "decode"})
@@ -74,20 +73,30 @@ class HardcodedSecret(Rule):
     confidence = Confidence.LIKELY
     cwe = 798
     scope = "project"
+    # a name ending in a default secret word, then = or : (assignment, keyword, dict key,
+    # annotation, subscript target); or a jwt call
+    text_filter = TextFilter(
+        (b"secret", b"signing", b"private", b"api", b"jwt"),
+        rb"(?:secret|secret_?key|signing_?key|private_?key|api_?key|jwt_?key)['\"]?"
+        + TOKEN_GAP + rb"\]?" + TOKEN_GAP + rb"[=:]|jwt\w*" + TOKEN_GAP + rb"\.",
+    )  # fmt: skip
     message = "hard-coded secret `{name}`"
     remediation = (
         "Read the secret from the environment or a secret store and fail when it is missing: "
         "`SECRET_KEY = os.environ['SECRET_KEY']`; rotate the key that was committed."
     )
 
+    def may_fire(self, lowered: bytes, knowledge: Knowledge) -> bool:
+        if knowledge.secret_name_re.pattern != _DEFAULT_PATTERN:
+            return True  # names added by configuration: the filter does not know them
+        return super().may_fire(lowered, knowledge)
+
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         module = ctx.module
         if module is None or _is_test_file(ctx.index.display(module.path)):
             return
-        secret_name = ctx.knowledge.secret_name_re
-        if not _SECRET_BYTES.search(module.lowered) and secret_name.pattern == _DEFAULT_PATTERN:
-            return
-        for line, name, fallback in _secrets(module_nodes(ctx), secret_name):
+        # (the pass skipped files ``may_fire`` rules out)
+        for line, name, fallback in _secrets(module_nodes(ctx), ctx.knowledge.secret_name_re):
             if fallback:
                 yield self.finding(
                     ctx,

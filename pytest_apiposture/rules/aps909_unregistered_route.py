@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
 from . import Rule, RuleContext
-from ._decorators import route_decorators
+from ._decorators import ROUTE_DECORATOR_TEXT, route_decorators
 
 
 class UnregisteredRoute(Rule):
@@ -49,6 +49,7 @@ class UnregisteredRoute(Rule):
     severity = Severity.INFO
     confidence = Confidence.LIKELY
     scope = "project"
+    text_filter = ROUTE_DECORATOR_TEXT
     message = '`@{owner}.{verb}("{path}")` on `{function}` is never registered by the app'
     remediation = (
         "Remove the unused route code, or mount it deliberately "

@@ -108,7 +108,8 @@ def test_a_warm_run_gives_the_cold_result_without_parsing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app, package = make_app(tmp_path)
-    (package / "broken.py").write_text("def broken(:\n")
+    # a file a rule may fire on (APS804's filter) is parsed, and its syntax error noted
+    (package / "broken.py").write_text('SECRET_KEY = "x"\ndef broken(:\n')
     cache = tmp_path / "cache"
     routes = select_adapter(app).routes(app)
     parsed = count_parses(monkeypatch)
@@ -121,7 +122,7 @@ def test_a_warm_run_gives_the_cold_result_without_parsing(
         app, root=tmp_path, app_file=package / "main.py", cache_dir=cache, routes=routes
     )
     assert parsed == []
-    assert cold_parsed == ["__init__.py", "broken.py", "main.py", "models.py"]
+    assert cold_parsed == ["broken.py", "main.py", "models.py"]  # not the empty __init__.py
     main = f"{package.name}/main.py"
     assert summary(cold, tmp_path) == [
         ("APS201", "GET /open", main, line_of(package / "main.py", "def open_route")),
@@ -135,9 +136,59 @@ def test_a_warm_run_gives_the_cold_result_without_parsing(
         warm.notes
         == cold.notes
         == [
-            f"{package.name}/broken.py:1: syntax error: invalid syntax — the rules skipped this file"
+            f"{package.name}/broken.py:2: syntax error: invalid syntax — the rules skipped this file"
         ]
     )
+
+
+def test_a_file_no_rule_may_fire_on_is_read_not_parsed_and_its_change_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, package = make_app(tmp_path)
+    helpers = package / "helpers.py"
+    helpers.write_text(
+        'import logging\n\ndef shout(text):\n    logging.debug("x")\n    return text.upper()\n'
+    )
+    cache = tmp_path / "cache"
+    routes = select_adapter(app).routes(app)
+    parsed = count_parses(monkeypatch)
+    first = run_static(
+        app, root=tmp_path, app_file=package / "main.py", cache_dir=cache, routes=routes
+    )
+    assert "helpers.py" not in parsed  # "debug" alone is not APS801's debug=...
+    assert "APS804" not in {f.code for f in first.findings}
+    helpers.write_text(helpers.read_text() + 'SIGNING_KEY = "s3cr3t-signing-value"\n')
+    parsed.clear()
+    second = run_static(
+        app, root=tmp_path, app_file=package / "main.py", cache_dir=cache, routes=routes
+    )
+    assert parsed == ["helpers.py"]  # the file unit read it: its change is a cache miss
+    helpers_file = f"{package.name}/helpers.py"
+    assert [
+        (f.code, f.location.line)
+        for f in second.findings
+        if f.location and f.location.file.endswith(helpers_file)
+    ] == [("APS804", 6)]
+
+
+def test_non_ascii_files_are_filtered_on_the_identifiers_python_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, package = make_app(tmp_path)
+    (package / "texts.py").write_text('GREETING = "héllo"\n', encoding="utf-8")
+    # NFKC: Python reads the full-width attribute name as ``debug``
+    (package / "switch.py").write_text(
+        "import app\napp.\uff44\uff45\uff42\uff55\uff47 = True  # \u00e9\n", encoding="utf-8"
+    )
+    (package / "legacy.py").write_bytes(b'# -*- coding: latin-1 -*-\nNAME = "caf\xe9"\n')
+    parsed = count_parses(monkeypatch)
+    result = run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=None)
+    assert "texts.py" not in parsed
+    assert "switch.py" in parsed
+    assert "legacy.py" in parsed  # not UTF-8: every rule looks
+    switch = f"{package.name}/switch.py"
+    assert [(f.code, f.location.line) for f in result.findings
+            if f.location and f.location.file.endswith(switch)] == [("APS801", 2)]  # fmt: skip
 
 
 def test_a_changed_file_invalidates_exactly_the_units_that_read_it(
