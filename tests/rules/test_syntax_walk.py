@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+from pytest_apiposture.parsed import ModuleSource
+from pytest_apiposture.rules._decorators import _scan
 from pytest_apiposture.syntax import SCOPED, NodeIndex, walk
 
 # every construct whose fields are unusual: optional children, lists that hold None,
@@ -89,3 +91,47 @@ def test_node_index_matches_reference() -> None:
         }
     scopes = [n for n in ast.walk(tree) if isinstance(n, SCOPED)]
     assert len(got.bodies) == len(scopes) == 6  # f, inner, Local, method and two lambdas
+
+
+DEFS = """
+if flag:
+    @router.get("/a")
+    def handler(): ...
+else:
+    @router.post("/a")
+    def handler(): ...
+match kind:
+    case 1:
+        @router.get("/m")
+        def in_case(): ...
+class View:
+    @app.route("/v", methods=["put"])
+    def handler(self): ...
+"""
+
+
+def _module(text: str) -> ModuleSource:
+    return ModuleSource("m.py", text.encode(), ast.parse(text), "")
+
+
+def test_function_at_finds_the_def_by_decorator_or_def_line() -> None:
+    module = _module(DEFS)
+    for first, line in ((3, 4), (6, 7), (13, 14)):
+        for at in (first, line):
+            node = module.function_at("handler", at)
+            assert node is not None and node.lineno == line
+    node = module.function_at("handler", 9)  # shifted lines: the nearest first line
+    assert node is not None and node.lineno == 7
+    assert module.function_at("in_case", 10) is not None
+    assert module.function_at("missing", 3) is None
+
+
+def test_route_decorators_skip_match_cases() -> None:
+    module = _module(DEFS)
+    found = [(d.function, d.line, d.methods, d.path) for d in _scan(module)]
+    assert found == [
+        ("handler", 3, ("GET",), "/a"),
+        ("handler", 6, ("POST",), "/a"),
+        ("handler", 13, ("PUT",), "/v"),
+    ]
+    assert [d.name for d in module.defs()] != [d.name for d in module.defs(in_match_cases=False)]
