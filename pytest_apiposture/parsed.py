@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar, overload
 
 from .syntax import (
-    COMPOUND,
     SCOPED,
+    STATEMENT_LISTS,
     FunctionNode,
     NodeIndex,
     child_statements,
@@ -126,17 +126,19 @@ class ModuleSource:
         in_match: set[int] = set()
         stack: list[ast.stmt] = list(self.tree.body)
         pop, extend, append = stack.pop, stack.extend, found.append
-        compound = COMPOUND
+        statement_lists = STATEMENT_LISTS
         while stack:
             stmt = pop()
             cls = stmt.__class__
+            lists = statement_lists.get(cls)
+            if lists is None:
+                continue  # a simple statement nests none
             if cls is _DEF or cls is _ASYNC_DEF:
                 append(stmt)  # type: ignore[arg-type]
-            if cls in compound:
-                children = child_statements(stmt)
-                if cls is _MATCH or (in_match and id(stmt) in in_match):
-                    in_match.update(map(id, children))
-                extend(children)
+            children = lists(stmt)
+            if cls is _MATCH or (in_match and id(stmt) in in_match):
+                in_match.update(map(id, children))
+            extend(children)
         return found, in_match
 
     def defs(self, *, in_match_cases: bool = True) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -152,9 +154,10 @@ class ModuleSource:
         """name -> [(first line incl. decorators, def line, node)], in statement-scan order."""
         defs: dict[str, list[tuple[int, int, FunctionNode]]] = {}
         for stmt in self._statement_defs[0]:
-            line = stmt.lineno
-            decorators = stmt.decorator_list
-            first = min(min(d.lineno for d in decorators), line) if decorators else line
+            first = line = stmt.lineno
+            for decorator in stmt.decorator_list:
+                if decorator.lineno < first:
+                    first = decorator.lineno
             item = (first, line, stmt)
             same = defs.get(stmt.name)
             if same is None:

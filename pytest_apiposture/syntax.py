@@ -267,14 +267,40 @@ COMPOUND = frozenset(
 )  # fmt: skip
 
 
+# the statement lists of each compound statement, in ``child_statements`` order (the
+# grammar types them ``stmt*``, so no filtering is needed)
+STATEMENT_LISTS: Mapping[type, Callable[[Any], list[ast.stmt]]] = MappingProxyType(
+    {
+        ast.FunctionDef: lambda s: [*s.body],
+        ast.AsyncFunctionDef: lambda s: [*s.body],
+        ast.ClassDef: lambda s: [*s.body],
+        ast.With: lambda s: [*s.body],
+        ast.AsyncWith: lambda s: [*s.body],
+        ast.If: lambda s: [*s.body, *s.orelse],
+        ast.For: lambda s: [*s.body, *s.orelse],
+        ast.AsyncFor: lambda s: [*s.body, *s.orelse],
+        ast.While: lambda s: [*s.body, *s.orelse],
+        ast.Try: lambda s: [
+            *s.body,
+            *s.orelse,
+            *s.finalbody,
+            *[x for h in s.handlers for x in h.body],
+        ],
+        ast.TryStar: lambda s: [
+            *s.body,
+            *s.orelse,
+            *s.finalbody,
+            *[x for h in s.handlers for x in h.body],
+        ],
+        ast.Match: lambda s: [x for case in s.cases for x in case.body],
+    }
+)
+
+
 def child_statements(stmt: ast.stmt) -> list[ast.stmt]:
     """The statements directly nested in a compound statement (if/for/with/try/match/def)."""
-    if stmt.__class__ not in COMPOUND:
-        return []  # a simple statement nests none
-    out = [s for name in _BODIES for s in getattr(stmt, name, ())]
-    for part in (*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())):
-        out.extend(part.body)
-    return [s for s in out if isinstance(s, ast.stmt)]
+    lists = STATEMENT_LISTS.get(stmt.__class__)
+    return [] if lists is None else lists(stmt)  # a simple statement nests none
 
 
 class NodeIndex:
