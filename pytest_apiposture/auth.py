@@ -57,10 +57,47 @@ def classify_route(
     index: SourceIndex,
     is_public: Callable[[Route], bool],
 ) -> Route:
-    roles = [guard_role(g, route, knowledge, index) for g in route.guards]
-    guards = tuple(with_role(g, role, index) for g, role in zip(route.guards, roles, strict=True))
+    shared = _shared_roles(route.guards, knowledge, index)
+    roles = [
+        GuardRole.OTHER if exemption is not None and exemption.covers(route) else role
+        for role, exemption in shared.judged
+    ]
+    guards = shared.with_roles(tuple(roles), index)
     auth = _auth(route, set(roles), index, knowledge, is_public(route))
     return evolve(route, guards=guards, auth=auth)
+
+
+class _SharedRoles:
+    """The judged roles of one tuple of guard objects, shared by the routes it guards (a
+    router's dependencies, a decorator stack): thousands of routes, hundreds of tuples."""
+
+    __slots__ = ("_copies", "guards", "judged")
+
+    def __init__(
+        self, guards: tuple[Guard, ...], judged: list[tuple[GuardRole, Exemption | None]]
+    ) -> None:
+        self.guards = guards  # held: while this entry lives, no other object takes their ids
+        self.judged = judged  # (role, exemption a route may fall under) per guard
+        self._copies: dict[tuple[GuardRole, ...], tuple[Guard, ...]] = {}
+
+    def with_roles(self, roles: tuple[GuardRole, ...], index: SourceIndex) -> tuple[Guard, ...]:
+        copies = self._copies.get(roles)
+        if copies is None:
+            copies = self._copies[roles] = tuple(
+                with_role(g, role, index) for g, role in zip(self.guards, roles, strict=True)
+            )
+        return copies
+
+
+def _shared_roles(
+    guards: tuple[Guard, ...], knowledge: Knowledge, index: SourceIndex
+) -> _SharedRoles:
+    """``guard_role`` for each guard, once per run per tuple of guard objects; a memo hit
+    replays the files and notes of every guard's judgement, as the calls themselves would."""
+    key = ("guard-roles", knowledge, *map(id, guards))
+    return index.memo(
+        key, lambda: _SharedRoles(guards, [_judged(g, knowledge, index) for g in guards])
+    )
 
 
 def evolve(obj: T, **changes: Any) -> T:
@@ -113,17 +150,24 @@ def _auth(
 
 
 def guard_role(guard: Guard, route: Route, knowledge: Knowledge, index: SourceIndex) -> GuardRole:
+    role, exemption = _judged(guard, knowledge, index)
+    if exemption is not None and exemption.covers(route):
+        return GuardRole.OTHER  # the hook lets this endpoint through
+    return role
+
+
+def _judged(
+    guard: Guard, knowledge: Knowledge, index: SourceIndex
+) -> tuple[GuardRole, Exemption | None]:
+    """The guard's role before any route's exemption, and the exemption."""
     public, key = index.per_object(
         guard,
         ("role-key", knowledge),
         lambda: (marked_public(guard.func), ("guard", guard_key(guard, index), knowledge)),
     )
     if public:
-        return GuardRole.PUBLIC_MARKER
-    role, exemption = index.memo(key, lambda: _judge(guard, knowledge, index))
-    if exemption is not None and exemption.covers(route):
-        return GuardRole.OTHER  # the hook lets this endpoint through
-    return role
+        return GuardRole.PUBLIC_MARKER, None
+    return index.memo(key, lambda: _judge(guard, knowledge, index))
 
 
 def guard_key(guard: Guard, index: SourceIndex) -> tuple[Any, ...]:

@@ -24,6 +24,8 @@ _DENY = frozenset({401, 403})
 _FORBIDDEN_WORDS = re.compile("forbidden|denied|permission", re.IGNORECASE)
 # every denial deny_status recognises contains one of these words (a cheap pre-test)
 _MAY_DENY = re.compile(r"raise|abort|40[13]|unauthori[sz]ed|forbidden|redirect", re.IGNORECASE)
+_DENY_WORDS = ("raise", "abort", "401", "403", "unauthorised", "unauthorized", "forbidden",
+               "redirect")  # fmt: skip
 _RESPONSES = re.compile(r"response|make_response|jsonify", re.IGNORECASE)
 _DENIALS = (ast.Raise, ast.Call, ast.Return)
 _MENTIONS = (ast.Name, ast.Attribute, ast.Constant, ast.arg)
@@ -68,11 +70,20 @@ NO_FACTS = CodeFacts()
 
 def code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) -> CodeFacts:
     """Credential reads, denials and role checks in one function (nested defs included)."""
-    if fs.is_lambda or not _MAY_DENY.search(fs.text):
+    if fs.is_lambda or not _may_deny(fs.text):
         return NO_FACTS  # nothing can deny, so nothing else here matters
     return index.memo(
         ("code", fs.path, fs.line, knowledge), lambda: _code_facts(index, fs, knowledge)
     )
+
+
+def _may_deny(text: str) -> bool:
+    """``_MAY_DENY.search(text)``; on ASCII text (nearly always) plain substring tests on
+    the lowered text, which give the same answer several times faster."""
+    if not text.isascii():
+        return _MAY_DENY.search(text) is not None  # Unicode case folding: the regex decides
+    lowered = text.lower()
+    return any(word in lowered for word in _DENY_WORDS)
 
 
 def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) -> CodeFacts:

@@ -13,7 +13,17 @@ import re
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, overload
 
-from .syntax import SCOPED, FunctionNode, NodeIndex, child_statements, target_names, top_level
+from .syntax import (
+    SCOPED,
+    STATEMENT_LISTS,
+    FunctionNode,
+    NodeIndex,
+    child_statements,
+    target_names,
+    top_level,
+)
+
+_DEF, _ASYNC_DEF, _MATCH = ast.FunctionDef, ast.AsyncFunctionDef, ast.Match
 
 T = TypeVar("T")
 
@@ -109,17 +119,62 @@ class ModuleSource:
         return names
 
     @cached_property
-    def _defs(self) -> dict[str, list[tuple[int, int, FunctionNode]]]:
-        """name -> [(first line incl. decorators, def line, node)]; a statement-level scan."""
-        defs: dict[str, list[tuple[int, int, FunctionNode]]] = {}
+    def _statement_defs(self) -> tuple[list[ast.FunctionDef | ast.AsyncFunctionDef], set[int]]:
+        """Every def of the module in statement-scan order (stack popped, children pushed in
+        ``child_statements`` order), and the ids of those inside a ``match`` case."""
+        found: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        in_match: set[int] = set()
         stack: list[ast.stmt] = list(self.tree.body)
+        pop, extend, append = stack.pop, stack.extend, found.append
+        statement_lists = STATEMENT_LISTS
         while stack:
-            stmt = stack.pop()
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                first = min([d.lineno for d in stmt.decorator_list] + [stmt.lineno])
-                defs.setdefault(stmt.name, []).append((first, stmt.lineno, stmt))
-            stack.extend(child_statements(stmt))
+            stmt = pop()
+            cls = stmt.__class__
+            lists = statement_lists.get(cls)
+            if lists is None:
+                continue  # a simple statement nests none
+            if cls is _DEF or cls is _ASYNC_DEF:
+                append(stmt)  # type: ignore[arg-type]
+            children = lists(stmt)
+            if cls is _MATCH or (in_match and id(stmt) in in_match):
+                in_match.update(map(id, children))
+            extend(children)
+        return found, in_match
+
+    def defs(self, *, in_match_cases: bool = True) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        """The module's defs at any depth, in one shared statement-scan order; without those
+        nested in ``match`` cases when told so."""
+        found, in_match = self._statement_defs
+        if in_match_cases or not in_match:
+            return found
+        return [d for d in found if id(d) not in in_match]
+
+    @cached_property
+    def _defs(self) -> dict[str, list[tuple[int, int, FunctionNode]]]:
+        """name -> [(first line incl. decorators, def line, node)], in statement-scan order."""
+        defs: dict[str, list[tuple[int, int, FunctionNode]]] = {}
+        for stmt in self._statement_defs[0]:
+            first = line = stmt.lineno
+            for decorator in stmt.decorator_list:
+                if decorator.lineno < first:
+                    first = decorator.lineno
+            item = (first, line, stmt)
+            same = defs.get(stmt.name)
+            if same is None:
+                defs[stmt.name] = [item]
+            else:
+                same.append(item)
         return defs
+
+    @cached_property
+    def _def_at(self) -> dict[tuple[str, int], FunctionNode]:
+        """(name, first or def line) -> the first def in scan order that starts there."""
+        at: dict[tuple[str, int], FunctionNode] = {}
+        for name, candidates in self._defs.items():
+            for first, line, node in candidates:
+                at.setdefault((name, first), node)
+                at.setdefault((name, line), node)
+        return at
 
     @cached_property
     def all_nodes(self) -> list[ast.AST]:
@@ -164,10 +219,10 @@ class ModuleSource:
                 ),
                 None,
             )
-        candidates = self._defs.get(name, [])
-        for first, def_line, node in candidates:
-            if first_line in (first, def_line):
-                return node
+        node = self._def_at.get((name, first_line))
+        if node is not None:
+            return node
+        candidates = self._defs.get(name)
         if candidates:  # a code object compiled with shifted lines: take the nearest
             return min(candidates, key=lambda c: abs(c[0] - first_line))[2]
         return None

@@ -92,11 +92,13 @@ class SourceIndex:
                 scopes.pop()
             hit = (value, frozenset(scope.paths), tuple(scope.notes))
             self._memo[key] = hit
-        for scope in scopes:
-            scope.paths.update(hit[1])
-        for note in hit[2]:
+        value, paths, notes = hit
+        if paths:
+            for scope in scopes:
+                scope.paths.update(paths)
+        for note in notes:
             self.note(note)
-        return hit[0]
+        return value
 
     def note(self, text: str) -> None:
         if text not in self.notes:

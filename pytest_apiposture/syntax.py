@@ -84,26 +84,115 @@ class TextFilter:
         return False
 
 
+# -- child extractors: one small function per node class --------------------------------
+# The walks visit every node of every handler, so the per-node cost is the floor of the
+# static pass. Each class gets a generated ``lambda n: [n.a, *n.b, ...]`` that returns its
+# children in field order, built from the class's ASDL signature (its docstring, e.g.
+# ``Call(expr func, expr* args, keyword* keywords)``): a plain field always holds a node,
+# ``?`` may be None, ``*`` is a list of nodes. Two lists may also hold None (``{**d}``'s
+# key, a keyword-only argument without default), so those are filtered. A class whose
+# signature does not read as expected uses the generic ``isinstance`` loop instead.
+_NOT_NODES = frozenset(
+    {"identifier", "string", "constant", "int", "expr_context", "operator", "boolop",
+     "unaryop", "cmpop", "object"}
+)  # fmt: skip
+_HOLDS_NONE = frozenset({("Dict", "keys"), ("arguments", "kw_defaults")})
+_SIGNATURE = re.compile(r"^(\w+)\((.*)\)$")
+_FIELD = re.compile(r"^(\w+)([?*]?) (\w+)$")
+
+
+def _generic_children(cls: type) -> Callable[[Any], list[ast.AST]]:
+    fields = child_fields(cls)
+
+    def children(node: Any) -> list[ast.AST]:
+        out: list[ast.AST] = []
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                out.extend(item for item in value if isinstance(item, _AST))
+            elif isinstance(value, _AST):
+                out.append(value)
+        return out
+
+    return children
+
+
+def _children_source(cls: type) -> str | None:
+    """``[n.a, *n.b]`` for ``cls``'s child fields, or None when its signature is unusual."""
+    match = _SIGNATURE.match((cls.__doc__ or "").strip())
+    wanted = child_fields(cls)
+    if match is None or match.group(1) != cls.__name__:
+        return None
+    parts: list[str] = []
+    declared: list[str] = []
+    for spec in filter(None, (p.strip() for p in match.group(2).split(","))):
+        field = _FIELD.match(spec)
+        if field is None:
+            return None
+        kind, mark, name = field.groups()
+        declared.append(name)
+        if kind in _NOT_NODES or name not in wanted:
+            continue
+        if mark == "*":
+            held = f"n.{name}"
+            if (cls.__name__, name) in _HOLDS_NONE:
+                held = f"[x for x in n.{name} if x is not None]"
+            parts.append(f"*{held}")
+        elif mark == "?":
+            parts.append(f"*((n.{name},) if n.{name} is not None else ())")
+        else:
+            parts.append(f"n.{name}")
+    if tuple(declared) != getattr(cls, "_fields", ()):
+        return None  # the docstring does not describe the fields: do not trust it
+    return f"[{', '.join(parts)}]"
+
+
+def _children_of(cls: type) -> Callable[[Any], Any] | None:
+    """The extractor for ``cls``; None for a class whose nodes have no children."""
+    if not child_fields(cls):
+        return None
+    source = _children_source(cls)
+    if source is None:
+        return _generic_children(cls)
+    if source == "[]":
+        return None  # only names, flags and constants (``alias``, ``Global``)
+    return eval(f"lambda n: {source}")  # type: ignore[no-any-return]
+
+
+_CHILDREN: Mapping[type, Callable[[Any], Any] | None] = MappingProxyType(
+    {cls: _children_of(cls) for cls in _node_classes() if cls.__module__ == "ast"}
+)
+
+
+_MISSING: Any = object()  # a node class the ast module did not define at import
+
+
+def children_of(cls: type) -> Callable[[Any], Any] | None:
+    """A function returning a node's children in field order (None: it has none)."""
+    if cls in _CHILDREN:
+        return _CHILDREN[cls]
+    return _generic_children(cls) if child_fields(cls) else None
+
+
+# the same, minus the scopes ``NodeIndex`` gives buckets of their own
+_FILL_CHILDREN: Mapping[type, Callable[[Any], Any] | None] = MappingProxyType(
+    {cls: f for cls, f in _CHILDREN.items() if cls not in SCOPED}
+)
+
+
 def walk(node: ast.AST) -> list[ast.AST]:
     """``ast.walk(node)`` as a list, in the same (breadth-first) order."""
     out = [node]
-    append = out.append
-    fields_of = _CHILD_FIELDS
-    position = 0
-    while position < len(out):
-        current = out[position]
-        position += 1
-        fields = fields_of.get(current.__class__)
-        if fields is None:
-            fields = child_fields(current.__class__)
-        for name in fields:
-            value = getattr(current, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, _AST):
-                        append(item)
-            elif isinstance(value, _AST):
-                append(value)
+    extend = out.extend
+    extractors = _CHILDREN
+    for current in out:  # a list iterator sees the items appended while it runs
+        children = extractors.get(current.__class__, _MISSING)
+        if children is not None:
+            if children is _MISSING:
+                children = children_of(current.__class__)
+                if children is None:
+                    continue
+            extend(children(current))
     return out
 
 
@@ -207,14 +296,40 @@ COMPOUND = frozenset(
 )  # fmt: skip
 
 
+# the statement lists of each compound statement, in ``child_statements`` order (the
+# grammar types them ``stmt*``, so no filtering is needed)
+STATEMENT_LISTS: Mapping[type, Callable[[Any], list[ast.stmt]]] = MappingProxyType(
+    {
+        ast.FunctionDef: lambda s: [*s.body],
+        ast.AsyncFunctionDef: lambda s: [*s.body],
+        ast.ClassDef: lambda s: [*s.body],
+        ast.With: lambda s: [*s.body],
+        ast.AsyncWith: lambda s: [*s.body],
+        ast.If: lambda s: [*s.body, *s.orelse],
+        ast.For: lambda s: [*s.body, *s.orelse],
+        ast.AsyncFor: lambda s: [*s.body, *s.orelse],
+        ast.While: lambda s: [*s.body, *s.orelse],
+        ast.Try: lambda s: [
+            *s.body,
+            *s.orelse,
+            *s.finalbody,
+            *[x for h in s.handlers for x in h.body],
+        ],
+        ast.TryStar: lambda s: [
+            *s.body,
+            *s.orelse,
+            *s.finalbody,
+            *[x for h in s.handlers for x in h.body],
+        ],
+        ast.Match: lambda s: [x for case in s.cases for x in case.body],
+    }
+)
+
+
 def child_statements(stmt: ast.stmt) -> list[ast.stmt]:
     """The statements directly nested in a compound statement (if/for/with/try/match/def)."""
-    if stmt.__class__ not in COMPOUND:
-        return []  # a simple statement nests none
-    out = [s for name in _BODIES for s in getattr(stmt, name, ())]
-    for part in (*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())):
-        out.extend(part.body)
-    return [s for s in out if isinstance(s, ast.stmt)]
+    lists = STATEMENT_LISTS.get(stmt.__class__)
+    return [] if lists is None else lists(stmt)  # a simple statement nests none
 
 
 class NodeIndex:
@@ -237,11 +352,17 @@ class NodeIndex:
     def _fill(self, stack: list[ast.AST], bucket: list[ast.AST]) -> None:
         """Pop ``stack`` into ``bucket`` (last first), children pushed in field order; a
         nested scope fills its own buckets before its siblings are popped."""
-        push, pop, append = stack.append, stack.pop, bucket.append
-        fields_of = _CHILD_FIELDS
+        pop, extend, append = stack.pop, stack.extend, bucket.append
+        extractors = _FILL_CHILDREN
         while stack:
             node = pop()
             append(node)
+            children = extractors.get(node.__class__, _MISSING)
+            if children is None:
+                continue  # a leaf (Name, Constant, ...)
+            if children is not _MISSING:
+                extend(children(node))
+                continue
             cls = node.__class__
             if cls is _DEF or cls is _ASYNC_DEF:
                 head = self.heads[id(node)] = []
@@ -251,40 +372,15 @@ class NodeIndex:
                 if node.returns is not None:  # type: ignore[attr-defined]
                     items.append(node.returns)  # type: ignore[attr-defined]
                 self._fill(items, head)
-                continue
-            if cls is _LAMBDA:
+            elif cls is _LAMBDA:
                 head = self.heads.setdefault(id(node), [])
                 body = self.bodies.setdefault(id(node), [])
                 self._fill([node.body], body)  # type: ignore[attr-defined]
                 self._fill([node.args], head)  # type: ignore[attr-defined]
-                continue
-            fields = fields_of.get(cls)
-            if fields is None:
-                fields = child_fields(cls)
-            if cls is _CLASS:
-                children: list[ast.AST] = []
-                self._push_children(node, fields, children.append)
+            elif cls is _CLASS:
                 body = self.bodies[id(node)] = []
-                self._fill(children, body)
-                continue
-            for name in fields:  # _push_children inlined: this loop visits every node
-                value = getattr(node, name, None)
-                if value.__class__ is list:
-                    for item in value:
-                        if isinstance(item, _AST):
-                            push(item)
-                elif isinstance(value, _AST):
-                    push(value)
-
-    @staticmethod
-    def _push_children(
-        node: ast.AST, fields: tuple[str, ...], push: Callable[[ast.AST], None]
-    ) -> None:
-        for name in fields:
-            value = getattr(node, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, _AST):
-                        push(item)
-            elif isinstance(value, _AST):
-                push(value)
+                self._fill(_CHILDREN[_CLASS](node), body)  # type: ignore[misc]
+            else:  # a node class made after import
+                found = children_of(cls)
+                if found is not None:
+                    extend(found(node))

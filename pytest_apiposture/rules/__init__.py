@@ -34,7 +34,7 @@ DOC_SECTIONS = (
 _SKIPPED_METHODS = frozenset({"HEAD", "OPTIONS"})  # mirrors of GET / CORS preflight
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RuleContext:
     """Everything a rule may look at. ``route``/``handler`` or ``module`` is set."""
 
@@ -46,6 +46,30 @@ class RuleContext:
     handler: FunctionSource | None = None  # the route's endpoint source, when found
     module: ModuleSource | None = None  # project rules: the file being checked
     handler_defs: frozenset[tuple[str, int]] = frozenset()  # (file, def line) registered
+
+    def __init__(
+        self,
+        index: SourceIndex,
+        knowledge: Knowledge,
+        routes: Sequence[Route],
+        project_files: Sequence[Path] = (),
+        route: Route | None = None,
+        handler: FunctionSource | None = None,
+        module: ModuleSource | None = None,
+        handler_defs: frozenset[tuple[str, int]] = frozenset(),
+    ) -> None:
+        # the generated frozen __init__ sets each field through object.__setattr__; the
+        # static pass builds one context per route, so fill the instance dict at once
+        self.__dict__.update(
+            index=index,
+            knowledge=knowledge,
+            routes=routes,
+            project_files=project_files,
+            route=route,
+            handler=handler,
+            module=module,
+            handler_defs=handler_defs,
+        )
 
 
 class Rule:

@@ -6,21 +6,20 @@ import ast
 from dataclasses import dataclass
 
 from ..source import ModuleSource, SourceIndex
-from ..syntax import COMPOUND, TOKEN_GAP, TextFilter, call_name, dotted
+from ..syntax import TOKEN_GAP, TextFilter, call_name, dotted
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 _GENERIC = frozenset({"route", "api_route", "websocket", "websocket_route"})
-_BODIES = ("body", "orelse", "finalbody")
+_NAMES = _VERBS | _GENERIC
 # A line that opens a route decorator (``@router.get(``), in lower-cased source: a file
 # without one has no route decorator (a decorator's first line holds its callee).
 ROUTE_DECORATOR_TEXT = TextFilter(
     (b"@",),
-    rb"@[^\n]*\." + TOKEN_GAP
-    + rb"(?:" + "|".join(sorted(_VERBS | _GENERIC)).encode() + rb")"
+    rb"@[^\n]*\." + TOKEN_GAP + rb"(?:" + "|".join(sorted(_NAMES)).encode() + rb")"
     + TOKEN_GAP + rb"\(",
     line_start=True,
 )  # fmt: skip
-_DEF, _ASYNC_DEF, _STMT = ast.FunctionDef, ast.AsyncFunctionDef, ast.stmt
+_CALL, _ATTRIBUTE, _CONSTANT = ast.Call, ast.Attribute, ast.Constant
 
 
 @dataclass(frozen=True)
@@ -42,37 +41,28 @@ def route_decorators(index: SourceIndex, module: ModuleSource) -> list[RouteDeco
 
 def _scan(module: ModuleSource) -> list[RouteDecorator]:
     out: list[RouteDecorator] = []
-    stack: list[ast.stmt] = list(module.tree.body)
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        stmt = pop()
-        cls = stmt.__class__
-        if cls is _DEF or cls is _ASYNC_DEF:
-            for decorator in stmt.decorator_list:  # type: ignore[attr-defined]
+    for stmt in module.defs(in_match_cases=False):  # (``match`` cases are not looked into)
+        for decorator in stmt.decorator_list:
+            func = decorator.func if decorator.__class__ is _CALL else None
+            if func.__class__ is _ATTRIBUTE and func.attr in _NAMES:
                 found = _route(decorator, stmt)  # type: ignore[arg-type]
                 if found is not None:
                     out.append(found)
-        if cls in COMPOUND:  # (``match`` cases are not looked into)
-            for name in _BODIES:
-                extend([s for s in getattr(stmt, name, ()) if isinstance(s, _STMT)])
-            for handler in getattr(stmt, "handlers", ()):
-                extend(handler.body)
     return sorted(out, key=lambda d: (d.line, d.path))
 
 
 def _route(
-    decorator: ast.expr, func: ast.FunctionDef | ast.AsyncFunctionDef
+    decorator: ast.Call, func: ast.FunctionDef | ast.AsyncFunctionDef
 ) -> RouteDecorator | None:
-    if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
-        return None
     verb = call_name(decorator)
-    if verb not in _VERBS and verb not in _GENERIC:
-        return None
     path_node = decorator.args[0] if decorator.args else None
-    path_node = next((k.value for k in decorator.keywords if k.arg in {"path", "rule"}), path_node)
-    if not isinstance(path_node, ast.Constant) or not isinstance(path_node.value, str):
+    for keyword in decorator.keywords:
+        if keyword.arg == "path" or keyword.arg == "rule":
+            path_node = keyword.value
+            break
+    if path_node.__class__ is not _CONSTANT or path_node.value.__class__ is not str:
         return None
-    path = path_node.value
+    path: str = path_node.value
     if path and not path.startswith("/"):
         return None
     if verb in _VERBS:
@@ -89,5 +79,5 @@ def _route(
         line=decorator.lineno,
         methods=methods,
         path=path,
-        owner=dotted(decorator.func.value),
+        owner=dotted(decorator.func.value),  # type: ignore[attr-defined]
     )

@@ -14,10 +14,27 @@ _ADMIN_PATH = re.compile(ADMIN_PATH_PATTERN, re.IGNORECASE)
 _ADMIN_NAME = re.compile(r"(?:^|_)(?:admin|superuser|staff)(?:_|$)", re.IGNORECASE)
 
 
+# every match of the patterns above contains one of these (lower-case) words
+_PATH_WORDS = ("admin", "internal", "manage", "staff", "superuser", "ops", "debug")
+_NAME_WORDS = ("admin", "superuser", "staff")
+
+
 def looks_administrative(route: Route) -> bool:
     """An admin path segment or a handler named ``admin_*`` / ``*_admin``."""
     function = route.handler.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
-    return bool(_ADMIN_PATH.search(route.path) or _ADMIN_NAME.search(function))
+    return bool(
+        (_may_contain(route.path, _PATH_WORDS) and _ADMIN_PATH.search(route.path))
+        or (_may_contain(function, _NAME_WORDS) and _ADMIN_NAME.search(function))
+    )
+
+
+def _may_contain(text: str, words: tuple[str, ...]) -> bool:
+    """False only when the case-insensitive patterns cannot match: on ASCII text, lowering
+    is exact; other text goes to the regex (Unicode case folding differs)."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in words)
 
 
 class AdminWithoutRole(Rule):

@@ -183,6 +183,32 @@ def test_before_request_exemptions_apply_per_route(guards: tuple[ModuleType, Pat
     assert auth_of(negated, "account", "/account") == (Auth.AUTHENTICATED, GuardRole.AUTH)
 
 
+def test_routes_sharing_guards_keep_their_own_exemptions(
+    guards: tuple[ModuleType, Path],
+) -> None:
+    """One index, one guard tuple on three routes: the shared judgement must not carry
+    one route's exemption over to another."""
+    module, root = guards
+    hook = guard("hook_with_exemptions", module.hook_with_exemptions, origin="before_request")
+    shared = (hook,)
+    routes = [
+        Route("GET", rule, "flask", f"m:{endpoint}", guards=shared,
+              raw=SimpleNamespace(endpoint=endpoint, rule=rule))
+        for endpoint, rule in (("open_page", "/open"), ("account", "/account"),
+                               ("assets", "/assets/app.js"), ("account", "/account/2"))
+    ]  # fmt: skip
+    out = classify(
+        routes, knowledge=DEFAULT_KNOWLEDGE, index=SourceIndex(root), is_public=lambda _: False
+    )
+    assert [(r.auth, r.guards[0].role) for r in out] == [
+        (Auth.NONE, GuardRole.OTHER),
+        (Auth.AUTHENTICATED, GuardRole.AUTH),
+        (Auth.NONE, GuardRole.OTHER),
+        (Auth.AUTHENTICATED, GuardRole.AUTH),
+    ]
+    assert out[1].guards == out[3].guards and out[1].guards[0] is out[3].guards[0]
+
+
 def test_route_auth(guards: tuple[ModuleType, Path]) -> None:
     module, root = guards
     optional = guard("optional_user", module.optional_user, scheme="HTTPBearer", auto_error=False)
