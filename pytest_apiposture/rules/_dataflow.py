@@ -303,10 +303,9 @@ def class_of(
     if isinstance(node, ast.Call):
         name = dotted(node.func)
         if name:
-            found = class_of_name(index, fs.module, name)
-            if found is not None:
-                return found
-            resolved = index.resolve(fs.module, name)
+            resolved = index.resolve(fs.module, name)  # class_of_name's lookup, done once
+            if resolved is not None and isinstance(resolved.node, ast.ClassDef):
+                return ClassRef(resolved.module, resolved.node)
             if resolved is not None and isinstance(
                 resolved.node, ast.FunctionDef | ast.AsyncFunctionDef
             ):
