@@ -241,12 +241,16 @@ def identity_params(index: SourceIndex, fs: FunctionSource, route: Route | None)
         for guard in route.auth_guards():
             guard_names.add(guard.name.replace(":", ".").rsplit(".", 1)[-1])
             guard_names.add(getattr(guard.func, "__name__", ""))
+    guard_names.discard("")
     out = set()
     for name, call in dependency_params(index, fs).items():
+        if name in guard_names or _IDENTITY_WORDS.search(name):
+            out.add(name)  # the parameter's own name settles it (it is one of the targets)
+            continue
         annotation = fs.params[name][0].annotation
         targets = {name, *_identifiers(call), *(_identifiers(annotation) if annotation else ())}
         words = " ".join(targets)
-        if targets & (guard_names - {""}) or _IDENTITY_WORDS.search(words):
+        if targets & guard_names or _IDENTITY_WORDS.search(words):
             out.add(name)
     return out
 
