@@ -95,7 +95,7 @@ def _handler_names(handler: FunctionSource, short: str) -> list[str]:
 
 
 def _signature_names(handler: FunctionSource) -> list[str]:
-    """Every dotted name of the handler's annotations, decorators and return annotation,
+    """Every dotted attribute name of the handler's annotations, decorators and return annotation,
     first occurrences in walk order: once per function, shared by every model lookup."""
     known: list[str] | None = handler.derived.get("signature_names")
     if known is not None:
@@ -109,8 +109,7 @@ def _signature_names(handler: FunctionSource) -> list[str]:
     texts: dict[str, None] = {}
     for expr in exprs:
         for sub in walk(expr):
-            cls = sub.__class__
-            if cls is ast.Attribute or cls is ast.Name:
+            if sub.__class__ is ast.Attribute:  # a plain name has no ".", so never matches
                 texts[dotted(sub)] = None
     known = handler.derived["signature_names"] = list(texts)
     return known
@@ -205,7 +204,9 @@ def _targets_field(decorator: ast.expr, field: str) -> bool:
 
 def _redacted(answer: ast.expr) -> bool:
     if isinstance(answer, ast.Constant):
-        return answer.value is None or (isinstance(answer.value, str) and _MASK.match(answer.value) is not None)
+        return answer.value is None or (
+            isinstance(answer.value, str) and _MASK.match(answer.value) is not None
+        )
     calls = [n for n in walk(answer) if isinstance(n, ast.Call)]
     return any(REDACTION_CALL.search(call_name(c)) for c in calls)
 
