@@ -54,6 +54,9 @@ _IDENTITY_WORDS = re.compile(
 )
 _IDENTITY_ATTRS = frozenset(d.rsplit(".", 1)[-1] for d in IDENTITY_DOTTED)
 IDENTITY_CALLS = frozenset({"get_jwt_identity", "get_current_user", "current_user"})
+_NAME, _ATTRIBUTE, _CALL, _AWAIT = ast.Name, ast.Attribute, ast.Call, ast.Await
+_ASSIGN, _FOR, _ASYNC_FOR = ast.Assign, ast.For, ast.AsyncFor
+_FLOW_NODES = frozenset({ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor})
 
 
 def injected_params(index: SourceIndex, fs: FunctionSource) -> set[str]:
@@ -101,13 +104,46 @@ def body_params(index: SourceIndex, fs: FunctionSource, route: Route) -> set[str
 
 def is_request_access(node: ast.AST) -> bool:
     """``request.json``, ``request.get_json()``, ``await request.json()``, ``request.form``."""
-    if isinstance(node, ast.Await):
-        node = node.value
-    if isinstance(node, ast.Call):
-        text = dotted(node.func)
-        return text.startswith("request.") and call_name(node) in _REQUEST_DATA_CALLS
-    if isinstance(node, ast.Attribute):
-        return node.attr in _REQUEST_DATA_ATTRS and dotted(node) in _REQUEST_DATA_DOTTED
+    cls = node.__class__
+    if cls is _AWAIT:
+        node = node.value  # type: ignore[attr-defined]
+        cls = node.__class__
+    if cls is _CALL:
+        return call_name(node) in _REQUEST_DATA_CALLS and dotted(node.func).startswith(  # type: ignore[arg-type, attr-defined]
+            "request."
+        )
+    if cls is _ATTRIBUTE:
+        return node.attr in _REQUEST_DATA_ATTRS and dotted(node) in _REQUEST_DATA_DOTTED  # type: ignore[attr-defined]
+    return False
+
+
+def reads_request(fs: FunctionSource) -> bool:
+    """Some expression of the body is request data (``is_request_access``): once per
+    function, from the grouped body nodes. A lambda's nodes are not among them, so a body
+    with a lambda answers True (unknown); False is exact."""
+    known: bool | None = fs.derived.get("reads_request")
+    if known is None:
+        known = fs.derived["reads_request"] = (
+            ast.Lambda in fs.by_type
+            or any(
+                node.attr in _REQUEST_DATA_ATTRS and is_request_access(node)
+                for node in fs.of(ast.Attribute)
+            )
+            or any(
+                call_name(node) in _REQUEST_DATA_CALLS and is_request_access(node)
+                for node in fs.of(ast.Call)
+            )
+        )
+    return known
+
+
+def _reads_request(nodes: list[ast.AST]) -> bool:
+    """Any of ``nodes`` (a walk) is request data. An ``await`` is skipped: what it awaits
+    is in the walk too, and is request data exactly when the ``await`` is."""
+    for node in nodes:
+        cls = node.__class__
+        if (cls is _CALL or cls is _ATTRIBUTE) and is_request_access(node):
+            return True
     return False
 
 
@@ -118,8 +154,10 @@ def tainted_names(
 
     ``cleans(value)`` marks an assigned value as sanitised (``url = allowlisted(raw)``).
     """
-    flows = _flows(fs)
     tainted = set(seeds)
+    if not seeds and not reads_request(fs):
+        return tainted  # nothing to start from: no flow can taint a name
+    flows = _flows(fs)
     for _ in range(4):  # a few rounds reach chains like data = body.dict(); d2 = data
         before = len(tainted)
         for targets, value, reads, from_request in flows:
@@ -145,30 +183,45 @@ def _flows(fs: FunctionSource) -> list[tuple[frozenset[str], ast.expr, frozenset
 def _assignment_flows(
     fs: FunctionSource,
 ) -> list[tuple[frozenset[str], ast.expr, frozenset[str], bool]]:
+    by_type = fs.by_type
+    if not any(cls in by_type for cls in _FLOW_NODES):
+        return []
     out = []
+    request = reads_request(fs)  # False: no value can read request data
     for node in fs.body_nodes:
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value is not None:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            value = node.value
-        elif isinstance(node, ast.For | ast.AsyncFor):
-            targets, value = [node.target], node.iter
-        else:
+        cls = node.__class__
+        if cls not in _FLOW_NODES:
             continue
-        bound = frozenset(n.id for t in targets for n in walk(t) if isinstance(n, ast.Name))
-        subs = list(walk(value))
-        reads = frozenset(n.id for n in subs if isinstance(n, ast.Name))
+        if cls is _ASSIGN:
+            targets, value = node.targets, node.value  # type: ignore[attr-defined]
+        elif cls is _FOR or cls is _ASYNC_FOR:
+            targets, value = [node.target], node.iter  # type: ignore[attr-defined]
+        else:  # AnnAssign, NamedExpr
+            value = node.value  # type: ignore[attr-defined]
+            if value is None:
+                continue
+            targets = [node.target]  # type: ignore[attr-defined]
+        bound = frozenset(
+            [t.id for t in targets if t.__class__ is _NAME]
+            if all(t.__class__ is _NAME for t in targets)
+            else [n.id for t in targets for n in walk(t) if n.__class__ is _NAME]
+        )
         if bound:
-            out.append((bound, value, reads, any(map(is_request_access, subs))))
+            subs = walk(value)
+            reads = frozenset([n.id for n in subs if n.__class__ is _NAME])
+            out.append((bound, value, reads, request and _reads_request(subs)))
     return out
 
 
 def derives(node: ast.AST, tainted: set[str]) -> bool:
     """True when the expression reads request data or a tainted name."""
     for sub in walk(node):
-        if isinstance(sub, ast.Name) and sub.id in tainted:
-            return True
-        if is_request_access(sub):
-            return True
+        cls = sub.__class__
+        if cls is _NAME:
+            if sub.id in tainted:  # type: ignore[attr-defined]
+                return True
+        elif (cls is _CALL or cls is _ATTRIBUTE) and is_request_access(sub):
+            return True  # an await is skipped: what it awaits comes later in the walk
     return False
 
 
@@ -188,12 +241,16 @@ def identity_params(index: SourceIndex, fs: FunctionSource, route: Route | None)
         for guard in route.auth_guards():
             guard_names.add(guard.name.replace(":", ".").rsplit(".", 1)[-1])
             guard_names.add(getattr(guard.func, "__name__", ""))
+    guard_names.discard("")
     out = set()
     for name, call in dependency_params(index, fs).items():
+        if name in guard_names or _IDENTITY_WORDS.search(name):
+            out.add(name)  # the parameter's own name settles it (it is one of the targets)
+            continue
         annotation = fs.params[name][0].annotation
         targets = {name, *_identifiers(call), *(_identifiers(annotation) if annotation else ())}
         words = " ".join(targets)
-        if targets & (guard_names - {""}) or _IDENTITY_WORDS.search(words):
+        if targets & guard_names or _IDENTITY_WORDS.search(words):
             out.add(name)
     return out
 
@@ -250,10 +307,9 @@ def class_of(
     if isinstance(node, ast.Call):
         name = dotted(node.func)
         if name:
-            found = class_of_name(index, fs.module, name)
-            if found is not None:
-                return found
-            resolved = index.resolve(fs.module, name)
+            resolved = index.resolve(fs.module, name)  # class_of_name's lookup, done once
+            if resolved is not None and isinstance(resolved.node, ast.ClassDef):
+                return ClassRef(resolved.module, resolved.node)
             if resolved is not None and isinstance(
                 resolved.node, ast.FunctionDef | ast.AsyncFunctionDef
             ):

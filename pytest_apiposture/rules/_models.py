@@ -87,18 +87,32 @@ def find_class(
 def _handler_names(handler: FunctionSource, short: str) -> list[str]:
     """Dotted names in the handler's signature and decorators that end with ``short``."""
     names = [short]
+    suffix = f".{short}"
+    for text in _signature_names(handler):
+        if text.endswith(suffix) and text not in names:
+            names.append(text)
+    return names
+
+
+def _signature_names(handler: FunctionSource) -> list[str]:
+    """Every dotted attribute name of the handler's annotations, decorators and return annotation,
+    first occurrences in walk order: once per function, shared by every model lookup."""
+    known: list[str] | None = handler.derived.get("signature_names")
+    if known is not None:
+        return known
     node = handler.node
     exprs: list[ast.AST] = [a.annotation for a in _all_args(handler) if a.annotation is not None]
     if not isinstance(node, ast.Lambda):
         exprs += node.decorator_list
         if node.returns is not None:
             exprs.append(node.returns)
+    texts: dict[str, None] = {}
     for expr in exprs:
         for sub in walk(expr):
-            text = dotted(sub)
-            if text.endswith(f".{short}") and text not in names:
-                names.append(text)
-    return names
+            if sub.__class__ is ast.Attribute:  # a plain name has no ".", so never matches
+                texts[dotted(sub)] = None
+    known = handler.derived["signature_names"] = list(texts)
+    return known
 
 
 def _all_args(handler: FunctionSource) -> list[ast.arg]:

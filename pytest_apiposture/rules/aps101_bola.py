@@ -93,29 +93,32 @@ class ObjectLevelAuthorization(Rule):
         handler, route = ctx.handler, ctx.route
         if handler is None or route is None or handler.is_lambda:
             return
-        checked = _checked_by_guards(ctx, route)
-        params = [
-            p
-            for p in _path_params(route)
-            if _ID_PARAM.search(p) and p in handler.params and p not in checked
-        ]
+        # the guards are consulted last: an id that the handler never looks an object up
+        # by (or looks up with an owner check) needs no guard's code facts
+        params = [p for p in _path_params(route) if _ID_PARAM.search(p) and p in handler.params]
         if not params:
             return
         identities = identity_names(ctx.index, handler, route)
         if _owner_checked(handler, identities):
             return
+        checked: set[str] | None = None
         for param in params:
             access = _first_access(handler, param, identities)
-            if access is not None:
-                finding = self.at_handler(
-                    ctx,
-                    message=self.message.replace("{param}", param)
-                    + f" (line {access.lineno}: `{_short(access)}`)",
-                    severity=Severity.HIGH if route.is_write else Severity.MEDIUM,
-                )
-                if finding is not None:
-                    yield finding
-                return
+            if access is None:
+                continue
+            if checked is None:
+                checked = _checked_by_guards(ctx, route)
+            if param in checked:
+                continue
+            finding = self.at_handler(
+                ctx,
+                message=self.message.replace("{param}", param)
+                + f" (line {access.lineno}: `{_short(access)}`)",
+                severity=Severity.HIGH if route.is_write else Severity.MEDIUM,
+            )
+            if finding is not None:
+                yield finding
+            return
 
 
 def _checked_by_guards(ctx: RuleContext, route: Route) -> set[str]:
@@ -132,8 +135,15 @@ def _checked_by_guards(ctx: RuleContext, route: Route) -> set[str]:
     return checked
 
 
-def _wire_names(source: FunctionSource) -> set[str]:
+def _wire_names(source: FunctionSource) -> frozenset[str]:
     """Parameter names as the request spells them: ``Path(alias="key")`` renames."""
+    known: frozenset[str] | None = source.derived.get("wire_names")
+    if known is None:
+        known = source.derived["wire_names"] = frozenset(_spelled_names(source))
+    return known
+
+
+def _spelled_names(source: FunctionSource) -> set[str]:
     names = set()
     for name, (arg, default) in source.params.items():
         alias = name

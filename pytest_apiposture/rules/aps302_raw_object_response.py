@@ -15,6 +15,8 @@ from ._models import ClassRef, attributes, exposes_everything, is_orm_class, ser
 from ._returns import Returned, returned_values
 
 _SERIALISERS = frozenset({"to_dict", "as_dict", "serialize", "serialise", "to_json"})
+# the only expressions _class can type (a literal, a comprehension, ... has no class here)
+_TYPED_SHAPES = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Await})
 _MENTIONS_WHOLE_OBJECT = re.compile(r"__dict__|vars\(|\.(?:to_dict|as_dict|seriali[sz]e|to_json)\(")
 
 
@@ -125,7 +127,7 @@ def exposure(
             return None
         names = serialised_attributes(index, cls, call_name(node))
         return (f"`{cls.node.name}.{call_name(node)}()`", names) if names else None
-    if fastapi and not exposes_everything(node):
+    if fastapi and node.__class__ in _TYPED_SHAPES and not exposes_everything(node):
         cls = _class(index, handler, node, returned, route)
         if cls is not None and is_orm_class(index, cls):
             return (f"the ORM object `{cls.node.name}`", _all(index, cls))

@@ -9,7 +9,7 @@ from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
 from ..source import FunctionSource
 from ..syntax import call_name, dotted, unparse, walk
 from . import Rule, RuleContext
-from ._dataflow import body_params, derives, tainted_names
+from ._dataflow import body_params, derives, reads_request, tainted_names
 from ._models import ClassRef, attributes, class_of_name, is_orm_class
 from .aps305_extra_allowed import extra_allow_line
 
@@ -88,9 +88,11 @@ class BulkWrite(Rule):
             and "setattr" not in handler.text
         ):
             return
-        seeds = (
-            body_params(ctx.index, handler, route) if _body_is_open(ctx, handler, route) else set()
-        )
+        seeds = body_params(ctx.index, handler, route)
+        if seeds and not _body_is_open(ctx, handler, route):
+            seeds = set()
+        if not seeds and not reads_request(handler):
+            return  # no client data in the body: every sink test below would answer no
         tainted = tainted_names(handler, seeds)
         seen: set[int] = set()
         for node in _sinks(ctx, handler, tainted):
