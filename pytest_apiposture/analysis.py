@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -341,12 +342,13 @@ def _file_unit(
         index.touch(path)  # the text filters read it even when nothing parses it
         data = index.read(path)
         lowered = None if data is None else filter_text(data)
-        wanted, decorators = list(rules), True
+        wanted, may_decorate_routes = list(rules), True
         if lowered is not None:
             wanted = [rule for rule in rules if rule.may_fire(lowered, ctx.knowledge)]
-            decorators = ROUTE_DECORATOR_TEXT.search(lowered)
-        # a file no rule may fire on, without a route decorator, is never parsed
-        module = index.module(path) if wanted or decorators else None
+            may_decorate_routes = ROUTE_DECORATOR_TEXT.search(lowered)
+        # a file no rule may fire on, without a route decorator, is never parsed (nor its
+        # syntax error noted: no rule would have read it)
+        module = index.module(path) if wanted or may_decorate_routes else None
         out: list[Finding] = []
         decorated: list[int] = []
         if module is not None:
@@ -360,16 +362,33 @@ def _file_unit(
 
 
 def filter_text(data: bytes) -> bytes | None:
-    """A file's source as the rules' text filters read it: lower-cased, with identifiers
-    spelled as Python reads them (NFKC: full-width ``debug`` is ``debug``); None when it is not
-    UTF-8 (then every rule looks at the parsed file)."""
+    """A file's source as the rules' text filters read it: lower-cased, line ends as
+    ``\\n``; non-ASCII text with identifiers as Python reads them (NFKC: a full-width
+    ``debug`` is ``debug``) and the letters ``re.IGNORECASE`` takes for ASCII ones
+    (dotless i, long s, dotted capital I) spelled in ASCII. None (every rule looks at the
+    parsed file) when that text is unknown: not UTF-8, or a declared encoding other than
+    UTF-8 (``+AGQ-ebug`` is ``debug`` in UTF-7)."""
+    head = b"\n".join(data.split(b"\n", 2)[:2])  # where PEP 263 puts a coding cookie
+    if b"coding" in head and _COOKIE.search(head) and not _UTF8_COOKIE.search(head):
+        return None
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     if data.isascii():
         return data.lower()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return unicodedata.normalize("NFKC", text).lower().encode("utf-8")
+    return unicodedata.normalize("NFKC", text).translate(_AS_ASCII).lower().encode("utf-8")
+
+
+# letters re.IGNORECASE matches to ASCII ones that NFKC and str.lower() leave alone
+_AS_ASCII = str.maketrans({"\u0131": "i", "\u0130": "i", "\u017f": "s"})
+# PEP 263: a comment in the first two lines declaring the source's encoding
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.MULTILINE)
+_UTF8_COOKIE = re.compile(
+    rb"^[ \t\f]*#.*?coding[:=][ \t]*(?:utf[-_]?8|ascii)\b", re.MULTILINE | re.IGNORECASE
+)
 
 
 def _run(rule: Rule, ctx: RuleContext, index: SourceIndex, where: str) -> list[Finding]:

@@ -58,6 +58,9 @@ def child_fields(cls: type) -> tuple[str, ...]:
 # Between two tokens of a statement, in a text filter: whitespace, line continuations
 # and (inside brackets) comments.
 TOKEN_GAP = rb"(?:[\s\\]|#[^\n]*)*"
+# Between a name (or a string key's text) and the ``=`` or ``:`` after it: also closing
+# quotes, brackets and parentheses (``config[("DEBUG")] =``, ``(app.debug) =``).
+NAME_END = rb"(?:['\"\])\s\\]|#[^\n]*)*"
 
 
 class TextFilter:

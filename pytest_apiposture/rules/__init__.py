@@ -95,9 +95,10 @@ class Rule:
         return route.kind == "http" and route.method not in _SKIPPED_METHODS
 
     def may_fire(self, lowered: bytes, knowledge: Knowledge) -> bool:
-        """Project rules: False only when no finding can come from an ASCII file whose
-        lower-cased bytes are ``lowered`` (the default: ``text_filter`` finds nothing).
-        The static pass does not parse a file on which no rule may fire."""
+        """Project rules: False only when no finding can come from a file whose source, as
+        ``analysis.filter_text`` gives it (ASCII, lower-cased), is ``lowered`` (the
+        default: ``text_filter`` finds nothing). The pass does not parse a file on which
+        no rule may fire."""
         return self.text_filter is None or self.text_filter.search(lowered)
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:

@@ -6,17 +6,18 @@ import ast
 from dataclasses import dataclass
 
 from ..source import ModuleSource, SourceIndex
-from ..syntax import TOKEN_GAP, TextFilter, call_name, dotted
+from ..syntax import NAME_END, TOKEN_GAP, TextFilter, call_name, dotted
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 _GENERIC = frozenset({"route", "api_route", "websocket", "websocket_route"})
 _NAMES = _VERBS | _GENERIC
-# A line that opens a route decorator (``@router.get(``), in lower-cased source: a file
-# without one has no route decorator (a decorator's first line holds its callee).
+# A route decorator in lower-cased source: a line-opening ``@``, then before the ``def`` or
+# ``class`` it decorates, ``.get(`` or another route verb called (over continuation lines,
+# brackets and parentheses: ``@(router.get)("/x")``). A file without one has none.
 ROUTE_DECORATOR_TEXT = TextFilter(
     (b"@",),
-    rb"@[^\n]*\." + TOKEN_GAP + rb"(?:" + "|".join(sorted(_NAMES)).encode() + rb")"
-    + TOKEN_GAP + rb"\(",
+    rb"@(?:(?!\n[ \t\f]*(?:async[ \t]+)?(?:def|class)\b)[\s\S])*?\." + TOKEN_GAP
+    + rb"(?:" + "|".join(sorted(_NAMES)).encode() + rb")" + NAME_END + rb"\(",
     line_start=True,
 )  # fmt: skip
 _CALL, _ATTRIBUTE, _CONSTANT = ast.Call, ast.Attribute, ast.Constant

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Callable, Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..syntax import TOKEN_GAP, TextFilter, call_name, dotted
+from ..syntax import NAME_END, TextFilter, call_name, dotted
 from . import Rule, RuleContext, module_nodes
 
 _DEBUG_CALLS = frozenset(
@@ -65,9 +65,7 @@ class DebugMode(Rule):
     cwe = 489
     scope = "project"
     # debug=, use_debugger=, .debug =, ["DEBUG"] =, {"DEBUG": ...}
-    text_filter = TextFilter(
-        (b"debug",), rb"debug(?:ger)?['\"]?" + TOKEN_GAP + rb"\]?" + TOKEN_GAP + rb"[=:]"
-    )
+    text_filter = TextFilter((b"debug",), rb"debug(?:ger)?" + NAME_END + rb"[=:]")
     message = "debug mode is switched on: `{code}`"
     remediation = (
         "Never hard-code debug on: read it from the environment "

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Iterator
 
 from ..knowledge import DEFAULT_KNOWLEDGE, Knowledge
 from ..model import Confidence, Finding, Kind, Severity
-from ..syntax import TOKEN_GAP, TextFilter, call_name, dotted, walk
+from ..syntax import NAME_END, TextFilter, call_name, dotted, walk
 from . import Rule, RuleContext, module_nodes
 
-# cheap pre-test on the raw file: the default secret names, and jwt for literal keys
+# the secret names ``text_filter`` knows (configuration may add others)
 _DEFAULT_PATTERN = DEFAULT_KNOWLEDGE.secret_name_re.pattern
 _ENV_FALLBACK_CALLS = frozenset({"getenv", "get", "config", "env"})
 _JWT_KEY_CALLS = frozenset({"encode", "decode"})
@@ -77,8 +77,8 @@ class HardcodedSecret(Rule):
     # annotation, subscript target); or a jwt call
     text_filter = TextFilter(
         (b"secret", b"signing", b"private", b"api", b"jwt"),
-        rb"(?:secret|secret_?key|signing_?key|private_?key|api_?key|jwt_?key)['\"]?"
-        + TOKEN_GAP + rb"\]?" + TOKEN_GAP + rb"[=:]|jwt\w*" + TOKEN_GAP + rb"\.",
+        rb"(?:secret|secret_?key|signing_?key|private_?key|api_?key|jwt_?key)" + NAME_END
+        + rb"[=:]|jwt[^\s.()]*" + NAME_END + rb"\.",
     )  # fmt: skip
     message = "hard-coded secret `{name}`"
     remediation = (

@@ -171,24 +171,40 @@ def test_a_file_no_rule_may_fire_on_is_read_not_parsed_and_its_change_is_seen(
     ] == [("APS804", 6)]
 
 
-def test_non_ascii_files_are_filtered_on_the_identifiers_python_reads(
+def test_non_ascii_and_declared_encodings_are_filtered_as_python_reads_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app, package = make_app(tmp_path)
-    (package / "texts.py").write_text('GREETING = "héllo"\n', encoding="utf-8")
+    (package / "texts.py").write_text('GREETING = "h\u00e9llo"\n', encoding="utf-8")
     # NFKC: Python reads the full-width attribute name as ``debug``
     (package / "switch.py").write_text(
-        "import app\napp.\uff44\uff45\uff42\uff55\uff47 = True  # \u00e9\n", encoding="utf-8"
+        "import app\napp.\uff44\uff45\uff42\uff55\uff47 = True\n", encoding="utf-8"
     )
-    (package / "legacy.py").write_bytes(b'# -*- coding: latin-1 -*-\nNAME = "caf\xe9"\n')
+    # UTF-7: the ASCII bytes ``+AGQ-ebug`` are the name ``debug``
+    (package / "seven.py").write_bytes(b"# coding: utf-7\nimport app\napp.+AGQ-ebug = True\n")
+    (package / "plain.py").write_bytes(b"# coding: utf-8\nNAME = 1\n")
     parsed = count_parses(monkeypatch)
     result = run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=None)
-    assert "texts.py" not in parsed
-    assert "switch.py" in parsed
-    assert "legacy.py" in parsed  # not UTF-8: every rule looks
-    switch = f"{package.name}/switch.py"
-    assert [(f.code, f.location.line) for f in result.findings
-            if f.location and f.location.file.endswith(switch)] == [("APS801", 2)]  # fmt: skip
+    assert {"switch.py", "seven.py"} <= set(parsed)
+    assert "plain.py" not in parsed  # declared UTF-8: filtered
+    assert "texts.py" not in parsed  # non-ASCII, nothing a rule reads: filtered
+    flagged = {
+        (Path(f.location.file).name, f.location.line)
+        for f in result.findings
+        if f.code == "APS801" and f.location
+    }
+    assert flagged == {("switch.py", 2), ("seven.py", 3)}
+
+
+def test_a_broken_file_no_rule_may_fire_on_is_not_parsed_nor_noted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, package = make_app(tmp_path)
+    (package / "legacy.py").write_text('print "hello"\n')
+    parsed = count_parses(monkeypatch)
+    result = run_static(app, root=tmp_path, app_file=package / "main.py", cache_dir=None)
+    assert "legacy.py" not in parsed
+    assert result.notes == []  # no rule would have read it: nothing was skipped
 
 
 def test_a_changed_file_invalidates_exactly_the_units_that_read_it(
