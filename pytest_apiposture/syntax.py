@@ -292,10 +292,11 @@ def top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 
 _BODIES = ("body", "orelse", "finalbody")
+_TRY_STAR = getattr(ast, "TryStar", ast.Try)  # ``try: ... except* E:`` is Python 3.11+
 COMPOUND = frozenset(
     {ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor,
      ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match}
-    | {ast.TryStar}
+    | {_TRY_STAR}
 )  # fmt: skip
 
 
@@ -318,7 +319,7 @@ STATEMENT_LISTS: Mapping[type, Callable[[Any], list[ast.stmt]]] = MappingProxyTy
             *s.finalbody,
             *[x for h in s.handlers for x in h.body],
         ],
-        ast.TryStar: lambda s: [
+        _TRY_STAR: lambda s: [
             *s.body,
             *s.orelse,
             *s.finalbody,
