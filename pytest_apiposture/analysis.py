@@ -379,11 +379,16 @@ def filter_text(data: bytes) -> bytes | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return unicodedata.normalize("NFKC", text).translate(_AS_ASCII).lower().encode("utf-8")
+    text = unicodedata.normalize("NFKC", text)
+    # letters re.IGNORECASE matches to ASCII ones that NFKC and str.lower() leave alone
+    # (str.replace: str.translate with a table cost 0.6 s on MLflow's non-ASCII files)
+    for letter, ascii_letter in _AS_ASCII:
+        if letter in text:
+            text = text.replace(letter, ascii_letter)
+    return text.lower().encode("utf-8")
 
 
-# letters re.IGNORECASE matches to ASCII ones that NFKC and str.lower() leave alone
-_AS_ASCII = str.maketrans({"\u0131": "i", "\u0130": "i", "\u017f": "s"})
+_AS_ASCII = (("\u0131", "i"), ("\u0130", "i"), ("\u017f", "s"))
 # PEP 263: a comment in the first two lines declaring the source's encoding
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.MULTILINE)
 _UTF8_COOKIE = re.compile(
