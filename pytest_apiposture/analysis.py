@@ -344,7 +344,7 @@ def _file_unit(
         lowered = None if data is None else filter_text(data)
         wanted, may_decorate_routes = list(rules), True
         if lowered is not None:
-            wanted = [rule for rule in rules if rule.may_fire(lowered, ctx.knowledge)]
+            wanted = [rule for rule in rules if _may_fire(rule, lowered, ctx, path)]
             may_decorate_routes = ROUTE_DECORATOR_TEXT.search(lowered)
         # a file no rule may fire on, without a route decorator, is never parsed (nor its
         # syntax error noted: no rule would have read it)
@@ -394,6 +394,17 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.MULTILINE)
 _UTF8_COOKIE = re.compile(
     rb"^[ \t\f]*#.*?coding[:=][ \t]*(?:utf[-_]?8|ascii)\b", re.MULTILINE | re.IGNORECASE
 )
+
+
+def _may_fire(rule: Rule, lowered: bytes, ctx: RuleContext, path: str) -> bool:
+    try:
+        return bool(rule.may_fire(lowered, ctx.knowledge))
+    except Exception as exc:  # a rule bug must not end the run: the rule looks, and says so
+        ctx.index.note(
+            f"{rule.code} failed to filter {ctx.index.display(path)}: {type(exc).__name__}: "
+            f"{exc} (a bug in the rule)"
+        )
+        return True
 
 
 def _run(rule: Rule, ctx: RuleContext, index: SourceIndex, where: str) -> list[Finding]:

@@ -17,7 +17,7 @@ from rules_helpers import run_static
 
 from pytest_apiposture.adapters import select_adapter
 from pytest_apiposture.analysis import AnalysisResult, analyse, project_files_for
-from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
+from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE, Knowledge
 from pytest_apiposture.model import Finding, Kind, Severity
 from pytest_apiposture.rules import RULES, Rule, RuleContext
 from pytest_apiposture.source import SourceIndex
@@ -345,3 +345,34 @@ def test_a_same_size_edit_within_the_same_mtime_is_seen(tmp_path: Path) -> None:
     assert summary(edited, tmp_path) == [
         ("APS201", "GET /open", name, line_of(main, "def open_route")),
     ]
+
+
+def test_a_rule_whose_filter_raises_still_looks_and_the_run_goes_on(tmp_path: Path) -> None:
+    class BrokenFilter(Rule):
+        code, scope, kind = "APS999", "project", Kind.MISCONFIGURATION
+
+        def may_fire(self, lowered: bytes, knowledge: Knowledge) -> bool:
+            raise RuntimeError("boom")
+
+        def check(self, ctx: RuleContext) -> Iterable[Finding]:
+            if ctx.module is not None and ctx.module.path.endswith("models.py"):
+                yield self.finding(ctx, file=ctx.module.path, line=1)
+
+    app, package = make_app(tmp_path)
+    routes = select_adapter(app).routes(app)
+    result = analyse(
+        routes,
+        root=tmp_path,
+        knowledge=DEFAULT_KNOWLEDGE,
+        index=SourceIndex(tmp_path, cache_dir=None),
+        rules=[BrokenFilter()],
+        is_public=lambda route: False,
+        project_files=project_files_for(routes, package / "main.py", tmp_path),
+    )
+    assert [(f.code, Path(f.location.file).name) for f in result.findings if f.location] == [
+        ("APS999", "models.py")
+    ]
+    assert (
+        f"APS999 failed to filter {package.name}/models.py: RuntimeError: boom (a bug in the rule)"
+        in result.notes
+    )
