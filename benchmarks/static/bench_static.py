@@ -13,7 +13,8 @@ imports that app from DIR as the plugin would (the synthetic project is route-de
 * warm:  a new SourceIndex on the cache the cold run wrote, ``analyse`` again.
 
 Both include the caller's ``is_public`` predicate (once per route, here the config's
-``route_matcher``); its own time is printed on a separate line.
+``route_matcher``); its own time is printed on a separate line, and so is one
+``syntax.walk`` of every parsed tree: the least any rule engine written in Python pays.
 
 Each round measures the floor, a cold and a warm run back to back in CPU time
 (``time.process_time``); the printed ratio is the median of the ``--repeat`` rounds' own
@@ -47,6 +48,7 @@ from pytest_apiposture.loading import load_app
 from pytest_apiposture.model import Route
 from pytest_apiposture.rules import RULES
 from pytest_apiposture.source import SourceIndex
+from pytest_apiposture.syntax import walk
 
 
 def best(runs: int, work: Callable[[], object]) -> float:
@@ -130,6 +132,10 @@ def main() -> None:
             rounds.append((parse, cold, warm))
         warm_result = run(warm_dir)
         public = best(args.repeat, lambda: [is_public(route) for route in routes])
+        # what one Python-level visit of every node costs: the floor under any rule engine
+        # written in Python (the rules share one such visit of each handler)
+        trees = [ast.parse(path.read_bytes(), filename=str(path)) for path in files]
+        visit = best(args.repeat, lambda: [walk(tree) for tree in trees])
 
     same = sorted(map(repr, cold_result.findings)) == sorted(map(repr, warm_result.findings))
     parse = statistics.median(r[0] for r in rounds)
@@ -150,6 +156,9 @@ def main() -> None:
         f"(rounds {min(warm_ratios):.2f}-{max(warm_ratios):.2f})"
     )
     print(f"is_public   : {public * 1000:8.1f} ms  = {public / parse:5.2f}x (in both figures)")
+    print(
+        f"node visit  : {visit * 1000:8.1f} ms  = {visit / parse:5.2f}x (syntax.walk of every tree)"
+    )
     print(f"warm findings identical to cold: {same}")
 
 
