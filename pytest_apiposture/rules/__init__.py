@@ -96,7 +96,7 @@ class Rule:
 
     def may_fire(self, lowered: bytes, knowledge: Knowledge) -> bool:
         """Project rules: False only when no finding can come from a file whose source, as
-        ``analysis.filter_text`` gives it (ASCII, lower-cased), is ``lowered`` (the
+        ``syntax.filter_text`` gives it (lower-cased, NFKC), is ``lowered`` (the
         default: ``text_filter`` finds nothing). The pass does not parse a file on which
         no rule may fire."""
         return self.text_filter is None or self.text_filter.search(lowered)

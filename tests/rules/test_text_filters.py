@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_apiposture.analysis import filter_text
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.rules import RULES, Rule
 from pytest_apiposture.rules._decorators import ROUTE_DECORATOR_TEXT
+from pytest_apiposture.syntax import filter_text
 
 BY_CODE: dict[str, Rule] = {rule.code: rule() for rule in RULES}
 
