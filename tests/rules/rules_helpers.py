@@ -26,7 +26,7 @@ from pytest_apiposture.analysis import AnalysisResult, analyse, project_files_fo
 from pytest_apiposture.config import route_matcher
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE, Knowledge
 from pytest_apiposture.model import Finding, Route
-from pytest_apiposture.rules import RULES
+from pytest_apiposture.rules import RULES, Rule
 from pytest_apiposture.source import SourceIndex
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -69,8 +69,9 @@ def run_static(
     knowledge: Knowledge | None = None,
     cache_dir: Path | None = None,
     routes: list[Route] | None = None,
+    rules: Sequence[Rule] | None = None,
 ) -> AnalysisResult:
-    """The static pass exactly as the plugin runs it: real adapter, real rules."""
+    """The static pass exactly as the plugin runs it: real adapter, real rules (or ``rules``)."""
     knowledge = (knowledge or DEFAULT_KNOWLEDGE).extended(extra_public=tuple(public))
     routes = routes if routes is not None else select_adapter(app).routes(app)
     return analyse(
@@ -78,7 +79,7 @@ def run_static(
         root=root,
         knowledge=knowledge,
         index=SourceIndex(root, cache_dir=cache_dir),
-        rules=[rule() for rule in RULES],
+        rules=[rule() for rule in RULES] if rules is None else rules,
         is_public=route_matcher(knowledge.public_routes),
         project_files=project_files_for(routes, app_file, root),
     )

@@ -16,11 +16,10 @@ import pytest
 from rules_helpers import run_static
 
 from pytest_apiposture.adapters import select_adapter
-from pytest_apiposture.analysis import AnalysisResult, analyse, project_files_for
-from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE, Knowledge
+from pytest_apiposture.analysis import AnalysisResult, project_files_for
+from pytest_apiposture.knowledge import Knowledge
 from pytest_apiposture.model import Finding, Kind, Severity
 from pytest_apiposture.rules import RULES, Rule, RuleContext
-from pytest_apiposture.source import SourceIndex
 
 _counter = itertools.count()
 
@@ -260,16 +259,9 @@ class Exploding(Rule):
 
 
 def test_a_failing_rule_is_noted_and_the_others_still_run(tmp_path: Path) -> None:
-    app, _package = make_app(tmp_path)
-    routes = select_adapter(app).routes(app)
-    result = analyse(
-        routes,
-        root=tmp_path,
-        knowledge=DEFAULT_KNOWLEDGE,
-        index=SourceIndex(tmp_path),
-        rules=[Exploding(), *(rule() for rule in RULES)],
-        is_public=lambda route: route.path.startswith(("/docs", "/redoc", "/openapi")),
-    )
+    app, package = make_app(tmp_path)
+    rules = [Exploding(), *(rule() for rule in RULES)]
+    result = run_static(app, root=tmp_path, app_file=package / "main.py", rules=rules)
     assert ("APS201", "GET /open") in {(f.code, f.route_key) for f in result.findings}
     assert "APS299 failed on GET /open: RuntimeError: boom (a bug in the rule)" in result.notes
     assert all(f.severity is not Severity.CRITICAL for f in result.findings)
@@ -359,16 +351,7 @@ def test_a_rule_whose_filter_raises_still_looks_and_the_run_goes_on(tmp_path: Pa
                 yield self.finding(ctx, file=ctx.module.path, line=1)
 
     app, package = make_app(tmp_path)
-    routes = select_adapter(app).routes(app)
-    result = analyse(
-        routes,
-        root=tmp_path,
-        knowledge=DEFAULT_KNOWLEDGE,
-        index=SourceIndex(tmp_path, cache_dir=None),
-        rules=[BrokenFilter()],
-        is_public=lambda route: False,
-        project_files=project_files_for(routes, package / "main.py", tmp_path),
-    )
+    result = run_static(app, root=tmp_path, app_file=package / "main.py", rules=[BrokenFilter()])
     assert [(f.code, Path(f.location.file).name) for f in result.findings if f.location] == [
         ("APS999", "models.py")
     ]
