@@ -135,9 +135,10 @@ def _auth(
     knowledge: Knowledge,
     public: bool,
 ) -> Auth:
-    if public or marked_public(route.endpoint):
+    library_public = route.handler in knowledge.library_public_handlers
+    if public or library_public or marked_public(route.endpoint):
         return Auth.PUBLIC
-    if roles & _STRONG:
+    if roles & _STRONG or route.handler in knowledge.library_authorizing_handlers:
         return Auth.AUTHENTICATED
     handler = index.handler(route)
     if handler is not None and code_facts(index, handler, knowledge).inline_auth:
@@ -183,6 +184,8 @@ def _guard_key(guard: Guard, index: SourceIndex) -> tuple[Any, ...]:
 def _judge(
     guard: Guard, knowledge: Knowledge, index: SourceIndex
 ) -> tuple[GuardRole, Exemption | None]:
+    if guard.name in knowledge.library_authorization_guards:
+        return GuardRole.AUTHORIZATION, None  # a known library guard: its name settles it
     sources = guard_sources(guard, index)
     facts = merge_facts(code_facts(index, fs, knowledge) for fs in sources)
     # a helper's own ``if not token: return None`` does not make the guard optional

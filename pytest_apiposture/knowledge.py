@@ -55,6 +55,52 @@ AUTHORIZATION_NAME_HINTS: tuple[str, ...] = (
     "owner",
 )
 
+# Library decorators that reject anonymous callers and check a permission, by the dotted
+# name of the function that builds them (``Guard.name`` of a decorator guard). Their code
+# lies outside the project, so it is not read, and their names say nothing a hint could
+# match. Flask-AppBuilder (Superset, Airflow 2): ``@protect()`` answers 401 without a user
+# and 403 without the method's permission; ``@has_access`` / ``@has_access_api`` redirect
+# to the login page or answer 401/403 likewise.
+LIBRARY_AUTHORIZATION_GUARDS: frozenset[str] = frozenset(
+    {
+        "flask_appbuilder.security.decorators.protect",
+        "flask_appbuilder.security.decorators.has_access",
+        "flask_appbuilder.security.decorators.has_access_api",
+    }
+)
+
+# Library views, by handler (``Route.handler``), that are public by design (a login page,
+# an OAuth callback, a language switch) or check a permission in their own code, which is
+# not read (it lies outside the project). Flask-AppBuilder mounts these on every app.
+_FAB = "flask_appbuilder"
+LIBRARY_PUBLIC_HANDLERS: frozenset[str] = frozenset(
+    f"{_FAB}.{name}"
+    for name in (
+        "security.views:AuthView.login",
+        "security.views:AuthView.logout",
+        "security.views:AuthDBView.login",
+        "security.views:AuthLDAPView.login",
+        "security.views:AuthOAuthView.login",
+        "security.views:AuthOAuthView.oauth_authorized",
+        "security.views:AuthSAMLView.login",
+        "security.views:AuthSAMLView.logout",
+        "security.views:AuthSAMLView.acs",
+        "security.views:AuthSAMLView.slo",
+        "security.views:AuthSAMLView.metadata",
+        "security.views:AuthRemoteUserView.login",
+        "security.api:SecurityApi.login",
+        "security.registerviews:BaseRegisterUser.activation",
+        "views:PublicFormView.this_form_get",
+        "views:PublicFormView.this_form_post",
+        "views:UtilView.back",
+        "babel.views:LocaleView.index",
+    )
+)
+# ``ModelView.action``: ``if self.appbuilder.sm.has_access(permission, ...)`` before acting
+LIBRARY_AUTHORIZING_HANDLERS: frozenset[str] = frozenset(
+    {f"{_FAB}.views:ModelView.action", f"{_FAB}.views:ModelView.action_post"}
+)
+
 # Credential-carrying request parts: a dependency that reads one of these is auth.
 CREDENTIAL_HEADERS: frozenset[str] = frozenset(
     {"authorization", "x-api-key", "api-key", "x-auth-token", "x-access-token", "cookie"}
@@ -285,6 +331,9 @@ class Knowledge:
 
     auth_name_hints: tuple[str, ...] = AUTH_NAME_HINTS
     authorization_name_hints: tuple[str, ...] = AUTHORIZATION_NAME_HINTS
+    library_authorization_guards: frozenset[str] = LIBRARY_AUTHORIZATION_GUARDS
+    library_public_handlers: frozenset[str] = LIBRARY_PUBLIC_HANDLERS
+    library_authorizing_handlers: frozenset[str] = LIBRARY_AUTHORIZING_HANDLERS
     privileged_fields: frozenset[str] = PRIVILEGED_FIELDS
     sensitive_fields: frozenset[str] = SENSITIVE_FIELDS
     sensitive_field_patterns: tuple[str, ...] = SENSITIVE_FIELD_PATTERNS

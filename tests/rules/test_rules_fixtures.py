@@ -8,6 +8,8 @@ from rules_helpers import check_fixture
 
 from pytest_apiposture.model import Auth, GuardRole, Severity
 
+_STRONG = {GuardRole.AUTH, GuardRole.AUTHORIZATION}
+
 FIXTURES = {
     "rx_fa_auth": (),
     "rx_fl_auth": (),
@@ -17,6 +19,7 @@ FIXTURES = {
     "rx_fl_bola": (),
     "rx_fa_misc": (),
     "rx_fl_misc": (),
+    "rx_fl_fab": (),
 }
 
 
@@ -107,6 +110,51 @@ def test_flask_guard_roles_and_route_auth() -> None:
         ),
         "GET /health": (Auth.PUBLIC, ()),
     }
+
+
+def test_flask_appbuilder_guards_and_builtin_views() -> None:
+    """FAB's guards by name, its public views and inline-checked actions by handler."""
+    result = check_fixture("rx_fl_fab")
+    table = {
+        r.key: (r.auth, tuple(g.name.rsplit(".", 1)[-1] for g in r.guards if g.role in _STRONG))
+        for r in result.routes
+    }
+    assert {
+        key: table[key]
+        for key in (
+            "GET /api/v1/report/summary",
+            "GET /api/v1/report/export",
+            "POST /api/v1/admin/users/purge",
+            "GET /api/v1/contact/{pk}",
+            "DELETE /api/v1/contact/{pk}",
+            "GET /stats/daily",
+            "GET /stats/raw",
+            "GET /contacts/list/",
+            "POST /contacts/action_post",
+            "GET /login/",
+            "POST /login/",
+            "GET /logout/",
+            "POST /api/v1/security/login",
+            "POST /api/v1/security/refresh",
+        )
+    } == {
+        "GET /api/v1/report/summary": (Auth.AUTHENTICATED, ("protect",)),
+        "GET /api/v1/report/export": (Auth.NONE, ()),
+        "POST /api/v1/admin/users/purge": (Auth.AUTHENTICATED, ("protect",)),
+        "GET /api/v1/contact/{pk}": (Auth.AUTHENTICATED, ("protect",)),
+        "DELETE /api/v1/contact/{pk}": (Auth.AUTHENTICATED, ("protect",)),
+        "GET /stats/daily": (Auth.AUTHENTICATED, ("has_access",)),
+        "GET /stats/raw": (Auth.NONE, ()),
+        "GET /contacts/list/": (Auth.AUTHENTICATED, ("has_access",)),
+        "POST /contacts/action_post": (Auth.AUTHENTICATED, ()),
+        "GET /login/": (Auth.PUBLIC, ()),
+        "POST /login/": (Auth.PUBLIC, ()),
+        "GET /logout/": (Auth.PUBLIC, ()),
+        "POST /api/v1/security/login": (Auth.PUBLIC, ()),
+        "POST /api/v1/security/refresh": (Auth.AUTHENTICATED, ("jwt_required",)),
+    }
+    roles = {g.role for r in result.routes for g in r.guards if g.name.endswith(".protect")}
+    assert roles == {GuardRole.AUTHORIZATION}  # a permission check: APS501 stays quiet
 
 
 def test_unregistered_route_is_info_and_registered_routes_gain_static_origin() -> None:
