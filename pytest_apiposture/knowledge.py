@@ -71,7 +71,8 @@ LIBRARY_AUTHORIZATION_GUARDS: frozenset[str] = frozenset(
 
 # Library views, by handler (``Route.handler``), that are public by design (a login page,
 # an OAuth callback, a language switch) or check a permission in their own code, which is
-# not read (it lies outside the project). Flask-AppBuilder mounts these on every app.
+# not read (it lies outside the project). Flask-AppBuilder mounts these on every app. Not
+# ``PublicFormView``'s methods: a user's own form inherits them under FAB's name.
 _FAB = "flask_appbuilder"
 LIBRARY_PUBLIC_HANDLERS: frozenset[str] = frozenset(
     f"{_FAB}.{name}"
@@ -90,10 +91,11 @@ LIBRARY_PUBLIC_HANDLERS: frozenset[str] = frozenset(
         "security.views:AuthRemoteUserView.login",
         "security.api:SecurityApi.login",
         "security.registerviews:BaseRegisterUser.activation",
-        "views:PublicFormView.this_form_get",
-        "views:PublicFormView.this_form_post",
         "views:UtilView.back",
         "babel.views:LocaleView.index",
+        # FAB 4 only (AUTH_OID, still used by Airflow 2)
+        "security.views:AuthOIDView.login",
+        "security.registerviews:RegisterUserOIDView.form_oid_post",
     )
 )
 # ``ModelView.action``: ``if self.appbuilder.sm.has_access(permission, ...)`` before acting

@@ -131,6 +131,7 @@ def test_flask_appbuilder_guards_and_builtin_views() -> None:
             "GET /stats/raw",
             "GET /contacts/list/",
             "POST /contacts/action_post",
+            "POST /admin/contacts/action_post",
             "GET /login/",
             "POST /login/",
             "GET /logout/",
@@ -147,6 +148,7 @@ def test_flask_appbuilder_guards_and_builtin_views() -> None:
         "GET /stats/raw": (Auth.NONE, ()),
         "GET /contacts/list/": (Auth.AUTHENTICATED, ("has_access",)),
         "POST /contacts/action_post": (Auth.AUTHENTICATED, ()),
+        "POST /admin/contacts/action_post": (Auth.AUTHENTICATED, ()),  # and no APS501
         "GET /login/": (Auth.PUBLIC, ()),
         "POST /login/": (Auth.PUBLIC, ()),
         "GET /logout/": (Auth.PUBLIC, ()),
@@ -155,6 +157,34 @@ def test_flask_appbuilder_guards_and_builtin_views() -> None:
     }
     roles = {g.role for r in result.routes for g in r.guards if g.name.endswith(".protect")}
     assert roles == {GuardRole.AUTHORIZATION}  # a permission check: APS501 stays quiet
+
+
+def test_flask_appbuilder_table_entries_name_real_functions() -> None:
+    """Each FAB entry in knowledge names a function FAB defines there (a typo would
+    silently match nothing); entries of FAB 4 only are absent from FAB 5."""
+    import importlib
+
+    from pytest_apiposture import knowledge
+
+    fab4_only = {
+        "flask_appbuilder.security.views:AuthOIDView.login",
+        "flask_appbuilder.security.registerviews:RegisterUserOIDView.form_oid_post",
+    }
+    missing = []
+    for entry in sorted(knowledge.LIBRARY_PUBLIC_HANDLERS | knowledge.LIBRARY_AUTHORIZING_HANDLERS):
+        module_name, qualname = entry.split(":")
+        owner: object = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            owner = vars(owner).get(part) if isinstance(owner, type) else getattr(owner, part, None)
+        if not callable(owner) and entry not in fab4_only:
+            missing.append(entry)
+        elif callable(owner) and entry in fab4_only:
+            missing.append(f"{entry} exists in this FAB: move it out of fab4_only")
+    for entry in sorted(knowledge.LIBRARY_AUTHORIZATION_GUARDS):
+        module_name, name = entry.rsplit(".", 1)
+        if not callable(getattr(importlib.import_module(module_name), name, None)):
+            missing.append(entry)
+    assert missing == []
 
 
 def test_unregistered_route_is_info_and_registered_routes_gain_static_origin() -> None:
