@@ -13,6 +13,7 @@ worked out once per run per guard callable and its chain.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -135,7 +136,8 @@ def _auth(
     knowledge: Knowledge,
     public: bool,
 ) -> Auth:
-    library_public = route.handler in knowledge.library_public_handlers
+    handlers = knowledge.library_public_handlers
+    library_public = route.handler in handlers or _overrides(route, handlers)
     if public or library_public or marked_public(route.endpoint):
         return Auth.PUBLIC
     if roles & _STRONG or route.handler in knowledge.library_authorizing_handlers:
@@ -148,6 +150,21 @@ def _auth(
     if handler is not None and answers_only_not_found(index, handler):
         return Auth.PUBLIC  # a catch-all that only says 404 has nothing to protect
     return Auth.NONE
+
+
+def _overrides(route: Route, handlers: frozenset[str]) -> bool:
+    """The route's view method overrides one of ``handlers`` in a subclass: the project's
+    own login page on a library's (Superset's ``SupersetAuthView(AuthDBView).login``)."""
+    module, _, qualname = route.handler.partition(":")
+    owner_name, _, method = qualname.rpartition(".")
+    if not owner_name or "<" in owner_name or not handlers:
+        return False  # a plain function, or a class defined in a function
+    owner: Any = sys.modules.get(module)
+    for part in owner_name.split("."):
+        owner = getattr(owner, part, None)
+    if not isinstance(owner, type):
+        return False
+    return any(f"{k.__module__}:{k.__qualname__}.{method}" in handlers for k in owner.__mro__)
 
 
 def guard_role(guard: Guard, route: Route, knowledge: Knowledge, index: SourceIndex) -> GuardRole:

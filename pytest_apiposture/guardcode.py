@@ -147,6 +147,9 @@ def deny_status(
             return 401
         if name == "redirect" and node.args and "login" in words(node.args[0]).lower():
             return 401
+        lowered = name.lower()
+        if "redirect" in lowered and "login" in lowered:  # a helper: redirect_to_login()
+            return 401
         return None
     if isinstance(node, ast.Return) and node.value is not None:
         value = node.value
