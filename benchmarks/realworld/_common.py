@@ -56,6 +56,7 @@ class RunSpec:
     target: str  # --apiposture-app
     env: Mapping[str, str] = field(default_factory=dict)  # "{state}" is the state dir
     public: Sequence[str] = ()
+    extra_requirements: Sequence[str] = ()  # what the app's own pins would have brought
     identities: Sequence[str] = ()  # NAME=Header: value, when the credential is fixed
     identities_plugin: str | None = None  # module in plugins/ (pytest -p)
     host: str | None = None
@@ -127,7 +128,7 @@ def ensure_venv(venv: Path, spec: RunSpec, *, skip_install: bool) -> Path:
     if have.returncode != 0:
         pip = [str(python), "-m", "pip", "install", "-q"]
         subprocess.run([*pip, "-U", "pip"], check=True)
-        subprocess.run([*pip, spec.requirement], check=True)
+        subprocess.run([*pip, spec.requirement, *spec.extra_requirements], check=True)
         subprocess.run([*pip, "-e", str(REPO)], check=True)  # the plugin and its dependencies
     return python
 
