@@ -19,10 +19,14 @@ _JWT_KEY_CALLS = frozenset({"encode", "decode"})
 _TEST_CLASS = re.compile(r"test", re.IGNORECASE)
 # An upper-case identifier is the name of an environment variable, not its value.
 _ENV_VAR_NAME = re.compile(r"^_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
-# Keys for another service (not signing keys): lower-case words without digits are a
-# dummy a client library needs ("unused", "mlflow-gateway-auth"), never an issued key.
-_SERVICE_KEY_NAME = re.compile(r"api_?key$", re.IGNORECASE)
-_DUMMY_WORDS = re.compile(r"^[a-z]+(?:[-_ ][a-z]+)*$")
+# Credentials for another service (not signing keys) are issued with digits: lower-case
+# words ("unused", "mlflow-gateway-auth", a dummy a client library needs), a phrase
+# ("Azure AD application secret", a field's description in a form schema) or no letter
+# or digit at all ("...", an example's placeholder) stand in for one.
+_SERVICE_KEY_NAME = re.compile(r"(?:api_?key|client_?secret|private_?key)$", re.IGNORECASE)
+_DUMMY_WORDS = re.compile(
+    r"^(?:[a-z]+(?:[-_ ][a-z]+)*|[A-Za-z][A-Za-z_-]*(?: +[A-Za-z_-]+)+|[^A-Za-z0-9]+)$"
+)
 
 
 class HardcodedSecret(Rule):
@@ -54,10 +58,13 @@ class HardcodedSecret(Rule):
     Test code is skipped (``tests/``, ``test_*.py``, ``conftest.py``, classes named
     ``*Test*``); empty strings are ignored. So are values that name the secret rather
     than hold it: an environment variable's name (``OPENAI_API_KEY = "OPENAI_API_KEY"``),
-    the key's own name (``CLIENT_SECRET = "client_secret"``, a form field), and for API
-    keys lower-case words without digits (``api_key="unused"``, a dummy a client library
-    insists on): issued API keys have digits; signing keys are flagged whatever their
-    value, weak ones most of all, and so is any environment fallback. Names are matched by the pattern
+    the key's own name (``CLIENT_SECRET = "client_secret"``, a form field), and for
+    credentials of another service (API keys, client secrets, private keys) lower-case
+    words (``api_key="unused"``, a dummy a client library insists on), a phrase without
+    digits (``"client_secret": "Azure AD application secret"``, a form's description) or
+    a placeholder with no letter or digit (``"private_key": "..."``): issued
+    credentials have digits. Signing keys are flagged whatever their value, weak ones
+    most of all, and so is any environment fallback. Names are matched by the pattern
     ``secret``, ``secret_key``, ``signing_key``, ``private_key``, ``api_key``.
 
     ## References
