@@ -55,7 +55,11 @@ class BulkWrite(Rule):
 
     ## Known problems
     Follows request data through local assignments only; a helper function that does
-    the bulk write is not seen.
+    the bulk write is not seen. A mapping whose keys are spelled in the code
+    (``update({"pinned": value})``) writes only those fields and is not reported; nor is
+    data loaded through a marshmallow schema (``item = schema.load(request.json)``),
+    which keeps only the fields the schema declares, so a schema with
+    ``unknown = INCLUDE`` is missed.
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -93,7 +97,7 @@ class BulkWrite(Rule):
             seeds = set()
         if not seeds and not reads_request(handler):
             return  # no client data in the body: every sink test below would answer no
-        tainted = tainted_names(handler, seeds)
+        tainted = tainted_names(handler, seeds) - _schema_loaded(handler)
         seen: set[int] = set()
         for node in _sinks(ctx, handler, tainted):
             if node.lineno not in seen:
@@ -136,7 +140,9 @@ def _sinks(
         if spread and any(derives(v, tainted) for v in spread):
             if name in _BULK_METHODS or _writes_model(ctx, handler, call):
                 yield call
-        elif name in _BULK_METHODS and any(derives(a, tainted) for a in call.args):
+        elif name in _BULK_METHODS and any(
+            derives(a, tainted) for a in call.args if not _names_its_fields(a)
+        ):
             yield call
     for node in handler.body_nodes:
         if isinstance(node, ast.For | ast.AsyncFor) and derives(node.iter, tainted):
@@ -150,6 +156,27 @@ def _sinks(
                 for sub in walk(node)
             ):
                 yield node  # the loop is the bulk write; point at its header
+
+
+def _names_its_fields(node: ast.expr) -> bool:
+    """``{"pinned": value}``: a mapping whose keys the code spells writes only those
+    (a ``**spread`` entry has the key None)."""
+    return isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys)
+
+
+def _schema_loaded(handler: FunctionSource) -> set[str]:
+    """Names only ever assigned ``<...schema...>.load(...)``: marshmallow returns the
+    schema's declared fields (unknown ones raise, unless its Meta says INCLUDE)."""
+    out = set()
+    for name, values in handler.assignments.items():
+        if all(
+            isinstance(v, ast.Call)
+            and call_name(v) == "load"
+            and "schema" in unparse(v.func).lower()
+            for v in values
+        ):
+            out.add(name)
+    return out
 
 
 def _writes_model(ctx: RuleContext, handler: FunctionSource, call: ast.Call) -> bool:
