@@ -96,7 +96,15 @@ VERDICTS: tuple[Verdict, ...] = (
     Verdict("APS352", r"^airflow  POST /api/v2/pools", False,
             "PoolResponse.pool is Field(serialization_alias='name'): 'name' is declared",
             "fixed: the adapter now records the response-side wire name (serialization_alias)"),
+    Verdict("APS201", r"^superset  GET /api/v1/user/\{user_id\}/avatar\.png", True,
+            "no @protect(), only @safe, although its docstring promises 401 to anonymous "
+            "callers: anyone can probe user ids (301 or 204 for a user, 404 for none) and, with Slack "
+            "avatars on, make the server call Slack with its token for any user"),
     # --- mass assignment --------------------------------------------------------------------
+    Verdict("APS304", r"^superset  PUT /tabstateview/\{tab_state_id\}", True,
+            "every form field goes into query(TabState).filter_by(id=...).update(fields): "
+            "after the owner check, the caller can set any column of the tab state, user_id "
+            "included (hand a tab to another user)"),
     Verdict("APS303", r"", False,
             "`active` of a schedule / concurrency limit, `status` of a session or MCP server "
             "version: the client's own switch or workflow state",
@@ -118,6 +126,8 @@ VERDICTS: tuple[Verdict, ...] = (
             "static-only run still reports it)"),
     Verdict("APS401", r"^airflow  GET /execution/asset-events", True,
             "limit=None returns every event; no upper bound"),
+    Verdict("APS401", r"^superset  GET /api/v1/security/roles/search/", True,
+            "page_size = args.get('page_size', 10) goes to .limit(page_size) unbounded"),
     # --- function-level authorization ---------------------------------------------------------
     Verdict("APS501", r"^prefect-auth  \S+ /api/admin/", True,
             "one shared credential (PREFECT_SERVER_API_AUTH_STRING) for workers and people: "
@@ -134,6 +144,13 @@ VERDICTS: tuple[Verdict, ...] = (
     Verdict("APS804", r"src/prefect/_internal/analytics/client\.py", False,
             "'YOUR_AMPLITUDE_API_KEY_HERE': a placeholder fallback",
             "placeholder values (your_..._here, changeme, dummy, unused) (fixed: rules/aps804)"),
+    Verdict("APS804", r"src/superset/config\.py", True,
+            "GLOBAL_ASYNC_QUERIES_JWT_SECRET / GUEST_TOKEN_JWT_SECRET ship as "
+            "'test-...-change-me': a deployment that turns on async queries or embedding "
+            "without setting them accepts forged tokens"),
+    Verdict("APS804", r"src/superset/constants\.py", True,
+            "CHANGE_ME_SECRET_KEY is SECRET_KEY's fallback when SUPERSET_SECRET_KEY is unset "
+            "(the CVE-2023-27524 class); Superset refuses to start with it outside debug"),
     Verdict("APS804", r"src/mlflow/", False,
             "key *names* (API_KEY = 'api_key', OPENAI_API_KEY = 'OPENAI_API_KEY', CLIENT_SECRET "
             "= 'client_secret') and dummies for local providers ('ollama', 'unused')",

@@ -63,7 +63,8 @@ class HardcodedSecret(Rule):
     words (``api_key="unused"``, a dummy a client library insists on), a phrase without
     digits (``"client_secret": "Azure AD application secret"``, a form's description) or
     a placeholder with no letter or digit (``"private_key": "..."``): issued
-    credentials have digits. Signing keys are flagged whatever their value, weak ones
+    credentials have digits. A mapping key that is a JSONPath (``"$.oauth2.secret":
+    "OAuth2 Client Secret"``) labels a field elsewhere and is skipped. Signing keys are flagged whatever their value, weak ones
     most of all, and so is any environment fallback. Names are matched by the pattern
     ``secret``, ``secret_key``, ``signing_key``, ``private_key``, ``api_key``.
 
@@ -150,6 +151,7 @@ def _secrets(nodes: list[ast.AST], secret_name: re.Pattern[str]) -> Iterator[tup
                 if (
                     isinstance(key, ast.Constant)
                     and isinstance(key.value, str)
+                    and not key.value.startswith("$")  # a JSONPath: a label for that field
                     and secret_name.search(key.value)
                     and _holds_secret(key.value, value)
                 ):
