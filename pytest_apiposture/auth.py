@@ -137,8 +137,12 @@ def _auth(
     public: bool,
 ) -> Auth:
     handlers = knowledge.library_public_handlers
-    library_public = route.handler in handlers or _overrides(route, handlers)
-    if public or library_public or marked_public(route.endpoint):
+    if (
+        public
+        or marked_public(route.endpoint)
+        or route.handler in handlers
+        or _overrides(route, handlers)  # last: it looks the view's class up
+    ):
         return Auth.PUBLIC
     if roles & _STRONG or route.handler in knowledge.library_authorizing_handlers:
         return Auth.AUTHENTICATED

@@ -330,13 +330,11 @@ def top_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield stmt
 
 
-_BODIES = ("body", "orelse", "finalbody")
 _TRY_STAR = getattr(ast, "TryStar", ast.Try)  # ``try: ... except* E:`` is Python 3.11+
-COMPOUND = frozenset(
-    {ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor,
-     ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match}
-    | {_TRY_STAR}
-)  # fmt: skip
+
+
+def _try_statements(s: Any) -> list[ast.stmt]:
+    return [*s.body, *s.orelse, *s.finalbody, *[x for h in s.handlers for x in h.body]]
 
 
 # the statement lists of each compound statement, in ``child_statements`` order (the
@@ -352,18 +350,8 @@ STATEMENT_LISTS: Mapping[type, Callable[[Any], list[ast.stmt]]] = MappingProxyTy
         ast.For: lambda s: [*s.body, *s.orelse],
         ast.AsyncFor: lambda s: [*s.body, *s.orelse],
         ast.While: lambda s: [*s.body, *s.orelse],
-        ast.Try: lambda s: [
-            *s.body,
-            *s.orelse,
-            *s.finalbody,
-            *[x for h in s.handlers for x in h.body],
-        ],
-        _TRY_STAR: lambda s: [
-            *s.body,
-            *s.orelse,
-            *s.finalbody,
-            *[x for h in s.handlers for x in h.body],
-        ],
+        ast.Try: _try_statements,
+        _TRY_STAR: _try_statements,
         ast.Match: lambda s: [x for case in s.cases for x in case.body],
     }
 )
