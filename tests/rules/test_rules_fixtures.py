@@ -99,6 +99,7 @@ def test_flask_guard_roles_and_route_auth() -> None:
         "GET /keyed": (Auth.AUTHENTICATED, (("key_required", GuardRole.AUTH),)),
         "GET /inline": (Auth.AUTHENTICATED, ()),
         "GET /welcome": (Auth.AUTHENTICATED, ()),
+        "GET /bounce": (Auth.NONE, ()),
         "GET /maybe": (Auth.NONE, ()),
         "GET /httpauth": (Auth.AUTHENTICATED, login),
         "GET /httpauth-optional": (Auth.OPTIONAL, (("login_required", GuardRole.OPTIONAL_AUTH),)),
