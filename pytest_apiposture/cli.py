@@ -201,7 +201,7 @@ def _scan(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO
 
 def _probe_all(analysis: Any, err: TextIO) -> list[Any] | None:
     """Every applicable probe on every route; None when the app cannot start."""
-    from .runtime import Runtime
+    from .probes.runtime import Runtime
 
     runtime = Runtime(analysis)
     findings = []

@@ -133,10 +133,10 @@ def public_predicate(settings: Settings, ext: Extensions) -> Callable[[Route], b
 def _static(
     analysis: Analysis, routes: list[Route], is_public: Callable[[Route], bool], ext: Extensions
 ) -> None:
-    from .analysis import analyse as run_rules
-    from .analysis import project_files_for
     from .rules import RULES
-    from .source import SourceIndex
+    from .static.engine import analyse as run_rules
+    from .static.engine import project_files_for
+    from .static.source import SourceIndex
 
     settings = analysis.settings
     rules = [r() for r in (*RULES, *ext.extra_rules) if settings.code_enabled(r.code)]
@@ -164,9 +164,9 @@ def _static(
 
 def _drift(analysis: Analysis) -> None:
     from .adapters import AdapterError
-    from .drift import compare
-    from .spec import SpecError, load_spec, write_snapshot
-    from .speclint import lint_spec
+    from .openapi.drift import compare
+    from .openapi.lint import lint_spec
+    from .openapi.spec import SpecError, load_spec, write_snapshot
 
     settings, posture = analysis.settings, analysis.posture
     assert analysis.loaded is not None
@@ -285,8 +285,8 @@ def read_lines(path: str) -> list[str] | None:
 def catalogue(extra_rules: Sequence[type[Any]] = ()) -> dict[str, CheckInfo]:
     """code -> CheckInfo for every check any stage can report."""
     from .audit import AUDIT_CHECKS
-    from .drift import DRIFT_CHECKS
-    from .fuzz import FUZZ_CHECKS
+    from .openapi.drift import DRIFT_CHECKS
+    from .openapi.fuzz import FUZZ_CHECKS
     from .probes import PROBE_CHECKS
     from .rules import RULES, check_info
 

@@ -41,14 +41,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
 
 from pytest_apiposture.adapters import select_adapter
-from pytest_apiposture.analysis import AnalysisResult, analyse, project_files_for
 from pytest_apiposture.config import route_matcher
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.loading import load_app
 from pytest_apiposture.model import Route
 from pytest_apiposture.rules import RULES
-from pytest_apiposture.source import SourceIndex
-from pytest_apiposture.syntax import walk
+from pytest_apiposture.static.engine import AnalysisResult, analyse, project_files_for
+from pytest_apiposture.static.source import SourceIndex
+from pytest_apiposture.static.syntax import walk
 
 
 def best(runs: int, work: Callable[[], object]) -> float:

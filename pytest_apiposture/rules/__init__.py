@@ -20,8 +20,8 @@ from typing import ClassVar
 
 from ..knowledge import Knowledge
 from ..model import CheckInfo, Confidence, Finding, Kind, Location, Route, Severity
-from ..source import FunctionSource, ModuleSource, SourceIndex
-from ..syntax import TextFilter
+from ..static.source import FunctionSource, ModuleSource, SourceIndex
+from ..static.syntax import TextFilter
 
 DOC_SECTIONS = (
     "What it does",

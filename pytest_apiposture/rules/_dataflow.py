@@ -11,10 +11,10 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 
-from ..guardcode import dependency_params
 from ..model import Route
-from ..source import FunctionSource, ModuleSource, SourceIndex
-from ..syntax import call_name, dotted, walk
+from ..static.guardcode import dependency_params
+from ..static.source import FunctionSource, ModuleSource, SourceIndex
+from ..static.syntax import call_name, dotted, walk
 from ._models import ClassRef, class_of_name
 
 # Flask / Starlette request attributes that carry client data.

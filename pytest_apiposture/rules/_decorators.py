@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ..source import ModuleSource, SourceIndex
-from ..syntax import NAME_END, TOKEN_GAP, TextFilter, call_name, dotted
+from ..static.source import ModuleSource, SourceIndex
+from ..static.syntax import NAME_END, TOKEN_GAP, TextFilter, call_name, dotted
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 _GENERIC = frozenset({"route", "api_route", "websocket", "websocket_route"})

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ..knowledge import REDACTION_CALL
-from ..source import FunctionSource, ModuleSource, SourceIndex
-from ..syntax import call_name, dotted, walk
+from ..static.source import FunctionSource, ModuleSource, SourceIndex
+from ..static.syntax import call_name, dotted, walk
 
 T = TypeVar("T")
 _GENERIC_NAMES = frozenset(

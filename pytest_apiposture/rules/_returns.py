@@ -6,8 +6,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..source import FunctionSource
-from ..syntax import call_name
+from ..static.source import FunctionSource
+from ..static.syntax import call_name
 
 _WRAPPERS = frozenset(
     {

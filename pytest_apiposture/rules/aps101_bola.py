@@ -6,11 +6,11 @@ import ast
 import re
 from collections.abc import Iterable
 
-from ..guardcode import code_facts
 from ..knowledge import FETCH_CALLS, ID_PARAM_PATTERN, OWNER_WORDS
 from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
-from ..source import FunctionSource
-from ..syntax import call_name, unparse, walk
+from ..static.guardcode import code_facts
+from ..static.source import FunctionSource
+from ..static.syntax import call_name, unparse, walk
 from . import Rule, RuleContext
 from ._dataflow import identity_names, is_identity
 from .aps501_admin_without_role import looks_administrative

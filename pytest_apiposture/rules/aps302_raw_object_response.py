@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Route, Severity
-from ..source import FunctionSource, SourceIndex
-from ..syntax import call_name, dotted
+from ..static.source import FunctionSource, SourceIndex
+from ..static.syntax import call_name, dotted
 from . import Rule, RuleContext
 from ._dataflow import class_of
 from ._models import ClassRef, attributes, exposes_everything, is_orm_class, serialised_attributes

@@ -6,8 +6,8 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
-from ..source import FunctionSource
-from ..syntax import call_name, dotted, unparse, walk
+from ..static.source import FunctionSource
+from ..static.syntax import call_name, dotted, unparse, walk
 from . import Rule, RuleContext
 from ._dataflow import body_params, derives, reads_request, tainted_names
 from ._models import ClassRef, attributes, class_of_name, is_orm_class

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Route, Severity
-from ..syntax import call_name, dotted
+from ..static.syntax import call_name, dotted
 from . import Rule, RuleContext
 from ._models import ClassRef, bases, find_class
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import FunctionSource, SourceIndex
-from ..syntax import call_name, dotted, walk
+from ..static.source import FunctionSource, SourceIndex
+from ..static.syntax import call_name, dotted, walk
 from . import Rule, RuleContext
 from ._dataflow import class_of
 from ._models import attributes, is_settings_class

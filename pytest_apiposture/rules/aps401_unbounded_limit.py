@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import FunctionSource, ModuleSource, SourceIndex
-from ..syntax import call_name, dotted, unparse, walk
+from ..static.source import FunctionSource, ModuleSource, SourceIndex
+from ..static.syntax import call_name, dotted, unparse, walk
 from . import Rule, RuleContext
 
 _BOUND_KEYWORDS = frozenset({"le", "lt", "max_value", "maximum"})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..guardcode import code_facts
 from ..knowledge import ADMIN_PATH_PATTERN
 from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
+from ..static.guardcode import code_facts
 from . import Rule, RuleContext
 
 _ADMIN_PATH = re.compile(ADMIN_PATH_PATTERN, re.IGNORECASE)

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import FunctionSource, SourceIndex
-from ..syntax import call_name, dotted, unparse, walk
+from ..static.source import FunctionSource, SourceIndex
+from ..static.syntax import call_name, dotted, unparse, walk
 from . import Rule, RuleContext
 from ._dataflow import derives, request_params, tainted_names
 

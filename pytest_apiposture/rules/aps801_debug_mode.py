@@ -6,7 +6,7 @@ import ast
 from collections.abc import Callable, Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..syntax import NAME_END, TextFilter, call_name, dotted
+from ..static.syntax import NAME_END, TextFilter, call_name, dotted
 from . import Rule, RuleContext, module_nodes
 
 _DEBUG_CALLS = frozenset(

@@ -6,8 +6,8 @@ import ast
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import UNKNOWN, ModuleSource, SourceIndex
-from ..syntax import TextFilter, call_name, dotted
+from ..static.source import UNKNOWN, ModuleSource, SourceIndex
+from ..static.syntax import TextFilter, call_name, dotted
 from . import Rule, RuleContext, module_nodes
 
 _ANY_ORIGIN_REGEX = frozenset({".*", "^.*$", "https?://.*", "^https?://.*$", ".+", "*"})

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from ..knowledge import Knowledge
 from ..model import Confidence, Finding, Kind, Severity
-from ..source import ModuleSource, SourceIndex
-from ..syntax import call_name, dotted
+from ..static.source import ModuleSource, SourceIndex
+from ..static.syntax import call_name, dotted
 from . import Rule, RuleContext, module_nodes
 
 _JWT_MODULES = ("jwt", "jose", "jose.jwt", "authlib.jose")

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from ..knowledge import DEFAULT_KNOWLEDGE, Knowledge
 from ..model import Confidence, Finding, Kind, Severity
-from ..syntax import NAME_END, TextFilter, call_name, dotted, walk
+from ..static.syntax import NAME_END, TextFilter, call_name, dotted, walk
 from . import Rule, RuleContext, module_nodes
 
 # the secret names ``text_filter`` knows (configuration may add others)

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from pytest_apiposture.drift import DRIFT_CHECKS, compare, drift_summary
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.model import Auth, Finding, Guard, GuardRole, Location, Route, Severity
-from pytest_apiposture.spec import Spec, spec_from_dict
+from pytest_apiposture.openapi.drift import DRIFT_CHECKS, compare, drift_summary
+from pytest_apiposture.openapi.spec import Spec, spec_from_dict
 
 SRC = "/src/app/api.py"
 SPEC = "/repo/openapi.json"

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from pytest_apiposture.adapters import select_adapter
-from pytest_apiposture.drift import compare, drift_summary
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.model import Auth, Finding, Route
-from pytest_apiposture.spec import load_spec, write_snapshot
-from pytest_apiposture.speclint import lint_spec
+from pytest_apiposture.openapi.drift import compare, drift_summary
+from pytest_apiposture.openapi.lint import lint_spec
+from pytest_apiposture.openapi.spec import load_spec, write_snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -135,7 +135,7 @@ def test_plain_flask_against_a_swagger_20_spec_with_base_path() -> None:
 def test_unreadable_spec_stops_only_the_committed_comparison(tmp_path: Path, missing: str) -> None:
     (tmp_path / "broken.json").write_text("{not json")
     shop = load_module("shop_app.py")
-    from pytest_apiposture.spec import SpecError
+    from pytest_apiposture.openapi.spec import SpecError
 
     with pytest.raises(SpecError) as caught:
         load_spec(tmp_path / missing)

@@ -10,8 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from pytest_apiposture.fuzz import FUZZ_CHECKS, FuzzError, fuzz_operation
 from pytest_apiposture.model import Confidence, Location, Severity
+from pytest_apiposture.openapi.fuzz import FUZZ_CHECKS, FuzzError, fuzz_operation
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ALICE = {"alice": {"Authorization": "Bearer alice-token"}}

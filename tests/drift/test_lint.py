@@ -7,8 +7,8 @@ from typing import Any
 
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.model import Finding, Severity
-from pytest_apiposture.spec import load_spec, spec_from_dict
-from pytest_apiposture.speclint import lint_spec
+from pytest_apiposture.openapi.lint import lint_spec
+from pytest_apiposture.openapi.spec import load_spec, spec_from_dict
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

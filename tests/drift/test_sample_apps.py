@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from pytest_apiposture.adapters import select_adapter
-from pytest_apiposture.auth import classify
 from pytest_apiposture.config import build_settings, read_pyproject, route_matcher
-from pytest_apiposture.drift import compare
 from pytest_apiposture.loading import load_app
 from pytest_apiposture.model import Finding
-from pytest_apiposture.source import SourceIndex
-from pytest_apiposture.spec import load_spec
-from pytest_apiposture.speclint import lint_spec
+from pytest_apiposture.openapi.drift import compare
+from pytest_apiposture.openapi.lint import lint_spec
+from pytest_apiposture.openapi.spec import load_spec
+from pytest_apiposture.static.auth import classify
+from pytest_apiposture.static.source import SourceIndex
 
 SAMPLES = Path(__file__).parents[2] / "sample_apps"
 

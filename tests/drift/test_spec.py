@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pytest_apiposture.spec import (
+from pytest_apiposture.openapi.spec import (
     Operation,
     Parameter,
     SecurityScheme,

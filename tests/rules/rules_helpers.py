@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from pytest_apiposture.adapters import select_adapter
-from pytest_apiposture.analysis import AnalysisResult, analyse, project_files_for
 from pytest_apiposture.config import route_matcher
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE, Knowledge
 from pytest_apiposture.model import Finding, Route
 from pytest_apiposture.rules import RULES, Rule
-from pytest_apiposture.source import SourceIndex
+from pytest_apiposture.static.engine import AnalysisResult, analyse, project_files_for
+from pytest_apiposture.static.source import SourceIndex
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _MARK = re.compile(r"#\s*(expect|ok|todo-expect):\s*((?:APS\d{3}[\s,]*)+)")

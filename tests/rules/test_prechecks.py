@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_apiposture.guardcode import _MAY_DENY, _may_deny
 from pytest_apiposture.model import Route
 from pytest_apiposture.rules.aps501_admin_without_role import (
     _ADMIN_NAME,
     _ADMIN_PATH,
     looks_administrative,
 )
+from pytest_apiposture.static.guardcode import _MAY_DENY, _may_deny
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,10 @@ import pytest
 from rules_helpers import run_static
 
 from pytest_apiposture.adapters import select_adapter
-from pytest_apiposture.analysis import AnalysisResult, project_files_for
 from pytest_apiposture.knowledge import Knowledge
 from pytest_apiposture.model import Finding, Kind, Severity
 from pytest_apiposture.rules import RULES, Rule, RuleContext
+from pytest_apiposture.static.engine import AnalysisResult, project_files_for
 
 _counter = itertools.count()
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from pytest_apiposture.auth import classify
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.model import Auth, Guard, GuardRole, Route
-from pytest_apiposture.source import SourceIndex
+from pytest_apiposture.static.auth import classify
+from pytest_apiposture.static.source import SourceIndex
 
 GUARDS = """
 from flask import abort, jsonify, request, session

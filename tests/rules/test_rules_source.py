@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from pytest_apiposture import source as source_module
 from pytest_apiposture.model import Route
-from pytest_apiposture.source import UNKNOWN, SourceIndex
-from pytest_apiposture.syntax import unparse
+from pytest_apiposture.static import source as source_module
+from pytest_apiposture.static.source import UNKNOWN, SourceIndex
+from pytest_apiposture.static.syntax import unparse
 
 _counter = itertools.count()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from pytest_apiposture.parsed import ModuleSource
 from pytest_apiposture.rules._decorators import _scan
-from pytest_apiposture.syntax import SCOPED, NodeIndex, walk
+from pytest_apiposture.static.parsed import ModuleSource
+from pytest_apiposture.static.syntax import SCOPED, NodeIndex, walk
 
 # every construct whose fields are unusual: optional children, lists that hold None,
 # name-only nodes, patterns, nested scopes in heads and bodies

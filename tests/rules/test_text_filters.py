@@ -8,7 +8,7 @@ import pytest
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.rules import RULES, Rule
 from pytest_apiposture.rules._decorators import ROUTE_DECORATOR_TEXT
-from pytest_apiposture.syntax import filter_text
+from pytest_apiposture.static.syntax import filter_text
 
 BY_CODE: dict[str, Rule] = {rule.code: rule() for rule in RULES}
 

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
-from .model import Finding, Route, Severity
+from ..model import Finding, Route, Severity
 
 if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
 
-    from .pipeline import Analysis
-    from .runtime import Runtime
+    from ..pipeline import Analysis
+    from ..probes.runtime import Runtime
 
 T = TypeVar("T")
 FINDING_PROPERTY = "apiposture_finding"
@@ -77,7 +77,7 @@ class _ApipostureNode:
 
     @property
     def analysis(self) -> Analysis:
-        from .plugin import analysis_of
+        from . import analysis_of
 
         analysis: Analysis = analysis_of(self.config)
         return analysis
@@ -119,7 +119,7 @@ class ApipostureFile(pytest.File, _ApipostureNode):
 
 
 def _probe_codes(route: Route, config: pytest.Config) -> tuple[str, ...]:
-    from .plugin import probe_catalogue
+    from . import probe_catalogue
 
     return tuple(code for code, applies in probe_catalogue(config) if applies(route))
 
@@ -168,7 +168,7 @@ class _CheckBase(pytest.Item, _ApipostureNode):
         return self.parent.name if self.parent is not None else ""
 
     def _judge(self, findings: Sequence[Finding]) -> None:
-        from .policy import fails_build
+        from ..policy import fails_build
 
         settings = self.analysis.settings
         failing = [
@@ -220,8 +220,8 @@ class CheckItem(_CheckBase):
     def _checked(self, finding: Finding) -> Finding:
         from dataclasses import replace
 
-        from .plugin import runtime_of
-        from .probes import REFUTED_BY
+        from ..probes import REFUTED_BY
+        from . import runtime_of
 
         probe = REFUTED_BY.get(finding.code)
         probes_here = getattr(self.parent, "probe_codes", ())
@@ -262,7 +262,7 @@ class ProbeItem(_CheckBase):
     """A runtime probe: sends its requests when the item runs (so xdist spreads them)."""
 
     def runtest(self) -> None:
-        from .plugin import runtime_of
+        from . import runtime_of
 
         assert self.route is not None
         runtime: Runtime = runtime_of(self.config)
@@ -285,10 +285,10 @@ class FuzzItem(_CheckBase):
     def runtest(self) -> None:
         from collections.abc import Mapping
 
-        from .fuzz import FuzzError, fuzz_operation
-        from .pipeline import suppress_findings
-        from .plugin import runtime_of
-        from .probes.netguard import loopback_only
+        from ..openapi.fuzz import FuzzError, fuzz_operation
+        from ..pipeline import suppress_findings
+        from ..probes.netguard import loopback_only
+        from . import runtime_of
 
         assert self.route is not None
         analysis, runtime = self.analysis, runtime_of(self.config)
@@ -335,7 +335,7 @@ class StatusItem(_CheckBase):
         if self.analysis.setup_errors:
             raise FindingError("apiposture setup: " + "\n".join(self.analysis.setup_errors))
         if not self.analysis.settings.static_only and posture.routes:
-            from .plugin import runtime_of
+            from . import runtime_of
 
             startup_error = runtime_of(self.config).start()
             if startup_error:

@@ -13,9 +13,16 @@ from typing import Any
 
 import pytest
 
-from .config import OPTIONS, SEVERITY_CHOICES, ConfigError, Settings, build_settings, read_pyproject
+from ..config import (
+    OPTIONS,
+    SEVERITY_CHOICES,
+    ConfigError,
+    Settings,
+    build_settings,
+    read_pyproject,
+)
+from ..model import Finding, Route
 from .items import FINDING_PROPERTY, REFUTED_PROPERTY, ApipostureFile
-from .model import Finding, Route
 
 settings_key = pytest.StashKey[Settings]()
 session_key = pytest.StashKey[pytest.Session]()
@@ -27,7 +34,7 @@ collected_key = pytest.StashKey[bool]()
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from . import hookspecs
+    from .. import hookspecs
 
     pluginmanager.add_hookspecs(hookspecs)
 
@@ -114,7 +121,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def analysis_of(config: pytest.Config) -> Any:
     """The session's Analysis, computed on first use (header, collection or summary)."""
     if analysis_key not in config.stash:
-        from .pipeline import Extensions, analyse
+        from ..pipeline import Extensions, analyse
 
         settings = config.stash[settings_key]
         override = None
@@ -206,7 +213,7 @@ def fixture_callable(session: pytest.Session | None, name: str) -> Callable[[], 
 
 def runtime_of(config: pytest.Config) -> Any:
     if runtime_key not in config.stash:
-        from .runtime import Runtime
+        from ..probes.runtime import Runtime
 
         session = config.stash.get(session_key, None)
         identities: dict[str, dict[str, str]] = {}
@@ -325,7 +332,7 @@ def final_posture(config: pytest.Config) -> Any:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if settings_key not in config.stash or hasattr(config, "workerinput"):
         return
-    from .report.terminal import summary_lines
+    from ..report.terminal import summary_lines
 
     settings = config.stash[settings_key]
     terminalreporter.section("apiposture")
@@ -349,7 +356,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         runtime.close()
     if hasattr(config, "workerinput"):
         return
-    from .pipeline import ReportWriteError, write_reports
+    from ..pipeline import ReportWriteError, write_reports
 
     settings = config.stash[settings_key]
     try:

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .knowledge import Knowledge
-from .model import Route
+from ..knowledge import Knowledge
+from ..model import Route
 from .source import UNKNOWN, FunctionSource, ModuleSource, SourceIndex
 from .syntax import call_name, dotted, walk
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-from .knowledge import Knowledge
-from .model import (
+from ..knowledge import Knowledge
+from ..model import (
     Auth,
     CheckInfo,
     Confidence,

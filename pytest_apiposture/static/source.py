@@ -16,9 +16,9 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..model import Route, relative_path
 from . import resolve as _resolve
 from .callables import code_owner, code_place, describe, lost_wraps
-from .model import Route, relative_path
 from .parsed import FunctionSource, ModuleSource
 from .resolve import ABSENT, UNKNOWN, Resolved, norm
 from .syntax import (

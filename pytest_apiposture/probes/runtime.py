@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Finding, Route
-from .pipeline import Analysis, suppress_findings
+from ..model import Finding, Route
+from ..pipeline import Analysis, suppress_findings
 
 
 @dataclass
@@ -37,8 +37,8 @@ class Runtime:
         identities_fixture: Any = None,
         reset: Callable[[], Any] | None = None,
     ) -> None:
-        from .config import parse_identity
-        from .probes import PROBES, ProbeSettings
+        from ..config import parse_identity
+        from . import PROBES, ProbeSettings
 
         self.analysis = analysis
         settings = analysis.settings
@@ -86,8 +86,8 @@ class Runtime:
         return applies
 
     def context(self, *, open_session: bool = True) -> Any:
-        from .probes import ProbeContext
-        from .probes import open_session as open_probe_session
+        from . import ProbeContext
+        from . import open_session as open_probe_session
 
         analysis = self.analysis
         assert analysis.loaded is not None
@@ -112,8 +112,8 @@ class Runtime:
 
     def start(self) -> str | None:
         """Open the probe session (the app's startup); the error text when it fails."""
-        from .probes import ProbeError
-        from .probes.netguard import loopback_only
+        from . import ProbeError
+        from .netguard import loopback_only
 
         if self.startup_error is None and (self._context is None or self._context.session is None):
             try:
@@ -134,7 +134,7 @@ class Runtime:
     def refutation(self, code: str, route: Route) -> str | None:
         """What the probe that can disprove static ``code`` on ``route`` observed, when it
         did disprove it (running that probe if this process has not yet)."""
-        from .probes import REFUTED_BY
+        from . import REFUTED_BY
 
         probe = REFUTED_BY.get(code)
         if probe is None or probe not in self.probes:
@@ -145,8 +145,8 @@ class Runtime:
         return f"{probe}: {'; '.join(result.notes) or 'disproved at run time'}"
 
     def _run_probe(self, code: str, route: Route) -> ProbeResult:
-        from .probes import format_transcript, run_probe
-        from .probes.netguard import loopback_only
+        from . import format_transcript, run_probe
+        from .netguard import loopback_only
 
         if self.start() is not None:
             return ProbeResult(

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from ..knowledge import Knowledge
+from ..model import Auth, Guard, GuardRole, Route
 from .callables import code_owner, marked_public
 from .guardcode import (
     Exemption,
@@ -25,8 +27,6 @@ from .guardcode import (
     dependency_params,
     merge_facts,
 )
-from .knowledge import Knowledge
-from .model import Auth, Guard, GuardRole, Route
 from .source import FunctionSource, SourceIndex
 from .syntax import dotted
 
@@ -123,7 +123,7 @@ def route_auth(
     knowledge: Knowledge | None = None,
 ) -> Auth:
     """The route's ``Auth`` from its already classified guards."""
-    from .knowledge import DEFAULT_KNOWLEDGE
+    from ..knowledge import DEFAULT_KNOWLEDGE
 
     roles = {g.role for g in route.guards}
     return _auth(route, roles, index, knowledge or DEFAULT_KNOWLEDGE, is_public(route))

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from .model import CheckInfo, Confidence, Finding, Kind, Location, Severity
+from ..model import CheckInfo, Confidence, Finding, Kind, Location, Severity
 from .spec import template_key
 
 

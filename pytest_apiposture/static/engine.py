@@ -26,14 +26,12 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from ..knowledge import Knowledge
+from ..model import Auth, Finding, Guard, GuardRole, Route
+from ..rules import Rule, RuleContext
+from ..rules._decorators import ROUTE_DECORATOR_TEXT, route_decorators
 from .auth import classify_route, with_role
-from .callables import code_owner
-from .knowledge import Knowledge
-from .model import Auth, Finding, Guard, GuardRole, Route
-from .rules import Rule, RuleContext
-from .rules._decorators import ROUTE_DECORATOR_TEXT, route_decorators
-from .source import SourceIndex
-from .staticcache import (
+from .cache import (
     AUTHS,
     ROLES,
     VALUE_OF,
@@ -42,7 +40,9 @@ from .staticcache import (
     encode_finding,
     tool_key,
 )
-from .staticrun import RunCache, RunFingerprint, run_fingerprint
+from .callables import code_owner
+from .run import RunCache, RunFingerprint, run_fingerprint
+from .source import SourceIndex
 from .syntax import filter_text
 
 _new, _set = object.__new__, object.__setattr__

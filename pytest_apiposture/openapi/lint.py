@@ -6,9 +6,9 @@ fields in response schemas. Few, because a spec lint that flags everything is ig
 
 from __future__ import annotations
 
+from ..knowledge import Knowledge
+from ..model import Finding, Severity
 from .drift import Diff, place_finding
-from .knowledge import Knowledge
-from .model import Finding, Severity
 from .spec import Operation, Spec
 
 # Path words of operations that hand out credentials: tokens in their responses are the point.

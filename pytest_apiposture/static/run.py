@@ -17,9 +17,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..model import Route
+from .cache import WRITE_FAILED, checked_payload, write_checked
 from .callables import code_owner
-from .model import Route
-from .staticcache import WRITE_FAILED, checked_payload, write_checked
 
 if TYPE_CHECKING:
     from .source import SourceIndex

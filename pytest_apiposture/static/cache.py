@@ -11,6 +11,7 @@ ignored, and a missing, stale or corrupt cache only costs time.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import os
@@ -21,11 +22,11 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .model import Auth, Confidence, Finding, GuardRole, Kind, Location, Severity
+from ..model import Auth, Confidence, Finding, GuardRole, Kind, Location, Severity
 
 if TYPE_CHECKING:
-    from .knowledge import Knowledge
-    from .rules import Rule
+    from ..knowledge import Knowledge
+    from ..rules import Rule
     from .source import SourceIndex
 
 FORMAT = b"apiposture-static-cache 4\n"
@@ -161,14 +162,6 @@ class _Tables:
 
 
 # -- the key every entry shares -------------------------------------------------------
-# the code of the static pass: a change to any of these invalidates every stored unit
-_STATIC_PASS_MODULES = tuple(
-    f"pytest_apiposture.{name}"
-    for name in ("rules", "auth", "guardcode", "source", "parsed", "resolve", "syntax",
-                 "callables", "analysis", "staticcache", "staticrun", "model", "knowledge")
-)  # fmt: skip
-
-
 def checked_payload(data: bytes, header: bytes) -> bytes | None:
     """The payload ``write_checked`` wrote under ``header``; None when the file is another
     format, truncated or damaged."""
@@ -195,13 +188,28 @@ def write_checked(path: Path, header: bytes, payload: bytes) -> None:
 def tool_key(knowledge: Knowledge, rules: Sequence[Rule], root: Path) -> str:
     """Everything every unit depends on: this code, the rules' code, the knowledge, root."""
     parts = [sys.version, os.path.abspath(root), _knowledge_key(knowledge)]
-    names = {type(r).__module__ for r in rules} | {
-        name for name in sys.modules if name.startswith(_STATIC_PASS_MODULES)
-    }
-    for name in sorted(names):
-        parts += [name, _file_hash(getattr(sys.modules.get(name), "__file__", None))]
+    parts.append(package_code_key())
+    # rules from conftests and other plugins live outside the package: hash their files too
+    for name in sorted({type(r).__module__ for r in rules} - {None}):
+        if not name.startswith(_PACKAGE + "."):
+            parts += [name, _file_hash(getattr(sys.modules.get(name), "__file__", None))]
     parts += [f"{type(r).__module__}.{type(r).__qualname__}" for r in rules]
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+_PACKAGE = __name__.split(".", 1)[0]
+
+
+@functools.cache
+def package_code_key() -> str:
+    """A hash of every source file of this package: any change to the plugin's code
+    invalidates every stored unit, with no list of modules to keep in step."""
+    top = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(top.rglob("*.py")):
+        digest.update(path.relative_to(top).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _knowledge_key(knowledge: Knowledge) -> str:

@@ -1,0 +1,1 @@
+"""OpenAPI: spec loading, drift between routes, schema and committed spec, spec lint, fuzz."""

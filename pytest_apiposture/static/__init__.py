@@ -1,0 +1,1 @@
+"""The static pass: source index, syntax helpers, guard classification, rule engine, cache."""
