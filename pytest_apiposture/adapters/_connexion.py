@@ -13,8 +13,8 @@ import sys
 from typing import Any
 
 from ..model import Guard
-from . import AdapterError
 from ._decorator_chain import SourceCache
+from .base import AdapterError
 
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 # spec key naming the Python function that checks a credential, per connexion's security.py

@@ -18,7 +18,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..model import Guard, Route
-from . import AdapterError, Enumeration
 from ._middleware import middleware_guards
 from ._openapi import with_mounted_schemas
 from ._shared import GuardTable
@@ -41,6 +40,7 @@ from ._starlette import (
     security_scopes,
     unwrap_mounted,
 )
+from .base import AdapterError, Enumeration
 
 _HTTP_ENDPOINT_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from ..model import Guard, Route
-from . import AdapterError, Enumeration
 from . import _connexion as connexion_support
 from ._decorator_chain import (
     SourceCache,
@@ -25,6 +24,7 @@ from ._decorator_chain import (
     plain_function,
     walk_chain,
 )
+from .base import AdapterError, Enumeration
 
 if TYPE_CHECKING:
     import flask
