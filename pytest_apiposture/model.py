@@ -1,8 +1,10 @@
 """The data that flows through the pipeline: Route in, Finding out.
 
 Everything downstream of an adapter speaks these types only; no framework object
-leaks past ``adapters/`` except through the opaque ``handler``/``func`` references
-that the source index uses to find code.
+leaks past ``adapters/`` except through the ``endpoint``/``func`` callables that the
+source index uses to find code. What the rest needs to know about a framework's route
+(its URL rule, how it types path parameters, whether it serialises returned objects) the
+adapter writes onto ``Route`` as plain facts.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+
+from .paths import param_names
 
 
 class Severity(str, Enum):
@@ -154,6 +158,25 @@ class ModelField:
 
 
 @dataclass(frozen=True)
+class RequestParam:
+    """A parameter a route reads, with the JSON Schema of the values it takes."""
+
+    name: str
+    location: str  # path | query | header
+    schema: dict[str, Any] = field(default_factory=dict, hash=False)
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class DeclaredRequest:
+    """What a handler's signature declares it reads (a FastAPI route's dependant and body
+    model), for the probes when the schema does not show the operation."""
+
+    params: tuple[RequestParam, ...] = ()  # path, query and header parameters
+    body: dict[str, Any] | None = field(default=None, hash=False)  # JSON Schema; $refs inside
+
+
+@dataclass(frozen=True)
 class Route:
     method: str  # upper case; one Route per method
     path: str  # OpenAPI style: /users/{user_id}
@@ -169,14 +192,49 @@ class Route:
     in_schema: bool = True
     origin: tuple[str, ...] = ("runtime",)  # runtime | static | schema
     kind: str = "http"  # http | websocket | mount
-    path_params: tuple[str, ...] = ()
     query_params: tuple[str, ...] = ()
     auth: Auth = Auth.NONE  # set by classification
     deprecated: bool = False
     mount_prefix: str = ""  # the Mount this route was found under, if any
+    # --- facts only the adapter can know, written in no framework's terms ---
+    # the name the framework files the route under (a Flask endpoint "bp.view", a
+    # FastAPI/Starlette route name); hooks exempt routes by it (``request.endpoint``)
+    endpoint_name: str = ""
+    # the path as the app's own router spells it, converters included: a Werkzeug rule
+    # ``/items/<int:id>`` (relative to a mounted WSGI app), a Starlette ``/items/{id:int}``
+    rule: str = ""
+    # the JSON Schema of each path parameter the router enforces before the handler runs
+    # (a Werkzeug converter, a FastAPI annotation); a parameter absent here takes any string
+    path_schemas: tuple[RequestParam, ...] = field(default=(), hash=False)
+    # the handler may read a request body nothing declares (a Flask view reads
+    # ``request.json`` / ``request.form`` itself): worth sending one even without a model
+    undeclared_body: bool = False
+    # the framework turns whatever the handler returns into JSON, a whole ORM object
+    # included (FastAPI without a response model); otherwise only dicts and lists are sent
+    serializes_objects: bool = False
+    # why the app's schema generator may leave the route out although nothing hides it
+    # ("a raw Starlette route"); "" when it lists every route it serves
+    unlisted_reason: str = ""
+    # served by a mounted app of another framework (Flask inside FastAPI): the host
+    # app's schema generator cannot see it
+    foreign_mount: bool = False
+    # the handler's declared inputs, computed on first use (probes ask only for routes the
+    # schema does not describe); None when the framework declares nothing
+    declared_request: Callable[[], DeclaredRequest] | None = field(
+        default=None, compare=False, repr=False
+    )
     endpoint: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
-    # opaque framework object (APIRoute, werkzeug Rule) for probes and drift
-    raw: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """The path's parameter names, in order: ``/users/{user_id}`` -> ``("user_id",)``."""
+        return param_names(self.path)
+
+    def path_schema(self, name: str) -> dict[str, Any]:
+        """The JSON Schema the router enforces for path parameter ``name`` (any string when
+        the adapter knows none)."""
+        found = next((p.schema for p in self.path_schemas if p.name == name), None)
+        return dict(found) if found is not None else {"type": "string"}
 
     @property
     def key(self) -> str:

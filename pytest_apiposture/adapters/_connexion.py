@@ -8,18 +8,17 @@ same way ``ConnexionMiddleware.__call__`` does, without sending anything.
 from __future__ import annotations
 
 import copy
-import re
 import sys
 from typing import Any
 
 from ..model import Guard
+from ..paths import skeleton
 from ._decorator_chain import SourceCache
 from .base import AdapterError
 
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 # spec key naming the Python function that checks a credential, per connexion's security.py
 _INFO_FUNC_KEYS = ("x-bearerInfoFunc", "x-basicInfoFunc", "x-apikeyInfoFunc", "x-tokenInfoFunc")
-_PARAM = re.compile(r"\{[^}]*\}")
 
 GuardsByRoute = dict[tuple[str, str], tuple[Guard, ...]]
 
@@ -67,7 +66,7 @@ def spec(app: Any) -> dict[str, Any] | None:
 
 def route_key(method: str, path: str) -> tuple[str, str]:
     """Parameter names differ (pythonic_params, ``my-param``); positions do not."""
-    return method.upper(), _PARAM.sub("{}", path)
+    return method.upper(), skeleton(path)
 
 
 def security_guards(app: Any, sources: SourceCache) -> GuardsByRoute:

@@ -19,8 +19,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from ..knowledge import CREDENTIAL_HEADERS
 from ..model import Location, ModelField
+from ..paths import without_converters
 
-_CONVERTOR = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 _DEF_LINE = re.compile(r"^\s*(?:async\s+)?def\s")
 _CLASS_LINE = re.compile(r"^\s*class\s")
 # How far past co_firstlineno a ``def`` may sit (decorators with long argument lists).
@@ -35,11 +35,7 @@ _MAX_DEPTH = 64  # dependency trees are shallow; this only stops pathological re
 
 def openapi_path(path: str) -> str:
     """``/items/{id:int}`` -> ``/items/{id}`` (Starlette convertors dropped)."""
-    return _CONVERTOR.sub(r"{\1}", path)
-
-
-def path_param_names(path: str) -> tuple[str, ...]:
-    return tuple(m.group(1) for m in _CONVERTOR.finditer(path))
+    return without_converters(path)
 
 
 def route_methods(methods: Iterable[str] | None) -> list[str]:

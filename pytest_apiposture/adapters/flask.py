@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from ..model import Guard, Route
+from ..model import Guard, RequestParam, Route
 from . import _connexion as connexion_support
 from ._decorator_chain import (
     SourceCache,
@@ -36,6 +36,10 @@ _ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE")  # a Rule without method
 # Layers from these modules are the framework calling the view, not guards.
 _PLUMBING = ("flask.views", "connexion")
 _MAX_UNWRAP = 5  # wrappers between a mount and the Flask app (a2wsgi, ProxyFix, ...)
+# A Werkzeug rule whose view is not documented by a spec extension (APIFlask, flask-smorest,
+# flasgger) is missing from the generated schema; that is how Flask apps hide routes.
+_UNLISTED = "registered outside the spec extension that generates the schema"
+_ANY_SEGMENT = ("[^/]+", "[^/].*?")  # the default and path converters' regexes
 
 
 class FlaskAdapter:
@@ -147,6 +151,7 @@ def _rule_routes(
     notes: list[str],
 ) -> list[Route]:
     path, params = flask_path(rule.rule)
+    schemas = path_schemas(rule, params)
     view = flask_app.view_functions.get(rule.endpoint)
     if rule.endpoint == "static" and getattr(view, "__name__", "") == "<lambda>":
         view = flask_app.send_static_file  # Flask registers a lambda that calls it
@@ -175,12 +180,49 @@ def _rule_routes(
                 handler=handler_name(handler) if handler is not None else "",
                 location=sources.location(handler) if handler is not None else None,
                 guards=(*spec_guards, *hooks, *view_guards),
-                path_params=params,
+                endpoint_name=str(rule.endpoint),
+                rule=str(rule.rule),
+                path_schemas=schemas,
+                undeclared_body=True,  # a view reads request.json / request.form itself
+                unlisted_reason=_UNLISTED,
                 endpoint=plain_function(handler) if handler is not None else None,
-                raw=rule,
             )
         )
     return routes
+
+
+def path_schemas(rule: Any, params: tuple[str, ...]) -> tuple[RequestParam, ...]:
+    """Each rule variable with the JSON Schema its Werkzeug converter accepts."""
+    converters = getattr(rule, "_converters", None) or {}  # set when the rule is bound to a map
+    return tuple(
+        RequestParam(name, "path", converter_schema(converters[name]))
+        for name in params
+        if name in converters
+    )
+
+
+def converter_schema(converter: Any) -> dict[str, Any]:
+    """The JSON Schema of the values a Werkzeug converter lets through to the view.
+
+    ``int`` and ``float`` take numbers (from 1 unless the rule sets ``min``: ids start
+    there); ``uuid`` and ``any(...)`` constrained strings; a custom converter the strings
+    its regex matches.
+    """
+    kind = type(converter).__name__
+    if kind == "IntegerConverter":
+        low = getattr(converter, "min", None)
+        return {"type": "integer", "minimum": low if low is not None else 1}
+    if kind == "FloatConverter":
+        return {"type": "number", "minimum": 1}
+    if kind == "UUIDConverter":
+        return {"type": "string", "format": "uuid"}
+    if kind == "AnyConverter":
+        items = getattr(converter, "items", None) or ()
+        return {"type": "string", "enum": sorted(items)} if items else {"type": "string"}
+    regex = getattr(converter, "regex", "[^/]+")
+    if kind in ("PathConverter", "UnicodeConverter") and regex in _ANY_SEGMENT:
+        return {"type": "string"}
+    return {"type": "string", "pattern": regex}
 
 
 def _before_request_guards(

@@ -9,7 +9,6 @@ the few spec-only security checks worth their noise.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
@@ -26,6 +25,7 @@ from ..model import (
     Route,
     Severity,
 )
+from ..paths import param_names
 from .spec import Operation, Parameter, Spec, spec_from_dict, template_key
 
 GENERATED = "generated schema"
@@ -72,13 +72,7 @@ FRAMEWORK_MODULES = (
 )
 # Methods the framework answers for every route; never documented, never shadows.
 _IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
-# Werkzeug URL converters -> JSON type of the path parameter they accept.
-CONVERTER_TYPES = {"int": "integer", "float": "number"}
-STRING_CONVERTERS = ("default", "string", "path", "uuid", "any")
-_RULE_CONVERTERS = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-_TEMPLATE_NAMES = re.compile(r"\{([^}:]*)[^}]*\}")
 _NO_AUTH = frozenset({Auth.NONE, Auth.OPTIONAL})
-_WSGI_FRAMEWORKS = frozenset({"flask"})  # mounted inside an ASGI app, they are apps of their own
 
 _FIX = {
     "APS901": "Document the route (drop `include_in_schema=False`, register it through the spec "
@@ -226,8 +220,7 @@ def _unpublished_mounts(
     mounted: dict[tuple[str, str], list[Route]] = {}
     for route in api:
         # a raw Starlette route inside a FastAPI app is the app's own, hidden by choice
-        foreign = route.framework in _WSGI_FRAMEWORKS and framework not in _WSGI_FRAMEWORKS
-        if foreign and route.method not in _IMPLICIT_METHODS:
+        if route.foreign_mount and route.method not in _IMPLICIT_METHODS:
             mounted.setdefault((route.framework, route.mount_prefix), []).append(route)
     return {
         key: members
@@ -308,12 +301,8 @@ def _shadow(route: Route) -> Diff:
         why = "a mounted sub-application the schema cannot see"
     elif route.mount_prefix:
         why = f"served by a sub-application mounted at {route.mount_prefix}"
-    elif route.framework == "starlette":
-        why = "a raw Starlette route"
-    elif route.framework == "flask":
-        why = "registered outside the spec extension that generates the schema"
-    else:
-        why = "not in the schema"
+    else:  # the adapter knows how its framework's schema leaves routes out
+        why = route.unlisted_reason or "not in the schema"
     severity = {Auth.AUTHENTICATED: _MEDIUM, Auth.PUBLIC: _LOW}.get(route.auth, _HIGH)
     guard = "and has no authentication" if route.auth in _NO_AUTH else f"(auth: {route.auth})"
     text = f"{route.key} is served but hidden from the generated schema ({why}) {guard}"
@@ -368,19 +357,21 @@ def _parameter_drift(committed: Operation, generated: Operation) -> Iterator[Dif
 def _path_params(op: Operation) -> list[Parameter | None]:
     """Path parameters in path order: names may differ between specs, positions may not."""
     by_name = {p.name: p for p in op.parameters if p.location == "path"}
-    return [by_name.get(name) for name in _TEMPLATE_NAMES.findall(op.raw_path)]
+    return [by_name.get(name) for name in param_names(op.raw_path)]
 
 
 def _rule_path_params(route: Route) -> list[Parameter | None]:
-    """Path parameters typed by the URL rule's converters (`<int:id>`), for apps with no schema."""
-    rule = getattr(route.raw, "rule", None)
-    if not isinstance(rule, str):
-        return []
-    found = _RULE_CONVERTERS.findall(rule)
-    return [
-        Parameter(name, "path", True, CONVERTER_TYPES.get(conv or "default"))
-        for conv, name in found
-    ]
+    """Path parameters as the router types them (`<int:id>`), for apps with no schema.
+
+    A parameter that takes any string segment is left untyped: a spec may narrow it (the
+    handler converts `<id>` itself); one the router converts to a number is not a string.
+    """
+    out: list[Parameter | None] = []
+    for name in route.path_params:
+        kind = route.path_schema(name).get("type")
+        typed = kind if isinstance(kind, str) and kind != "string" else None
+        out.append(Parameter(name, "path", True, typed))
+    return out
 
 
 def _type_drift(pairs: Sequence[tuple[Parameter | None, Parameter | None]]) -> Iterator[Diff]:

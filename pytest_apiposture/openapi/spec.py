@@ -20,11 +20,12 @@ from urllib.parse import urlparse
 
 import yaml
 
+from ..paths import skeleton
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
 # How deep nested object properties are listed (a.b.c); deeper ones add noise, not signal.
 MAX_PROPERTY_DEPTH = 4
-_TEMPLATE_RE = re.compile(r"\{[^}]*\}")
 
 
 class SpecError(Exception):
@@ -114,7 +115,7 @@ class Spec:
 
 def template_key(path: str) -> str:
     """``/users/{id}`` and ``/users/{user_id}`` are the same path: parameter names dropped."""
-    return _TEMPLATE_RE.sub("{}", path)
+    return skeleton(path)
 
 
 def load_spec(path: Path) -> Spec:

@@ -16,7 +16,6 @@ from .discover import (
     is_id_param,
     listing_for,
     names_people,
-    params_of,
     records,
 )
 from .identities import Identity
@@ -71,7 +70,7 @@ class BolaProbe(Probe):
     )
 
     def applies(self, route: Route, ctx: ProbeContext) -> bool:
-        names = params_of(route.path)
+        names = route.path_params
         if not names or not is_id_param(names[-1]) or not ctx.allowed(route):
             return False
         if ctx.is_public(route):
@@ -104,7 +103,7 @@ class BolaProbe(Probe):
     ) -> Iterator[Ownership]:
         """Ways to show ``owner`` owns an object, cheapest evidence first."""
         ctx = run.ctx
-        names = params_of(route.path)
+        names = route.path_params
         last = names[-1]
         earlier = run.path_values(route, owner, only=names[:-1])
         creator = create_for(route.path, ctx.table)

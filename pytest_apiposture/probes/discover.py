@@ -14,7 +14,6 @@ from typing import Any
 from ..knowledge import ADMIN_PATH_PATTERN, ID_PARAM_PATTERN
 from ..model import Route
 
-_PARAM = re.compile(r"\{([^}:]+)[^}]*\}")
 _LAST_PARAM = re.compile(r"/\{[^}]+\}/?$")
 _ME = re.compile(
     r"(?:^|/)(?:me|myself|self|whoami|profile|account|current[_-]?user)(?:/[^{}]*)?$|(?:^|/)user/?$"
@@ -22,10 +21,6 @@ _ME = re.compile(
 _PEOPLE = re.compile(r"^(?:user|account|profile|member|customer|person)$")
 _ID_KEYS = ("id", "uuid", "pk", "_id", "slug", "key")
 _LIST_KEYS = ("items", "data", "results", "objects", "records", "rows", "entries")
-
-
-def params_of(path: str) -> list[str]:
-    return _PARAM.findall(path)
 
 
 def is_id_param(name: str) -> bool:
@@ -51,7 +46,7 @@ class RouteTable:
             parent = collection_path(r.path)
             if r.method == "GET" and parent is not None:
                 self._children.setdefault(parent, []).append(r)
-        plain_gets = [r for r in self.routes if r.method == "GET" and not params_of(r.path)]
+        plain_gets = [r for r in self.routes if r.method == "GET" and not r.path_params]
         # GET routes that return the caller's own record (``/users/me``, ``/me/role``)
         self.me = [r for r in plain_gets if _ME.search(r.path)]
         self.admin = [r for r in plain_gets if re.search(ADMIN_PATH_PATTERN, r.path)]

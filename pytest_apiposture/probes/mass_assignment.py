@@ -12,7 +12,6 @@ from .discover import (
     about_caller,
     collection_path,
     id_of,
-    params_of,
     read_for,
     records,
 )
@@ -70,7 +69,7 @@ class MassAssignmentProbe(Probe):
         if route.method not in _WRITES or not ctx.allowed(route):
             return False
         kind = ctx.shape(route).body_kind
-        return kind == "json" or (kind == "none" and route.framework == "flask")
+        return kind == "json" or (kind == "none" and route.undeclared_body)
 
     def check(self, route: Route, run: ProbeRun) -> list[Finding]:
         ctx = run.ctx
@@ -214,7 +213,7 @@ class MassAssignmentProbe(Probe):
         tag = who.name if who else "anonymous"
         if collection_path(route.path) is not None:  # PUT/PATCH /items/{id}
             return run.call(reader, who, f"{tag}, read back")
-        names = params_of(reader.path)
+        names = reader.path_params
         record = next(records(wrote.data), None)
         ident = id_of(record, names[-1], route.path) if record is not None and names else None
         if ident is None:

@@ -8,7 +8,7 @@ from typing import Any
 from ..model import Route
 from .client import NO_BODY, ProbeRequest
 from .context import ANONYMOUS, ProbeContext, ProbeSession
-from .discover import collection_path, ids_in, listing_for, params_of, records
+from .discover import collection_path, ids_in, listing_for, records
 from .identities import Identity
 from .synth import body_for, body_from_record, build_request
 from .transcript import Exchange
@@ -105,7 +105,7 @@ class ProbeRun:
         """
         values: dict[str, Any] = dict(given or {})
         lister = who or (self.ctx.people[0] if self.ctx.people else None)
-        names = params_of(route.path)
+        names = route.path_params
         for index, name in enumerate(names):
             if name in values or (only is not None and name not in only):
                 continue

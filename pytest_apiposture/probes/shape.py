@@ -1,29 +1,25 @@
 """What a route takes and returns, as JSON Schema: path/query/header parameters and body.
 
-Sources, best first: the app's OpenAPI operation; for a FastAPI route hidden from the
-schema, its own dependant and body model (pydantic's JSON Schema); for Flask, the URL
-rule's converters; and the adapter's ``body_fields`` when nothing better exists.
+Sources, best first: the app's OpenAPI operation; for a route the schema does not show,
+what its handler declares (``Route.declared_request``: a FastAPI dependant and body model
+as pydantic's JSON Schema); the router's path parameter types (``Route.path_schemas``: a
+Werkzeug converter); and the adapter's ``body_fields`` when nothing better exists.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import ModelField, Route
+from ..model import DeclaredRequest, ModelField, RequestParam, Route
+from ..paths import skeleton
 
 _JSON_TYPES = ("application/json", "application/merge-patch+json", "*/*")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-@dataclass(frozen=True)
-class Param:
-    name: str
-    location: str  # path | query | header
-    schema: dict[str, Any]
-    required: bool
+Param = RequestParam  # name, location (path | query | header), JSON Schema, required
 
 
 @dataclass(frozen=True)
@@ -59,8 +55,8 @@ def find_operation(schema: dict[str, Any] | None, route: Route) -> dict[str, Any
     paths = schema.get("paths") or {}
     item = paths.get(route.path)
     if item is None:  # parameter names may differ ({id} vs {item_id}); compare the skeleton
-        skeleton = _skeleton(route.path)
-        item = next((v for k, v in paths.items() if _skeleton(k) == skeleton), None)
+        wanted = _skeleton(route.path)
+        item = next((v for k, v in paths.items() if _skeleton(k) == wanted), None)
     if not isinstance(item, dict):
         return None
     operation = item.get(route.method.lower())
@@ -73,16 +69,12 @@ def find_operation(schema: dict[str, Any] | None, route: Route) -> dict[str, Any
 
 
 def _skeleton(path: str) -> str:
-    return re.sub(r"\{[^}]*\}", "{}", path.rstrip("/") or "/")
+    return skeleton(path.rstrip("/") or "/")
 
 
 def shape_of(route: Route, schema: dict[str, Any] | None) -> Shape:
     operation = find_operation(schema, route)
-    shape = (
-        _from_operation(operation, schema or {})
-        if operation is not None
-        else _from_fastapi(route.raw) or Shape()
-    )
+    shape = _from_operation(operation, schema or {}) if operation is not None else _declared(route)
     return _complete(shape, route)
 
 
@@ -138,63 +130,12 @@ def _response_schema(operation: dict[str, Any], root: dict[str, Any]) -> dict[st
     return None
 
 
-def _fastapi_fields(dependant: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
-    if dependant is None or depth > 16:
-        return
-    for location in ("path", "query", "header"):
-        for model_field in getattr(dependant, f"{location}_params", None) or ():
-            yield location, model_field
-    for sub in getattr(dependant, "dependencies", None) or ():
-        yield from _fastapi_fields(sub, depth + 1)
-
-
-def _from_fastapi(raw: Any) -> Shape | None:
-    """A FastAPI route the schema does not show: read its dependant and body model."""
-    dependant = getattr(raw, "dependant", None) if raw is not None else None
-    if dependant is None:
-        return None
-    try:
-        from pydantic import TypeAdapter
-    except ImportError:  # pragma: no cover - FastAPI always brings pydantic
-        return None
-    params: list[Param] = []
-    for location, model_field in _fastapi_fields(dependant):
-        info = getattr(model_field, "field_info", None)
-        try:
-            spec = TypeAdapter(info.annotation).json_schema() if info is not None else {}
-        except Exception:  # an annotation pydantic cannot describe: fall back to a string
-            spec = {"type": "string"}
-        name = str(getattr(model_field, "alias", None) or model_field.name)
-        required = bool(info.is_required()) if info is not None else False
-        params.append(Param(name, location, spec, required))
-    body: dict[str, Any] | None = None
-    body_field = getattr(raw, "body_field", None)
-    info = getattr(body_field, "field_info", None)
-    if info is not None:
-        try:
-            body = TypeAdapter(info.annotation).json_schema(ref_template="#/$defs/{model}")
-        except Exception:  # unusual body type: fall back to the adapter's body_fields
-            body = None
-    kind = "json" if body is not None else "none"
-    return Shape(tuple(params), body, kind, None, body or {})
-
-
-def _converter_schema(converter: Any) -> dict[str, Any]:
-    kind = type(converter).__name__
-    if kind == "IntegerConverter":
-        low = getattr(converter, "min", None)
-        return {"type": "integer", "minimum": low if low is not None else 1}
-    if kind == "FloatConverter":
-        return {"type": "number", "minimum": 1}
-    if kind == "UUIDConverter":
-        return {"type": "string", "format": "uuid"}
-    if kind == "AnyConverter":
-        items = getattr(converter, "items", None) or ()
-        return {"type": "string", "enum": sorted(items)} if items else {"type": "string"}
-    regex = getattr(converter, "regex", "[^/]+")
-    if kind in ("PathConverter", "UnicodeConverter") and regex in ("[^/]+", "[^/].*?"):
-        return {"type": "string"}
-    return {"type": "string", "pattern": regex}
+def _declared(route: Route) -> Shape:
+    """What the handler declares, for a route the schema does not show."""
+    maker = route.declared_request
+    declared = maker() if maker is not None else DeclaredRequest()
+    kind = "json" if declared.body is not None else "none"
+    return Shape(declared.params, declared.body, kind, None, declared.body or {})
 
 
 def _type_schema(type_name: str) -> dict[str, Any]:
@@ -236,14 +177,10 @@ def fields_schema(fields: tuple[ModelField, ...]) -> dict[str, Any]:
 def _complete(shape: Shape, route: Route) -> Shape:
     """Fill what the primary source missed: path parameters, converters, body fields."""
     params = list(shape.params)
-    converters = getattr(route.raw, "_converters", None) or {}
     known = {p.name for p in params if p.location == "path"}
-    for name in re.findall(r"\{([^}:]+)", route.path):
-        if name in known:
-            continue
-        converter = converters.get(name)
-        spec = _converter_schema(converter) if converter is not None else {"type": "string"}
-        params.append(Param(name, "path", spec, True))
+    for name in route.path_params:
+        if name not in known:
+            params.append(Param(name, "path", route.path_schema(name), True))
     body, kind = shape.body, shape.body_kind
     if body is None and route.body_fields:
         body, kind = fields_schema(route.body_fields), "json"

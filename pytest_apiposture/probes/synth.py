@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from ..paths import skeleton
 from .client import NO_BODY, ProbeRequest
 from .shape import Param, Shape, resolve
 
@@ -286,7 +287,7 @@ def build_request(
             raw = values.get(param.name)
             text = str(raw) if raw is not None else param_value(param, shape, variant)
             filled = filled.replace("{" + param.name + "}", _quote(text, param))
-    filled = re.sub(r"\{[^}]*\}", "1", filled)  # any name the shape did not know
+    filled = skeleton(filled, "1")  # any name the shape did not know
     query = tuple(
         (p.name, param_value(p, shape, variant))
         for p in shape.params

@@ -16,7 +16,6 @@ from ._dataflow import identity_names, is_identity
 from .aps501_admin_without_role import looks_administrative
 
 _ID_PARAM = re.compile(ID_PARAM_PATTERN)
-_PATH_PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 _ACCESS_CALLS = FETCH_CALLS | {"delete", "update", "pop", "remove", "get_item", "put_item"}
 
 
@@ -87,7 +86,7 @@ class ObjectLevelAuthorization(Rule):
             return False
         if looks_administrative(route):
             return False  # admin routes reach every object by design; APS501 judges them
-        return any(_ID_PARAM.search(p) for p in _path_params(route))
+        return any(_ID_PARAM.search(p) for p in route.path_params)
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         handler, route = ctx.handler, ctx.route
@@ -95,7 +94,7 @@ class ObjectLevelAuthorization(Rule):
             return
         # the guards are consulted last: an id that the handler never looks an object up
         # by (or looks up with an owner check) needs no guard's code facts
-        params = [p for p in _path_params(route) if _ID_PARAM.search(p) and p in handler.params]
+        params = [p for p in route.path_params if _ID_PARAM.search(p) and p in handler.params]
         if not params:
             return
         identities = identity_names(ctx.index, handler, route)
@@ -123,7 +122,7 @@ class ObjectLevelAuthorization(Rule):
 
 def _checked_by_guards(ctx: RuleContext, route: Route) -> set[str]:
     """Path parameters a route dependency takes and can refuse access over."""
-    wanted = set(_path_params(route))
+    wanted = set(route.path_params)
     checked: set[str] = set()
     for guard in route.guards:
         source = ctx.index.function(guard.func) if guard.func is not None else None
@@ -160,10 +159,6 @@ def _spelled_names(source: FunctionSource) -> set[str]:
 def _short(node: ast.AST) -> str:
     text = unparse(node)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _path_params(route: Route) -> tuple[str, ...]:
-    return route.path_params or tuple(_PATH_PARAM.findall(route.path))
 
 
 def _uses(node: ast.AST, name: str) -> bool:

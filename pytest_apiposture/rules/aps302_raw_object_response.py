@@ -79,8 +79,8 @@ class RawObjectResponse(Rule):
         handler, route = ctx.handler, ctx.route
         if handler is None or route is None:
             return
-        if route.framework == "flask" and not _MENTIONS_WHOLE_OBJECT.search(handler.text):
-            return  # only FastAPI serialises a returned ORM object by itself
+        if not route.serializes_objects and not _MENTIONS_WHOLE_OBJECT.search(handler.text):
+            return  # the framework sends only what the handler serialises itself
         for returned in returned_values(handler):
             exposed = exposure(ctx.index, handler, returned, route)
             if exposed is None:
@@ -104,7 +104,6 @@ def exposure(
     index: SourceIndex, handler: FunctionSource, returned: Returned, route: Route
 ) -> tuple[str, list[str]] | None:
     """(description, attribute names) a returned expression sends, when it is a whole object."""
-    fastapi = route.framework != "flask"
     node = returned.node
     if isinstance(node, ast.Call) and call_name(node) == "dict" and node.args:
         node = node.args[0]
@@ -127,7 +126,11 @@ def exposure(
             return None
         names = serialised_attributes(index, cls, call_name(node))
         return (f"`{cls.node.name}.{call_name(node)}()`", names) if names else None
-    if fastapi and node.__class__ in _TYPED_SHAPES and not exposes_everything(node):
+    if (
+        route.serializes_objects
+        and node.__class__ in _TYPED_SHAPES
+        and not exposes_everything(node)
+    ):
         cls = _class(index, handler, node, returned, route)
         if cls is not None and is_orm_class(index, cls):
             return (f"the ORM object `{cls.node.name}`", _all(index, cls))

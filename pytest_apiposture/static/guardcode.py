@@ -41,12 +41,12 @@ class Exemption:
     attributes: tuple[str, ...] = ()  # ``getattr(view, "is_public", False)`` markers
 
     def covers(self, route: Route) -> bool:
-        raw = route.raw
-        endpoint = getattr(raw, "endpoint", None)
-        paths = {route.path, str(getattr(raw, "rule", route.path))}
+        # the hook sees the path as its own app's router spells it (a mounted app's
+        # rule has no mount prefix) as well as the OpenAPI-style one
+        paths = {route.path, route.rule} if route.rule else {route.path}
         view = route.endpoint
         return (
-            (endpoint is not None and endpoint in self.endpoints)
+            (bool(route.endpoint_name) and route.endpoint_name in self.endpoints)
             or bool(paths & self.paths)
             or any(p.startswith(prefix) for p in paths for prefix in self.prefixes)
             or any(bool(getattr(view, attr, False)) for attr in self.attributes)

@@ -29,7 +29,7 @@ _RACY_NS = 2_000_000_000  # a file modified this close to the run: its stat prov
 # the route and guard facts a route's classification and rules read
 ROUTE_FACTS = attrgetter(
     "method", "path", "framework", "handler", "kind", "body_model", "body_extra_allowed",
-    "response_model", "path_params",
+    "response_model", "endpoint_name", "rule", "serializes_objects",
 )  # fmt: skip
 GUARD_FACTS = attrgetter("name", "origin", "scheme", "auto_error", "scopes")
 FIELD_NAME = attrgetter("name")
@@ -83,7 +83,6 @@ def run_fingerprint(
                 place = index.code_key(endpoint)
             else:
                 place = (code.co_filename, code.co_firstlineno, code.co_name)
-        flask = route.raw if route.framework == "flask" else None
         view_class = getattr(endpoint, "view_class", None)
         append((
             ROUTE_FACTS(route),
@@ -93,8 +92,6 @@ def run_fingerprint(
             numbers,
             place,
             "" if view_class is None else view_class.__qualname__,
-            "" if flask is None else text_only(getattr(flask, "endpoint", None)),
-            "" if flask is None else text_only(getattr(flask, "rule", None)),
             public,
             bool(getattr(endpoint, "__apiposture_public__", False)),
         ))  # fmt: skip
@@ -141,11 +138,6 @@ class _CodeKeys(dict[Any, str]):
         with contextlib.suppress(TypeError):  # an unhashable callable: not remembered
             self[func] = key
         return key
-
-
-def text_only(value: object) -> str:
-    """Only plain strings: a repr with a memory address would change on every run."""
-    return value if isinstance(value, str) else ""
 
 
 class RunCache:

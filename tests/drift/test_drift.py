@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
-from pytest_apiposture.model import Auth, Finding, Guard, GuardRole, Location, Route, Severity
+from pytest_apiposture.model import (
+    Auth,
+    Finding,
+    Guard,
+    GuardRole,
+    Location,
+    RequestParam,
+    Route,
+    Severity,
+)
 from pytest_apiposture.openapi.drift import DRIFT_CHECKS, compare, drift_summary
 from pytest_apiposture.openapi.spec import Spec, spec_from_dict
 
@@ -303,15 +312,27 @@ def test_parameter_type_drift_pairs_path_parameters_by_position() -> None:
 
 
 def test_flask_url_converters_type_path_parameters_without_a_schema() -> None:
-    from werkzeug.routing import Rule
+    from werkzeug.routing import BaseConverter, Map, Rule
+
+    from pytest_apiposture.adapters.flask import flask_path, path_schemas
+
+    class CustomConverter(BaseConverter):
+        def __init__(self, url_map: Map, x: int = 0) -> None:
+            super().__init__(url_map)
+            self.regex = r"\d+"
 
     spec = committed({"/p/{id}/n/{slug}": {"get": {"parameters": [
         {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
         {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}], "responses": {}}},
         "/q/{v}": {"get": {"parameters": [
             {"name": "v", "in": "path", "required": True, "schema": {"type": "integer"}}], "responses": {}}}})
-    routes = [route("GET", "/p/{pid}/n/{slug}", 1, framework="flask", raw=Rule("/p/<int:pid>/n/<slug>")),
-              route("GET", "/q/{v}", 2, framework="flask", raw=Rule("/q/<custom(x=1):v>"))]  # unknown type
+    def typed(text: str) -> tuple[RequestParam, ...]:  # as the Flask adapter types a bound rule
+        rule = Rule(text, endpoint="e")
+        Map([rule], converters={"custom": CustomConverter})
+        return path_schemas(rule, flask_path(text)[1])
+
+    routes = [route("GET", "/p/{pid}/n/{slug}", 1, framework="flask", path_schemas=typed("/p/<int:pid>/n/<slug>")),
+              route("GET", "/q/{v}", 2, framework="flask", path_schemas=typed("/q/<custom(x=1):v>"))]  # unknown type
     assert [f.message for f in run(routes, spec=spec)] == [
         "GET /p/{pid}/n/{slug}: path parameter 'pid' is integer in the app but string in the committed spec"
     ]
@@ -356,9 +377,9 @@ def test_error_response_bodies_are_not_compared() -> None:
 
 def test_a_mounted_flask_app_without_a_schema_is_one_low_finding_not_one_per_route() -> None:
     flask_routes = [
-        route("GET", "/ajax-api/runs", 10, framework="flask"),
-        route("POST", "/ajax-api/runs", 11, framework="flask", auth=Auth.AUTHENTICATED),
-        route("HEAD", "/ajax-api/runs", 12, framework="flask"),
+        route("GET", "/ajax-api/runs", 10, framework="flask", foreign_mount=True),
+        route("POST", "/ajax-api/runs", 11, framework="flask", auth=Auth.AUTHENTICATED, foreign_mount=True),
+        route("HEAD", "/ajax-api/runs", 12, framework="flask", foreign_mount=True),
     ]
     routes = [route("GET", "/documented", 1), route("GET", "/raw", 2, framework="starlette"),
               *flask_routes]
@@ -376,8 +397,8 @@ def test_a_mounted_flask_app_without_a_schema_is_one_low_finding_not_one_per_rou
 
 
 def test_a_mounted_flask_app_that_documents_some_routes_is_checked_route_by_route() -> None:
-    routes = [route("GET", "/api/runs", 10, framework="flask", mount_prefix="/api"),
-              route("GET", "/api/secret", 11, framework="flask", mount_prefix="/api")]
+    routes = [route("GET", "/api/runs", 10, framework="flask", mount_prefix="/api", foreign_mount=True),
+              route("GET", "/api/secret", 11, framework="flask", mount_prefix="/api", foreign_mount=True)]
     findings = compare(routes, generated=doc({"/api/runs": GET}), committed=None, spec_path=None,
                        knowledge=DEFAULT_KNOWLEDGE, framework="fastapi")
     assert [(f.code, f.path, f.severity) for f in findings] == [("APS901", "/api/secret", Severity.HIGH)]

@@ -99,7 +99,6 @@ def sample_routes() -> list[Route]:
             Auth.AUTHENTICATED,
             CURRENT_USER,
             DB_SESSION,
-            path_params=("user_id",),
         ),
         route(
             "PATCH",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import textwrap
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -172,8 +172,7 @@ def test_before_request_exemptions_apply_per_route(guards: tuple[ModuleType, Pat
     negated = guard("hook_negated", module.hook_negated, origin="before_request")
 
     def auth_of(hook_guard: Guard, endpoint: str, rule: str) -> tuple[Auth, GuardRole | None]:
-        raw = SimpleNamespace(endpoint=endpoint, rule=rule)
-        out = classify_one(route(hook_guard, path=rule, raw=raw), root)
+        out = classify_one(route(hook_guard, path=rule, endpoint_name=endpoint, rule=rule), root)
         return out.auth, out.guards[0].role
 
     assert auth_of(hook, "open_page", "/open") == (Auth.NONE, GuardRole.OTHER)
@@ -192,8 +191,8 @@ def test_routes_sharing_guards_keep_their_own_exemptions(
     hook = guard("hook_with_exemptions", module.hook_with_exemptions, origin="before_request")
     shared = (hook,)
     routes = [
-        Route("GET", rule, "flask", f"m:{endpoint}", guards=shared,
-              raw=SimpleNamespace(endpoint=endpoint, rule=rule))
+        Route("GET", rule, "flask", f"m:{endpoint}", guards=shared, endpoint_name=endpoint,
+              rule=rule)
         for endpoint, rule in (("open_page", "/open"), ("account", "/account"),
                                ("assets", "/assets/app.js"), ("account", "/account/2"))
     ]  # fmt: skip

@@ -1,0 +1,130 @@
+"""The route facts of a FastAPI or Starlette route, written in no framework's terms.
+
+What the static pass, drift and the probes need to know about a route beyond its path
+and guards: the name it is registered under, its path as the router spells it, the JSON
+Schema of its path parameters, whether the framework serialises whatever the handler
+returns, why the app's schema may not list it, and (computed on first use) what the
+handler's signature declares it reads. Pydantic is touched only here and lazily.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..model import DeclaredRequest, RequestParam
+from ._starlette import param_annotation
+
+_LOCATIONS = ("path", "query", "header")
+_MAX_DEPTH = 16  # sub-dependencies are shallow; this only stops pathological trees
+# Starlette convertors -> the JSON Schema of what their regex lets through
+_CONVERTORS: dict[str, dict[str, Any]] = {
+    "StringConvertor": {"type": "string"},
+    "PathConvertor": {"type": "string"},
+    "IntegerConvertor": {"type": "integer", "minimum": 0},
+    "FloatConvertor": {"type": "number", "minimum": 0},
+    "UUIDConvertor": {"type": "string", "format": "uuid"},
+}
+_RAW_ROUTE = "a raw Starlette route"  # Starlette generates no schema for it
+
+
+def api_route_facts(effective: Any) -> dict[str, Any]:
+    """Route keywords for a FastAPI ``APIRoute`` (or the effective context of one)."""
+    return {
+        "endpoint_name": str(getattr(effective, "name", None) or ""),
+        "path_schemas": _dependant_path_schemas(effective.dependant),
+        # FastAPI runs jsonable_encoder on whatever the handler returns, ORM objects included
+        "serializes_objects": True,
+        "declared_request": functools.cache(functools.partial(declared_request, effective)),
+    }
+
+
+def starlette_route_facts(effective: Any) -> dict[str, Any]:
+    """Route keywords for a plain Starlette ``Route`` / ``WebSocketRoute``: its handler
+    builds its own response, and nothing documents it."""
+    convertors = getattr(effective, "param_convertors", None) or {}
+    return {
+        "endpoint_name": str(getattr(effective, "name", None) or ""),
+        "path_schemas": tuple(
+            RequestParam(str(name), "path", convertor_schema(convertor))
+            for name, convertor in convertors.items()
+        ),
+        "unlisted_reason": _RAW_ROUTE,
+    }
+
+
+def convertor_schema(convertor: Any) -> dict[str, Any]:
+    """The JSON Schema of the path segments a Starlette convertor accepts."""
+    known = _CONVERTORS.get(type(convertor).__name__)
+    if known is not None:
+        return dict(known)
+    return {"type": "string", "pattern": str(getattr(convertor, "regex", "[^/]+"))}
+
+
+def declared_request(effective: Any) -> DeclaredRequest:
+    """The path, query and header parameters of the dependant tree and the body model,
+    as pydantic's JSON Schema (what the app's schema would say had it listed the route)."""
+    try:
+        from pydantic import TypeAdapter
+    except ImportError:  # pragma: no cover - FastAPI always brings pydantic
+        return DeclaredRequest()
+    params: list[RequestParam] = []
+    for location, model_field in _fields(effective.dependant):
+        info = getattr(model_field, "field_info", None)
+        try:
+            schema = TypeAdapter(info.annotation).json_schema() if info is not None else {}
+        except Exception:  # an annotation pydantic cannot describe: fall back to a string
+            schema = {"type": "string"}
+        name = str(getattr(model_field, "alias", None) or model_field.name)
+        required = bool(info.is_required()) if info is not None else False
+        params.append(RequestParam(name, location, schema, required))
+    body: dict[str, Any] | None = None
+    info = getattr(getattr(effective, "body_field", None), "field_info", None)
+    if info is not None:
+        try:
+            body = TypeAdapter(info.annotation).json_schema(ref_template="#/$defs/{model}")
+        except Exception:  # an unusual body type: the probes fall back to body_fields
+            body = None
+    return DeclaredRequest(tuple(params), body)
+
+
+def _fields(dependant: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
+    if dependant is None or depth > _MAX_DEPTH:
+        return
+    for location in _LOCATIONS:
+        for model_field in getattr(dependant, f"{location}_params", None) or ():
+            yield location, model_field
+    for sub in getattr(dependant, "dependencies", None) or ():
+        yield from _fields(sub, depth + 1)
+
+
+def _dependant_path_schemas(dependant: Any) -> tuple[RequestParam, ...]:
+    """Each path parameter of the dependant tree, typed by its annotation (first wins)."""
+    found: dict[str, RequestParam] = {}
+    for location, model_field in _fields(dependant):
+        name = str(getattr(model_field, "alias", None) or model_field.name)
+        if location == "path" and name not in found:
+            schema = _annotation_schema(param_annotation(model_field))
+            found[name] = RequestParam(name, "path", schema)
+    return tuple(found.values())
+
+
+def _annotation_schema(annotation: Any) -> dict[str, Any]:
+    try:
+        return copy.deepcopy(_cached_schema(annotation))  # callers own their copy
+    except TypeError:  # an unhashable annotation: describe it uncached
+        return _schema_of(annotation)
+
+
+def _schema_of(annotation: Any) -> dict[str, Any]:
+    try:
+        from pydantic import TypeAdapter
+
+        return dict(TypeAdapter(annotation).json_schema())
+    except Exception:  # pydantic missing or the type has no JSON Schema: any string
+        return {"type": "string"}
+
+
+_cached_schema: Callable[[Any], dict[str, Any]] = functools.lru_cache(maxsize=512)(_schema_of)
