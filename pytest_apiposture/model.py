@@ -9,6 +9,7 @@ adapter writes onto ``Route`` as plain facts.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -204,7 +205,8 @@ class Route:
     # ``/items/<int:id>`` (relative to a mounted WSGI app), a Starlette ``/items/{id:int}``
     rule: str = ""
     # the JSON Schema of each path parameter the router enforces before the handler runs
-    # (a Werkzeug converter, a FastAPI annotation); a parameter absent here takes any string
+    # (a Werkzeug converter, a FastAPI annotation); a parameter absent here takes any string.
+    # Schemas may be shared between routes: read them, or copy with ``path_schema``
     path_schemas: tuple[RequestParam, ...] = field(default=(), hash=False)
     # the handler may read a request body nothing declares (a Flask view reads
     # ``request.json`` / ``request.form`` itself): worth sending one even without a model
@@ -234,7 +236,7 @@ class Route:
         """The JSON Schema the router enforces for path parameter ``name`` (any string when
         the adapter knows none)."""
         found = next((p.schema for p in self.path_schemas if p.name == name), None)
-        return dict(found) if found is not None else {"type": "string"}
+        return copy.deepcopy(found) if found is not None else {"type": "string"}
 
     @property
     def key(self) -> str:

@@ -9,7 +9,6 @@ handler's signature declares it reads. Pydantic is touched only here and lazily.
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,14 +18,6 @@ from ._starlette import param_annotation
 
 _LOCATIONS = ("path", "query", "header")
 _MAX_DEPTH = 16  # sub-dependencies are shallow; this only stops pathological trees
-# Starlette convertors -> the JSON Schema of what their regex lets through
-_CONVERTORS: dict[str, dict[str, Any]] = {
-    "StringConvertor": {"type": "string"},
-    "PathConvertor": {"type": "string"},
-    "IntegerConvertor": {"type": "integer", "minimum": 0},
-    "FloatConvertor": {"type": "number", "minimum": 0},
-    "UUIDConvertor": {"type": "string", "format": "uuid"},
-}
 _RAW_ROUTE = "a raw Starlette route"  # Starlette generates no schema for it
 
 
@@ -56,11 +47,26 @@ def starlette_route_facts(effective: Any) -> dict[str, Any]:
 
 
 def convertor_schema(convertor: Any) -> dict[str, Any]:
-    """The JSON Schema of the path segments a Starlette convertor accepts."""
-    known = _CONVERTORS.get(type(convertor).__name__)
-    if known is not None:
-        return dict(known)
-    return {"type": "string", "pattern": str(getattr(convertor, "regex", "[^/]+"))}
+    """The JSON Schema of the path segments a Starlette convertor accepts.
+
+    Subclasses count (connexion registers signed ``int``/``float`` convertors globally);
+    ``minimum`` only while the regex is Starlette's unsigned one.
+    """
+    from starlette import convertors
+
+    regex = str(getattr(convertor, "regex", "[^/]+"))
+    for base, kind in (
+        (convertors.IntegerConvertor, "integer"),
+        (convertors.FloatConvertor, "number"),
+    ):
+        if isinstance(convertor, base):
+            return {"type": kind, "minimum": 0} if regex == base.regex else {"type": kind}
+    if isinstance(convertor, convertors.UUIDConvertor):
+        return {"type": "string", "format": "uuid"}
+    for text in (convertors.StringConvertor, convertors.PathConvertor):
+        if isinstance(convertor, text) and regex == text.regex:
+            return {"type": "string"}
+    return {"type": "string", "pattern": regex}
 
 
 def declared_request(effective: Any) -> DeclaredRequest:
@@ -101,19 +107,29 @@ def _fields(dependant: Any, depth: int = 0) -> Iterator[tuple[str, Any]]:
 
 
 def _dependant_path_schemas(dependant: Any) -> tuple[RequestParam, ...]:
-    """Each path parameter of the dependant tree, typed by its annotation (first wins)."""
+    """Each path parameter of the dependant tree, typed by its annotation (first wins).
+
+    Equal annotations share one schema dict (routes are many, path types few): treat
+    ``RequestParam.schema`` as read-only, as ``Route.path_schema`` does.
+    """
     found: dict[str, RequestParam] = {}
-    for location, model_field in _fields(dependant):
-        name = str(getattr(model_field, "alias", None) or model_field.name)
-        if location == "path" and name not in found:
-            schema = _annotation_schema(param_annotation(model_field))
-            found[name] = RequestParam(name, "path", schema)
+    stack = [(dependant, 0)]
+    while stack:
+        node, depth = stack.pop()
+        for model_field in getattr(node, "path_params", None) or ():
+            name = str(getattr(model_field, "alias", None) or model_field.name)
+            if name not in found:
+                schema = _annotation_schema(param_annotation(model_field))
+                found[name] = RequestParam(name, "path", schema)
+        if depth < _MAX_DEPTH:
+            subs = getattr(node, "dependencies", None) or ()
+            stack.extend((sub, depth + 1) for sub in reversed(subs))
     return tuple(found.values())
 
 
 def _annotation_schema(annotation: Any) -> dict[str, Any]:
     try:
-        return copy.deepcopy(_cached_schema(annotation))  # callers own their copy
+        return _cached_schema(annotation)
     except TypeError:  # an unhashable annotation: describe it uncached
         return _schema_of(annotation)
 

@@ -18,10 +18,12 @@ pytest.importorskip("fastapi")
 from fastapi import FastAPI, Header
 from flask import Blueprint, Flask
 from pydantic import BaseModel
+from starlette.convertors import CONVERTOR_TYPES, IntegerConvertor, StringConvertor
 from starlette.responses import PlainTextResponse
 from werkzeug.routing import Map, UnicodeConverter
 
 from pytest_apiposture.adapters import select_adapter
+from pytest_apiposture.adapters._fastapi_facts import convertor_schema
 from pytest_apiposture.adapters.flask import converter_schema
 from pytest_apiposture.model import DeclaredRequest, RequestParam, Route
 from pytest_apiposture.static.run import run_fingerprint
@@ -116,6 +118,10 @@ def path(name: str, **schema: Any) -> RequestParam:
 
 
 def test_fastapi_route_facts(fastapi_routes: dict[str, Route]) -> None:
+    # Starlette's "int" convertor takes no sign; importing connexion (other tests do)
+    # swaps in a signed one for the whole process
+    unsigned = type(CONVERTOR_TYPES["int"]) is IntegerConvertor
+    raw_int = {"type": "integer", "minimum": 0} if unsigned else {"type": "integer"}
     got = {key: facts(fastapi_routes[key]) for key in (
         "GET /items/{item_id}", "POST /items/{item_id}/tags/{tag}", "GET /raw/{n}",
         "GET /files/{path}", "GET /legacy/users/{user_id}",
@@ -133,7 +139,7 @@ def test_fastapi_route_facts(fastapi_routes: dict[str, Route]) -> None:
         # a plain Starlette route: its convertor types the segment, its handler builds
         # the response, and Starlette documents nothing
         "GET /raw/{n}": (
-            "raw", "/raw/{n:int}", (path("n", type="integer", minimum=0),),
+            "raw", "/raw/{n:int}", (path("n", **raw_int),),
             False, False, "a raw Starlette route", False,
         ),
         "GET /files/{path}": ("files", "/files/{path:path}", (), False, False, "", False),
@@ -210,11 +216,22 @@ def test_path_params_and_path_schema_come_from_the_one_helper(
     assert Route("GET", "/a/{x:int}/b/{y}", "starlette", "m:h").path_params == ("x", "y")
 
 
-def test_converter_table_for_unknown_converters() -> None:
+def test_converter_tables_for_unknown_and_derived_converters() -> None:
     class Custom:
         regex = r"\d+"
 
+    class Signed(IntegerConvertor):  # what connexion registers as Starlette's "int"
+        regex = r"[+-]?[0-9]+"
+
+    class Slug(StringConvertor):
+        regex = "[a-z-]+"
+
     assert converter_schema(Custom()) == {"type": "string", "pattern": r"\d+"}
+    assert convertor_schema(Custom()) == {"type": "string", "pattern": r"\d+"}
+    assert convertor_schema(IntegerConvertor()) == {"type": "integer", "minimum": 0}
+    assert convertor_schema(Signed()) == {"type": "integer"}
+    assert convertor_schema(StringConvertor()) == {"type": "string"}
+    assert convertor_schema(Slug()) == {"type": "string", "pattern": "[a-z-]+"}
 
 
 def test_the_static_cache_key_sees_every_fact_rules_read(tmp_path: Path) -> None:
