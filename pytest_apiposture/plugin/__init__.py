@@ -6,7 +6,6 @@ at once: nothing is imported, loaded or collected.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,16 @@ from ..config import (
     build_settings,
     read_pyproject,
 )
-from ..model import Finding, Route
-from .items import FINDING_PROPERTY, REFUTED_PROPERTY, ApipostureFile
+from ..model import Route
+from ..verdict import Observations, Verdict
+from .items import OBSERVED_PROPERTY, ApipostureFile
 
 settings_key = pytest.StashKey[Settings]()
 session_key = pytest.StashKey[pytest.Session]()
 analysis_key = pytest.StashKey[Any]()  # pipeline.Analysis, computed once, on first use
 runtime_key = pytest.StashKey[Any]()  # runtime.Runtime, opened by the first probe item
-probe_findings_key = pytest.StashKey[list[Finding]]()
-refuted_key = pytest.StashKey[dict[str, Finding]]()  # fingerprint -> the lowered finding
+observed_key = pytest.StashKey[Observations]()  # every process's probes, merged
+verdict_key = pytest.StashKey[Verdict]()  # decided once, after the items ran
 collected_key = pytest.StashKey[bool]()
 
 
@@ -107,9 +107,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[settings_key] = settings
-    config.stash[probe_findings_key] = []
-    config.stash[refuted_key] = {}
-    config.pluginmanager.register(_ProbeFindingSink(config), "apiposture-probe-findings")
+    config.stash[observed_key] = Observations()
+    config.pluginmanager.register(_ObservationSink(config), "apiposture-observations")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -295,9 +294,9 @@ def _genitems(session: pytest.Session, node: ApipostureFile) -> Iterator[pytest.
     yield from session.genitems(node)
 
 
-class _ProbeFindingSink:
-    """Gathers probe findings from test reports (they travel in user_properties, so
-    the xdist controller gets them too) into ``config.stash``."""
+class _ObservationSink:
+    """Merges what each item's probes observed, read from its report (user_properties
+    travel to the xdist controller too), into ``config.stash``."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
@@ -306,27 +305,17 @@ class _ProbeFindingSink:
         if report.when != "call":
             return
         for name, value in report.user_properties:
-            if name == FINDING_PROPERTY:
-                self.config.stash[probe_findings_key].append(
-                    Finding.from_dict(json.loads(str(value)))
-                )
-            elif name == REFUTED_PROPERTY:
-                record = json.loads(str(value))
-                self.config.stash[refuted_key][record["fingerprint"]] = Finding.from_dict(
-                    record["finding"]
-                )
+            if name == OBSERVED_PROPERTY:
+                self.config.stash[observed_key].merge(Observations.from_json(str(value)))
 
 
-def final_posture(config: pytest.Config) -> Any:
-    """The static posture plus the probe findings the session observed."""
-    from dataclasses import replace
+def verdict_of(config: pytest.Config) -> Verdict:
+    """The run's verdict (verdict.decide), once every item has run."""
+    if verdict_key not in config.stash:
+        from ..verdict import decide
 
-    posture = analysis_of(config).posture
-    # the same passive exposure can be seen by two xdist workers: one finding each
-    probed = {f.fingerprint(posture.root): f for f in config.stash[probe_findings_key]}
-    refuted = config.stash[refuted_key]  # static findings a probe disproved, lowered
-    static = [refuted.get(f.fingerprint(posture.root), f) for f in posture.findings]
-    return replace(posture, findings=[*static, *probed.values()])
+        config.stash[verdict_key] = decide(analysis_of(config), config.stash[observed_key])
+    return config.stash[verdict_key]
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -336,12 +325,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
     settings = config.stash[settings_key]
     terminalreporter.section("apiposture")
+    verdict = verdict_of(config)
     lines = summary_lines(
-        final_posture(config),
+        verdict.posture,
         fail_on=settings.fail_on,
         include_preview=settings.include_preview,
         verbose=config.get_verbosity(),
-        fixed=analysis_of(config).fixed,
+        fixed=verdict.fixed,
     )
     for text, markup in lines:
         terminalreporter.write_line(text, **markup)
@@ -356,11 +346,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         runtime.close()
     if hasattr(config, "workerinput"):
         return
-    from ..pipeline import ReportWriteError, write_reports
+    from ..report.write import ReportWriteError, write_reports
 
     settings = config.stash[settings_key]
     try:
-        messages = write_reports(final_posture(config), settings, fixed=analysis_of(config).fixed)
+        messages = write_reports(verdict_of(config), settings)
     except ReportWriteError as exc:
         # CI expects the file: a run that could not write it must not look green
         messages = [f"apiposture: ERROR {exc}"]
