@@ -77,7 +77,7 @@ class _ApipostureNode:
 
     @property
     def analysis(self) -> Analysis:
-        from . import analysis_of
+        from .session import analysis_of
 
         analysis: Analysis = analysis_of(self.config)
         return analysis
@@ -126,7 +126,7 @@ class ApipostureFile(pytest.File, _ApipostureNode):
 
 
 def _probe_codes(route: Route, config: pytest.Config) -> tuple[str, ...]:
-    from . import probe_catalogue
+    from .session import probe_catalogue
 
     return tuple(code for code, applies in probe_catalogue(config) if applies(route))
 
@@ -181,7 +181,7 @@ class _CheckBase(pytest.Item, _ApipostureNode):
         """What this process's probes have seen (nothing in a static-only run)."""
         if self.analysis.settings.static_only:
             return Observations()
-        from . import runtime_of
+        from .session import runtime_of
 
         observed: Observations = runtime_of(self.config).observed
         return observed
@@ -235,7 +235,7 @@ class CheckItem(_CheckBase):
     def _run_refuting_probe(self) -> None:
         from ..probes import REFUTED_BY
         from ..verdict import Observations
-        from . import runtime_of
+        from .session import runtime_of
 
         probe = REFUTED_BY.get(self.name)
         route = self.route
@@ -272,7 +272,7 @@ class ProbeItem(_CheckBase):
     """A runtime probe: sends its requests when the item runs (so xdist spreads them)."""
 
     def runtest(self) -> None:
-        from . import runtime_of
+        from .session import runtime_of
 
         assert self.route is not None
         runtime: Runtime = runtime_of(self.config)
@@ -297,7 +297,7 @@ class FuzzItem(_CheckBase):
 
         from ..openapi.fuzz import FuzzError, fuzz_operation
         from ..probes.netguard import loopback_only
-        from . import runtime_of
+        from .session import runtime_of
 
         assert self.route is not None
         analysis, runtime = self.analysis, runtime_of(self.config)
@@ -345,7 +345,7 @@ class StatusItem(_CheckBase):
         if self.analysis.setup_errors:
             raise FindingError("apiposture setup: " + "\n".join(self.analysis.setup_errors))
         if not self.analysis.settings.static_only and posture.routes:
-            from . import runtime_of
+            from .session import runtime_of
 
             startup_error = runtime_of(self.config).start()
             if startup_error:
