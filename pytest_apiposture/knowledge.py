@@ -108,9 +108,6 @@ CREDENTIAL_HEADERS: frozenset[str] = frozenset(
     {"authorization", "x-api-key", "api-key", "x-auth-token", "x-access-token", "cookie"}
 )
 
-# Status codes that mean "you are not allowed" when a guard aborts with them.
-DENY_STATUS: frozenset[int] = frozenset({401, 403})
-
 # Request body fields a client must never set for itself (mass assignment).
 PRIVILEGED_FIELDS: frozenset[str] = frozenset(
     {
@@ -206,11 +203,6 @@ SENSITIVE_FIELD_PATTERNS: tuple[str, ...] = (
     r"card_?number",
 )
 
-# ORM / mapping calls that write attributes in bulk (mass assignment sinks).
-BULK_WRITE_CALLS: frozenset[str] = frozenset(
-    {"update", "update_from_dict", "from_dict", "populate_obj", "set_attributes", "merge"}
-)
-
 # Calls that fetch one object (BOLA sources) and the words that make a query owner-scoped.
 FETCH_CALLS: frozenset[str] = frozenset(
     {
@@ -232,14 +224,6 @@ FETCH_CALLS: frozenset[str] = frozenset(
     }
 )
 OWNER_WORDS: tuple[str, ...] = ("owner", "user_id", "created_by", "author", "tenant", "account_id")
-CURRENT_USER_WORDS: tuple[str, ...] = (
-    "current_user",
-    "user",
-    "me",
-    "identity",
-    "principal",
-    "g.user",
-)
 
 # Path parameters that name an object.
 ID_PARAM_PATTERN = r"(?:^id$|_id$|Id$|^uuid$|_uuid$|^pk$|^slug$|^key$)"
@@ -305,22 +289,6 @@ LIMIT_NAMES: tuple[str, ...] = (
     r"top", r"take", r"first", r"batch_?size", r"n",
 )  # fmt: skip
 
-# Security-scheme classes by name (FastAPI/Starlette and common libraries).
-SECURITY_SCHEME_CLASSES: frozenset[str] = frozenset(
-    {
-        "OAuth2PasswordBearer",
-        "OAuth2AuthorizationCodeBearer",
-        "OAuth2",
-        "OpenIdConnect",
-        "HTTPBearer",
-        "HTTPBasic",
-        "HTTPDigest",
-        "APIKeyHeader",
-        "APIKeyQuery",
-        "APIKeyCookie",
-    }
-)
-
 # Admin-looking path segments (function-level authorization).
 ADMIN_PATH_PATTERN = (
     r"(?:^|/)(?:admin|admins|internal|manage|management|staff|superuser|ops|debug)(?:/|$)"
@@ -340,7 +308,6 @@ class Knowledge:
     sensitive_fields: frozenset[str] = SENSITIVE_FIELDS
     sensitive_field_patterns: tuple[str, ...] = SENSITIVE_FIELD_PATTERNS
     public_routes: tuple[str, ...] = DEFAULT_PUBLIC
-    security_scheme_classes: frozenset[str] = SECURITY_SCHEME_CLASSES
     credential_words: tuple[str, ...] = CREDENTIAL_WORDS
     role_words: tuple[str, ...] = ROLE_WORDS
     deny_exception_words: tuple[str, ...] = DENY_EXCEPTION_WORDS
