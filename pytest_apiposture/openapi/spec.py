@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 
 import yaml
 
+from .refs import RefError, follow
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
 # How deep nested object properties are listed (a.b.c); deeper ones add noise, not signal.
@@ -257,37 +259,22 @@ class _Resolver:
         self.doc = doc
         self.source = source
 
-    def target(self, ref: str, where: str) -> Any:
-        if not ref.startswith("#"):
-            raise SpecError(
-                f"{self.source}: external $ref '{ref}' at {where} is not supported; bundle the spec "
-                "into one file first (e.g. `redocly bundle`)"
-            )
-        node: Any = self.doc
-        for part in ref[1:].split("/")[1:]:
-            part = part.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                raise SpecError(
-                    f"{self.source}: $ref '{ref}' at {where} does not resolve; fix the reference"
-                )
-        return node
-
     def resolve(self, node: Any, where: str) -> tuple[Any, tuple[str, ...]]:
         """The node at the end of a ``$ref`` chain and the refs passed on the way."""
-        chain: list[str] = []
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            if ref in chain:
-                raise SpecError(
-                    f"{self.source}: $ref cycle {' -> '.join([*chain, ref])} at {where}"
-                )
-            chain.append(ref)
-            node = self.target(ref, where)
-        return node, tuple(chain)
+        try:
+            return follow(self.doc, node, strict=True)
+        except RefError as exc:
+            raise SpecError(self._problem(exc, where)) from None
+
+    def _problem(self, exc: RefError, where: str) -> str:
+        if exc.reason == "external":
+            return (
+                f"{self.source}: external $ref '{exc.ref}' at {where} is not supported; bundle "
+                "the spec into one file first (e.g. `redocly bundle`)"
+            )
+        if exc.reason == "cycle":
+            return f"{self.source}: $ref cycle {' -> '.join([*exc.chain, exc.ref])} at {where}"
+        return f"{self.source}: $ref '{exc.ref}' at {where} does not resolve; fix the reference"
 
 
 @dataclass(frozen=True)
