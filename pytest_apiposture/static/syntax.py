@@ -298,6 +298,21 @@ def _spelled(node: Any) -> str | None:
     return None
 
 
+def words(node: ast.AST) -> str:
+    """Names, attributes and strings in an expression, space separated."""
+    out: list[str] = []
+    for sub in walk(node):
+        if isinstance(sub, ast.Name):
+            out.append(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            out.append(sub.attr)
+            if isinstance(sub.value, ast.Name):
+                out.append(f"{sub.value.id}.{sub.attr}")
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            out.append(sub.value)
+    return " ".join(out)
+
+
 def call_name(call: ast.Call) -> str:
     """The last component of a call's callee: ``abort`` for ``flask.abort(401)``."""
     func = call.func
