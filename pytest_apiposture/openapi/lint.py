@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..knowledge import Knowledge
 from ..model import Finding, Severity
 from .drift import Diff, place_finding
-from .spec import Operation, Spec
+from .spec_model import Operation, Spec
 
 # Path words of operations that hand out credentials: tokens in their responses are the point.
 CREDENTIAL_GRANT_WORDS = ("token", "login", "signin", "sign-in", "refresh", "oauth", "session")
