@@ -73,17 +73,27 @@ def below_threshold(
 class Observations:
     """What the probes observed, merged from every process that ran one.
 
-    ``findings``: probe findings by fingerprint (the same passive exposure seen by two
-    xdist workers is one finding). ``refutations``: (static code, route key) -> what
-    the probe that disproved that static finding saw.
+    ``findings``: probe findings by fingerprint (the same exposure seen by two probes or
+    two xdist workers is one finding). A finding a probe made on its own requests wins
+    over the same one seen passively in another probe's responses (``passive``), so
+    which of them arrived first does not change the report. ``refutations``: (static
+    code, route key) -> what the probe that disproved that static finding saw.
     """
 
     findings: dict[str, Finding] = field(default_factory=dict)
+    passive: set[str] = field(default_factory=set)
     refutations: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def add_findings(self, findings: Iterable[Finding]) -> None:
+    def add_findings(self, findings: Iterable[Finding], *, passive: bool = False) -> None:
         for finding in findings:
-            self.findings.setdefault(finding.fingerprint(), finding)
+            fingerprint = finding.fingerprint()
+            if fingerprint not in self.findings:
+                self.findings[fingerprint] = finding
+                if passive:
+                    self.passive.add(fingerprint)
+            elif not passive and fingerprint in self.passive:
+                self.findings[fingerprint] = finding
+                self.passive.discard(fingerprint)
 
     def add_refutations(self, probe: str, route: Route, codes: Sequence[str], notes: str) -> None:
         seen = f"{probe}: {notes or 'disproved at run time'}"
@@ -92,7 +102,7 @@ class Observations:
 
     def merge(self, other: Observations) -> None:
         for fingerprint, finding in other.findings.items():
-            self.findings.setdefault(fingerprint, finding)
+            self.add_findings([finding], passive=fingerprint in other.passive)
         for key, seen in other.refutations.items():
             self.refutations.setdefault(key, seen)
 
@@ -100,7 +110,10 @@ class Observations:
         """Plain data, to carry a worker's observations to the xdist controller."""
         return json.dumps(
             {
-                "findings": [f.to_dict() for f in self.findings.values()],
+                "findings": [
+                    [f.to_dict(), fingerprint in self.passive]
+                    for fingerprint, f in self.findings.items()
+                ],
                 "refutations": [[c, k, s] for (c, k), s in self.refutations.items()],
             }
         )
@@ -109,7 +122,8 @@ class Observations:
     def from_json(cls, text: str) -> Observations:
         data = json.loads(text)
         observed = cls()
-        observed.add_findings(Finding.from_dict(f) for f in data["findings"])
+        for finding, passive in data["findings"]:
+            observed.add_findings([Finding.from_dict(finding)], passive=passive)
         observed.refutations = {(c, k): s for c, k, s in data["refutations"]}
         return observed
 

@@ -33,7 +33,8 @@ class ProbeResult:
     def observations(self, probe: str, route: Route) -> Observations:
         """What this run adds to the verdict's input: its findings and refutations."""
         observed = Observations()
-        observed.add_findings([*self.findings, *self.exposures])
+        observed.add_findings(self.findings)
+        observed.add_findings(self.exposures, passive=True)
         observed.add_refutations(probe, route, self.refutes, "; ".join(self.notes))
         return observed
 

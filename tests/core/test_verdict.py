@@ -133,3 +133,23 @@ def test_observations_travel_as_json_and_merge_once() -> None:
     merged.merge(second)  # the same observation from two workers counts once
     assert list(merged.findings.values()) == [probe]
     assert merged.refutations == {("APS201", "GET /notes"): "APS251: 401"}
+
+
+def test_a_probes_own_finding_wins_over_the_same_one_seen_passively() -> None:
+    direct = replace(finding("APS352", "/open"), confidence=Confidence.CONFIRMED)
+    passive = replace(direct, message=f"{direct.message} (seen while probing APS251 GET /open)")
+    for order in ([(passive, True), (direct, False)], [(direct, False), (passive, True)]):
+        observed = Observations()
+        for seen, is_passive in order:
+            observed.add_findings([seen], passive=is_passive)
+        assert list(observed.findings.values()) == [direct]
+    # and across processes: a worker saw it passively, another directly
+    worker_a, worker_b = Observations(), Observations()
+    worker_a.add_findings([passive], passive=True)
+    worker_b.add_findings([direct])
+    controller = Observations()
+    controller.merge(Observations.from_json(worker_a.to_json()))
+    controller.merge(Observations.from_json(worker_b.to_json()))
+    assert list(controller.findings.values()) == [direct]
+    alone = Observations.from_json(worker_a.to_json())
+    assert (list(alone.findings.values()), alone.passive) == ([passive], {passive.fingerprint()})
