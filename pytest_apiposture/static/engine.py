@@ -28,8 +28,8 @@ from typing import Any
 
 from ..knowledge import Knowledge
 from ..model import Auth, Finding, Guard, GuardRole, Route
-from ..rules import Rule, RuleContext
 from ..rules._decorators import ROUTE_DECORATOR_TEXT, route_decorators
+from ..rules.base import Rule, RuleContext
 from .auth import classify_route, with_role
 from .cache import (
     AUTHS,
