@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import Any, ClassVar, TypeVar
 
 from .model import CheckInfo, Confidence, Finding, Kind, Location, Severity
 
@@ -44,15 +45,16 @@ class Check:
     summary: ClassVar[str] = ""  # one line; default: the first sentence of "What it does"
     remediation: ClassVar[str] = ""  # what to do, with a code hint; a finding may say more
     producer: ClassVar[str] = ""  # rule | probe | drift | fuzz | audit (docs/codes.md)
+    # the class's own docstring, dedented: the markdown ``apiposture explain`` prints
+    docs: ClassVar[str] = ""
 
-    @classmethod
-    def documentation(cls) -> str:
-        """The class docstring, dedented: the markdown ``apiposture explain`` prints."""
-        return inspect.cleandoc(cls.__doc__ or "")
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.docs = inspect.cleandoc(cls.__doc__ or "")  # never a base class's
 
     @classmethod
     def sections(cls) -> dict[str, str]:
-        return docs_sections(cls.documentation())
+        return docs_sections(cls.docs)
 
     @classmethod
     def one_line(cls) -> str:
@@ -72,7 +74,7 @@ class Check:
             severity=cls.severity,
             confidence=cls.confidence,
             summary=cls.one_line(),
-            docs=cls.documentation(),
+            docs=cls.docs,
             cwe=cls.cwe,
             status=cls.status,
         )
@@ -126,5 +128,8 @@ def docs_sections(doc: str) -> dict[str, str]:
     return {k: v.strip() for k, v in sections.items()}
 
 
-def by_code(checks: tuple[type[Check], ...]) -> dict[str, type[Check]]:
+C = TypeVar("C", bound=Check)
+
+
+def by_code(checks: Iterable[type[C]]) -> dict[str, type[C]]:
     return {check.code: check for check in checks}

@@ -226,7 +226,7 @@ def _probe_all(analysis: Any, err: TextIO) -> list[Any] | None:
 
 
 def _rules(out: TextIO) -> int:
-    from .pipeline import catalogue
+    from .catalogue import catalogue
 
     for info in sorted(catalogue().values(), key=lambda i: i.code):
         status = " (preview)" if info.status == "preview" else ""
@@ -237,7 +237,7 @@ def _rules(out: TextIO) -> int:
 
 
 def _explain(code: str, out: TextIO, err: TextIO) -> int:
-    from .pipeline import catalogue
+    from .catalogue import catalogue
 
     info = catalogue().get(code.upper())
     if info is None:
