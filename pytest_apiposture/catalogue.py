@@ -77,7 +77,8 @@ def _section(check: type[Check]) -> list[str]:
     ]
     # the check's own `## Section` headings sit below this code's `## APSnnn`
     docs = re.sub(r"^## ", "### ", check.docs, flags=re.M)
-    return [f"## {check.code}", "", " · ".join(facts), "", docs, "", f"**Fix** {check.remediation}"]
+    fix = f"**Fix** {check.remediation}"
+    return [f"## {check.code}", "", " · ".join(facts), "", docs, "", fix]
 
 
 def _cell(text: str) -> str:
