@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from ..checks import Check, by_code
+from ..checks import Check
 from ..model import Confidence, Finding, Kind, Location, Severity
 
 OWASP = "API8:2023"
@@ -300,4 +300,3 @@ AUDIT_CHECKS: tuple[type[DependencyCheck], ...] = (
     UnparsableRequirement,
     UnauditedDependency,
 )
-CHECKS_BY_CODE = by_code(AUDIT_CHECKS)

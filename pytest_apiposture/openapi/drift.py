@@ -50,7 +50,8 @@ _WSGI_FRAMEWORKS = frozenset({"flask"})  # mounted inside an ASGI app, they are 
 
 
 class Diff(NamedTuple):
-    """One difference, before it is placed at a route or a spec line."""
+    """One difference, before it is placed at a route or a spec line. ``code`` names a
+    ``drift_checks`` class, which supplies everything this difference does not override."""
 
     code: str
     text: str
