@@ -10,7 +10,7 @@ from ..knowledge import Knowledge
 from ..model import Finding, Severity
 from .drift import Diff, place_finding
 from .drift_checks import SpecSecurityLint
-from .spec import Operation, Spec
+from .spec_model import Operation, Spec
 
 # Path words of operations that hand out credentials: tokens in their responses are the point.
 CREDENTIAL_GRANT_WORDS = ("token", "login", "signin", "sign-in", "refresh", "oauth", "session")
