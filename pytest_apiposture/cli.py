@@ -224,7 +224,7 @@ def _probe_all(analysis: Any, err: TextIO) -> Observations | None:
 
 
 def _rules(out: TextIO) -> int:
-    from .pipeline import catalogue
+    from .catalogue import catalogue
 
     for info in sorted(catalogue().values(), key=lambda i: i.code):
         status = " (preview)" if info.status == "preview" else ""
@@ -235,7 +235,7 @@ def _rules(out: TextIO) -> int:
 
 
 def _explain(code: str, out: TextIO, err: TextIO) -> int:
-    from .pipeline import catalogue
+    from .catalogue import catalogue
 
     info = catalogue().get(code.upper())
     if info is None:

@@ -171,6 +171,7 @@ def _static(
 def _drift(analysis: Analysis) -> None:
     from .adapters import AdapterError
     from .openapi.drift import compare
+    from .openapi.drift_checks import route_codes
     from .openapi.lint import lint_spec
     from .openapi.spec import SpecError, load_spec, write_snapshot
 
@@ -204,11 +205,7 @@ def _drift(analysis: Analysis) -> None:
     if committed is not None:
         findings += lint_spec(committed, knowledge=settings.knowledge)
     posture.findings.extend(f for f in findings if settings.code_enabled(f.code))
-    codes = []
-    if analysis.schema is not None:
-        codes.append("APS901")
-    if committed is not None:
-        codes += ["APS902", "APS904", "APS905", "APS906", "APS907"]
+    codes = route_codes(schema=analysis.schema is not None, spec=committed is not None)
     analysis.drift_codes = [c for c in codes if settings.code_enabled(c)]
 
 
@@ -250,13 +247,7 @@ def _baseline(analysis: Analysis) -> Baseline | None:
 
 
 def catalogue(extra_rules: Sequence[type[Any]] = ()) -> dict[str, CheckInfo]:
-    """code -> CheckInfo for every check any stage can report."""
-    from .audit import AUDIT_CHECKS
-    from .openapi.drift import DRIFT_CHECKS
-    from .openapi.fuzz import FUZZ_CHECKS
-    from .probes import PROBE_CHECKS
-    from .rules import RULES, check_info
+    """code -> CheckInfo for every check any stage can report (``catalogue.catalogue``)."""
+    from .catalogue import catalogue as build
 
-    infos: list[CheckInfo] = [check_info(r) for r in (*RULES, *extra_rules)]
-    infos += [*DRIFT_CHECKS, *FUZZ_CHECKS, *PROBE_CHECKS, *AUDIT_CHECKS]
-    return {info.code: info for info in infos}
+    return build(extra_rules)

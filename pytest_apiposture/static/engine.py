@@ -28,7 +28,7 @@ from typing import Any
 
 from ..knowledge import Knowledge
 from ..model import Auth, Finding, Guard, GuardRole, Route
-from ..rules import Rule, RuleContext
+from ..rules.base import Rule, RuleContext
 from .auth import with_role
 from .cache import (
     AUTHS,

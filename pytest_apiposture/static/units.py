@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Auth, Finding, GuardRole, Route
-from ..rules import Rule, RuleContext
 from ..rules._decorators import ROUTE_DECORATOR_TEXT, route_decorators
+from ..rules.base import Rule, RuleContext
 from .auth import classify_route
 from .cache import AUTHS, ROLES, VALUE_OF, StaticCache, decode_findings, encode_finding
 from .run import RunFingerprint
