@@ -12,10 +12,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .config import SEVERITY_CHOICES, ConfigError, Settings, build_settings, read_pyproject
-from .pipeline import ReportWriteError
+from .report.write import ReportWriteError
+
+if TYPE_CHECKING:
+    from .verdict import Observations
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -125,10 +128,10 @@ def _routes(settings: Settings, as_json: bool, out: TextIO, err: TextIO) -> int:
     analysis = _analyse(settings, err)
     if analysis is None:
         return EXIT_ERROR
-    from .pipeline import tool_version
+    from . import __version__
     from .report.json import build_report
 
-    report = build_report(analysis.posture, tool_version=tool_version())
+    report = build_report(analysis.posture, tool_version=__version__)
     if as_json:
         json.dump({k: report[k] for k in ("version", "tool", "app", "endpoints")}, out, indent=2)
         out.write("\n")
@@ -159,52 +162,48 @@ def _routes(settings: Settings, as_json: bool, out: TextIO, err: TextIO) -> int:
 
 
 def _scan(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from dataclasses import replace
-
-    from .pipeline import tool_version, write_reports
-    from .policy import fails_build
+    from . import __version__
+    from .report.write import write_reports
+    from .verdict import Observations, decide
 
     analysis = _analyse(settings, err)
     if analysis is None:
         return EXIT_ERROR
-    posture = analysis.posture
+    observed = Observations()
     if args.probe:
         probed = _probe_all(analysis, err)
         if probed is None:
             return EXIT_ERROR
-        posture = replace(posture, findings=[*posture.findings, *probed])
-    for message in write_reports(posture, settings, fixed=analysis.fixed):
+        observed = probed
+    verdict = decide(analysis, observed)
+    for message in write_reports(verdict, settings):
         err.write(message + "\n")
     if args.json:
         from .report.json import build_report
 
-        json.dump(build_report(posture, tool_version=tool_version()), out, indent=2)
+        report = build_report(verdict.posture, tool_version=__version__, fixed=verdict.fixed)
+        json.dump(report, out, indent=2)
         out.write("\n")
     else:
         from .report.terminal import summary_lines
 
         for text, _markup in summary_lines(
-            posture,
+            verdict.posture,
             fail_on=settings.fail_on,
             include_preview=settings.include_preview,
             verbose=0,
-            fixed=analysis.fixed,
+            fixed=verdict.fixed,
         ):
             out.write(text + "\n")
-    failing = [
-        f
-        for f in posture.findings
-        if fails_build(f, fail_on=settings.fail_on, include_preview=settings.include_preview)
-    ]
-    return EXIT_FINDINGS if failing else EXIT_CLEAN
+    return EXIT_FINDINGS if verdict.failing else EXIT_CLEAN
 
 
-def _probe_all(analysis: Any, err: TextIO) -> list[Any] | None:
-    """Every applicable probe on every route; None when the app cannot start."""
+def _probe_all(analysis: Any, err: TextIO) -> Observations | None:
+    """Every applicable probe on every route; what they saw, or None when the app cannot
+    start."""
     from .probes.runtime import Runtime
 
     runtime = Runtime(analysis)
-    findings = []
     try:
         if (startup_error := runtime.start()) is not None:
             err.write(f"apiposture: could not start the app for the probes: {startup_error}\n")
@@ -213,7 +212,6 @@ def _probe_all(analysis: Any, err: TextIO) -> list[Any] | None:
             for code, applies in runtime.catalogue():
                 if applies(route):
                     result = runtime.run_probe(code, route)
-                    findings.extend([*result.findings, *result.exposures])
                     if result.skipped:
                         err.write(f"apiposture: {route.key} {code} skipped: {result.skipped}\n")
                     for address in result.blocked:
@@ -222,11 +220,11 @@ def _probe_all(analysis: Any, err: TextIO) -> list[Any] | None:
                         )
     finally:
         runtime.close()
-    return findings
+    return runtime.observed
 
 
 def _rules(out: TextIO) -> int:
-    from .pipeline import catalogue
+    from .catalogue import catalogue
 
     for info in sorted(catalogue().values(), key=lambda i: i.code):
         status = " (preview)" if info.status == "preview" else ""
@@ -237,7 +235,7 @@ def _rules(out: TextIO) -> int:
 
 
 def _explain(code: str, out: TextIO, err: TextIO) -> int:
-    from .pipeline import catalogue
+    from .catalogue import catalogue
 
     info = catalogue().get(code.upper())
     if info is None:

@@ -10,6 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 
+from .library_guards import (
+    LIBRARY_AUTHORIZATION_GUARDS,
+    LIBRARY_AUTHORIZING_HANDLERS,
+    LIBRARY_PUBLIC_HANDLERS,
+)
+
 # Callable names that suggest authentication. Only a hint: the dependency graph
 # (a SecurityBase scheme in the sub-tree) or the guard's code (aborting with 401/403)
 # decides. Matched against the last dotted component, case-insensitively, as substrings.
@@ -55,61 +61,10 @@ AUTHORIZATION_NAME_HINTS: tuple[str, ...] = (
     "owner",
 )
 
-# Library decorators that reject anonymous callers and check a permission, by the dotted
-# name of the function that builds them (``Guard.name`` of a decorator guard). Their code
-# lies outside the project, so it is not read, and their names say nothing a hint could
-# match. Flask-AppBuilder (Superset, Airflow 2): ``@protect()`` answers 401 without a user
-# and 403 without the method's permission; ``@has_access`` / ``@has_access_api`` redirect
-# to the login page or answer 401/403 likewise.
-LIBRARY_AUTHORIZATION_GUARDS: frozenset[str] = frozenset(
-    {
-        "flask_appbuilder.security.decorators.protect",
-        "flask_appbuilder.security.decorators.has_access",
-        "flask_appbuilder.security.decorators.has_access_api",
-    }
-)
-
-# Library views, by handler (``Route.handler``), that are public by design (a login page,
-# an OAuth callback, a language switch) or check a permission in their own code, which is
-# not read (it lies outside the project). Flask-AppBuilder mounts these on every app. Not
-# ``PublicFormView``'s methods: a user's own form inherits them under FAB's name.
-_FAB = "flask_appbuilder"
-LIBRARY_PUBLIC_HANDLERS: frozenset[str] = frozenset(
-    f"{_FAB}.{name}"
-    for name in (
-        "security.views:AuthView.login",
-        "security.views:AuthView.logout",
-        "security.views:AuthDBView.login",
-        "security.views:AuthLDAPView.login",
-        "security.views:AuthOAuthView.login",
-        "security.views:AuthOAuthView.oauth_authorized",
-        "security.views:AuthSAMLView.login",
-        "security.views:AuthSAMLView.logout",
-        "security.views:AuthSAMLView.acs",
-        "security.views:AuthSAMLView.slo",
-        "security.views:AuthSAMLView.metadata",
-        "security.views:AuthRemoteUserView.login",
-        "security.api:SecurityApi.login",
-        "security.registerviews:BaseRegisterUser.activation",
-        "views:UtilView.back",
-        "babel.views:LocaleView.index",
-        # FAB 4 only (AUTH_OID, still used by Airflow 2)
-        "security.views:AuthOIDView.login",
-        "security.registerviews:RegisterUserOIDView.form_oid_post",
-    )
-)
-# ``ModelView.action``: ``if self.appbuilder.sm.has_access(permission, ...)`` before acting
-LIBRARY_AUTHORIZING_HANDLERS: frozenset[str] = frozenset(
-    {f"{_FAB}.views:ModelView.action", f"{_FAB}.views:ModelView.action_post"}
-)
-
 # Credential-carrying request parts: a dependency that reads one of these is auth.
 CREDENTIAL_HEADERS: frozenset[str] = frozenset(
     {"authorization", "x-api-key", "api-key", "x-auth-token", "x-access-token", "cookie"}
 )
-
-# Status codes that mean "you are not allowed" when a guard aborts with them.
-DENY_STATUS: frozenset[int] = frozenset({401, 403})
 
 # Request body fields a client must never set for itself (mass assignment).
 PRIVILEGED_FIELDS: frozenset[str] = frozenset(
@@ -206,11 +161,6 @@ SENSITIVE_FIELD_PATTERNS: tuple[str, ...] = (
     r"card_?number",
 )
 
-# ORM / mapping calls that write attributes in bulk (mass assignment sinks).
-BULK_WRITE_CALLS: frozenset[str] = frozenset(
-    {"update", "update_from_dict", "from_dict", "populate_obj", "set_attributes", "merge"}
-)
-
 # Calls that fetch one object (BOLA sources) and the words that make a query owner-scoped.
 FETCH_CALLS: frozenset[str] = frozenset(
     {
@@ -232,14 +182,6 @@ FETCH_CALLS: frozenset[str] = frozenset(
     }
 )
 OWNER_WORDS: tuple[str, ...] = ("owner", "user_id", "created_by", "author", "tenant", "account_id")
-CURRENT_USER_WORDS: tuple[str, ...] = (
-    "current_user",
-    "user",
-    "me",
-    "identity",
-    "principal",
-    "g.user",
-)
 
 # Path parameters that name an object.
 ID_PARAM_PATTERN = r"(?:^id$|_id$|Id$|^uuid$|_uuid$|^pk$|^slug$|^key$)"
@@ -305,22 +247,6 @@ LIMIT_NAMES: tuple[str, ...] = (
     r"top", r"take", r"first", r"batch_?size", r"n",
 )  # fmt: skip
 
-# Security-scheme classes by name (FastAPI/Starlette and common libraries).
-SECURITY_SCHEME_CLASSES: frozenset[str] = frozenset(
-    {
-        "OAuth2PasswordBearer",
-        "OAuth2AuthorizationCodeBearer",
-        "OAuth2",
-        "OpenIdConnect",
-        "HTTPBearer",
-        "HTTPBasic",
-        "HTTPDigest",
-        "APIKeyHeader",
-        "APIKeyQuery",
-        "APIKeyCookie",
-    }
-)
-
 # Admin-looking path segments (function-level authorization).
 ADMIN_PATH_PATTERN = (
     r"(?:^|/)(?:admin|admins|internal|manage|management|staff|superuser|ops|debug)(?:/|$)"
@@ -340,7 +266,6 @@ class Knowledge:
     sensitive_fields: frozenset[str] = SENSITIVE_FIELDS
     sensitive_field_patterns: tuple[str, ...] = SENSITIVE_FIELD_PATTERNS
     public_routes: tuple[str, ...] = DEFAULT_PUBLIC
-    security_scheme_classes: frozenset[str] = SECURITY_SCHEME_CLASSES
     credential_words: tuple[str, ...] = CREDENTIAL_WORDS
     role_words: tuple[str, ...] = ROLE_WORDS
     deny_exception_words: tuple[str, ...] = DENY_EXCEPTION_WORDS

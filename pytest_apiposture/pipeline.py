@@ -1,8 +1,8 @@
 """The one pipeline the plugin and the CLI share.
 
-load app -> adapter.routes() -> classify + static rules -> drift -> audit ->
-suppressions/baseline -> Posture. Probes run later, per item (plugin) or in one
-loop (CLI), and add confirmed findings through ``finish_probe_findings``.
+load app -> adapter.routes() -> classify + static rules -> drift -> audit -> Analysis.
+Nothing here decides the final posture: probes run later (per item in pytest, in one
+loop in the CLI) and ``verdict.decide`` judges the analysis and what they observed.
 Every stage catches its own failure and records it; nothing here raises for bad input.
 """
 
@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from . import __version__
 from .config import Settings, route_matcher
 from .loading import LoadedApp, LoadError, discover, load_app
 from .model import CheckInfo, Finding, Posture, Route
+from .suppress import Baseline, load_baseline
+from .verdict import Judge
 
 
 @dataclass
@@ -40,12 +40,11 @@ class Analysis:
     schema: dict[str, Any] | None = None
     spec_error: str | None = None
     audit: Any = None  # audit.AuditResult
-    fixed: list[str] = field(default_factory=list)  # baselined fingerprints no longer found
     rule_codes: dict[str, list[str]] = field(default_factory=dict)  # route key -> rule codes run
     drift_codes: list[str] = field(default_factory=list)  # drift codes that ran on every route
     project_codes: list[str] = field(default_factory=list)
-    baseline: Any = None  # suppress.Baseline, loaded once
     setup_errors: list[str] = field(default_factory=list)  # fail the status item, run goes on
+    judge: Judge = field(init=False)  # the verdict's rules for this run (verdict.py)
 
     @property
     def app_file(self) -> str | None:
@@ -69,7 +68,14 @@ def analyse(
         _static(analysis, routes, public_predicate(settings, ext), ext)
         _drift(analysis)
     _audit(analysis)
-    _suppress(analysis, ext)
+    analysis.judge = Judge(
+        root=root,
+        routes=posture.routes,
+        baseline=_baseline(analysis),
+        modify_findings=ext.modify_findings,
+        fail_on=settings.fail_on,
+        include_preview=settings.include_preview,
+    )
     return analysis
 
 
@@ -165,6 +171,7 @@ def _static(
 def _drift(analysis: Analysis) -> None:
     from .adapters import AdapterError
     from .openapi.drift import compare
+    from .openapi.drift_checks import route_codes
     from .openapi.lint import lint_spec
     from .openapi.spec import SpecError, load_spec, write_snapshot
 
@@ -198,11 +205,7 @@ def _drift(analysis: Analysis) -> None:
     if committed is not None:
         findings += lint_spec(committed, knowledge=settings.knowledge)
     posture.findings.extend(f for f in findings if settings.code_enabled(f.code))
-    codes = []
-    if analysis.schema is not None:
-        codes.append("APS901")
-    if committed is not None:
-        codes += ["APS902", "APS904", "APS905", "APS906", "APS907"]
+    codes = route_codes(schema=analysis.schema is not None, spec=committed is not None)
     analysis.drift_codes = [c for c in codes if settings.code_enabled(c)]
 
 
@@ -232,106 +235,19 @@ def _audit(analysis: Analysis) -> None:
     analysis.posture.notes.extend(result.notes)
 
 
-def _suppress(analysis: Analysis, ext: Extensions) -> None:
-    posture, settings = analysis.posture, analysis.settings
-    if settings.baseline and not settings.update_baseline:
-        from .suppress import load_baseline
-
-        try:
-            analysis.baseline = load_baseline(settings.resolve(settings.baseline))
-        except Exception as exc:  # BaselineError and unreadable files alike
-            analysis.setup_errors.append(f"baseline {settings.baseline}: {exc}")
-    findings = suppress_findings(analysis, posture.findings)
-    if ext.modify_findings is not None:
-        ext.modify_findings(findings)
-    if analysis.baseline is not None:
-        from .suppress import apply_baseline
-
-        findings, analysis.fixed = apply_baseline(findings, analysis.baseline, root=posture.root)
-    posture.findings = findings
-
-
-def suppress_findings(
-    analysis: Analysis, findings: Sequence[Finding], *, baseline: bool = False
-) -> list[Finding]:
-    """Inline ``# apiposture: ignore[...]`` and, when asked, the baseline."""
-    from .suppress import apply_baseline, apply_inline
-
-    # the handler's Location, not just its line: a field finding sits in another file
-    handlers = {r.key: r.location for r in analysis.posture.routes if r.location}
-    root = str(analysis.settings.root)
-
-    def project_lines(path: str) -> list[str] | None:
-        # suppressions live in the project's own files, not in site-packages metadata
-        inside = os.path.abspath(path).startswith(root + os.sep)
-        return read_lines(path) if inside and "site-packages" not in path else None
-
-    result = apply_inline(
-        findings, read_lines=project_lines, handler_line=lambda f: handlers.get(f.route_key)
-    )
-    if baseline and analysis.baseline is not None:
-        result, _ = apply_baseline(result, analysis.baseline, root=analysis.posture.root)
-    return result
-
-
-def read_lines(path: str) -> list[str] | None:
+def _baseline(analysis: Analysis) -> Baseline | None:
+    settings = analysis.settings
+    if not settings.baseline or settings.update_baseline:
+        return None
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read().splitlines()
-    except OSError:
+        return load_baseline(settings.resolve(settings.baseline))
+    except Exception as exc:  # BaselineError and unreadable files alike
+        analysis.setup_errors.append(f"baseline {settings.baseline}: {exc}")
         return None
 
 
 def catalogue(extra_rules: Sequence[type[Any]] = ()) -> dict[str, CheckInfo]:
-    """code -> CheckInfo for every check any stage can report."""
-    from .audit import AUDIT_CHECKS
-    from .openapi.drift import DRIFT_CHECKS
-    from .openapi.fuzz import FUZZ_CHECKS
-    from .probes import PROBE_CHECKS
-    from .rules import RULES, check_info
+    """code -> CheckInfo for every check any stage can report (``catalogue.catalogue``)."""
+    from .catalogue import catalogue as build
 
-    infos: list[CheckInfo] = [check_info(r) for r in (*RULES, *extra_rules)]
-    infos += [*DRIFT_CHECKS, *FUZZ_CHECKS, *PROBE_CHECKS, *AUDIT_CHECKS]
-    return {info.code: info for info in infos}
-
-
-def tool_version() -> str:
-    return __version__
-
-
-class ReportWriteError(Exception):
-    """A report, baseline or spec snapshot could not be written; one line says where."""
-
-
-def write_reports(posture: Posture, settings: Settings, *, fixed: Sequence[str] = ()) -> list[str]:
-    """Write every report the settings ask for; return one line per file written."""
-    from .report.html import write_html
-    from .report.json import write_report
-    from .report.sarif import write_sarif
-    from .suppress import write_baseline
-
-    written: list[str] = []
-    version = tool_version()
-    writers: list[tuple[str | None, Callable[[Path], None]]] = [
-        (settings.json_path, lambda p: write_report(p, posture, tool_version=version, fixed=fixed)),
-        (settings.sarif_path, lambda p: write_sarif(p, posture, tool_version=version)),
-        (settings.html_path, lambda p: write_html(p, posture, tool_version=version)),
-    ]
-    for option, write in writers:
-        if option:
-            path = settings.resolve(option)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write(path)
-            except OSError as exc:
-                raise ReportWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
-            written.append(f"apiposture: wrote {path}")
-    if settings.update_baseline and settings.baseline:
-        path = settings.resolve(settings.baseline)
-        kept = [f for f in posture.findings if not f.suppressed]
-        try:
-            write_baseline(path, kept, root=posture.root)
-        except OSError as exc:
-            raise ReportWriteError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
-        written.append(f"apiposture: wrote baseline {path} ({len(kept)} findings)")
-    return written
+    return build(extra_rules)

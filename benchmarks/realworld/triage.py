@@ -44,12 +44,12 @@ VERDICTS: tuple[Verdict, ...] = (
             "confirmed in-process: the anonymous request got a 2xx", bulk=True),
     Verdict("APS201", r"^airflow  GET /api(/v1)?/\{_\}", False,
             "a catch-all that only answers 404 ('API route not found', 'v1 removed')",
-            "a handler whose every answer is a 404 serves nothing (fixed: guardcode.answers_only_not_found classifies it public)"),
+            "a handler whose every answer is a 404 serves nothing (fixed: denials.answers_only_not_found classifies it public)"),
     Verdict("APS201", r"^mlflow-auth  ", False,
             "the app-wide before_request hook answers 401 (make_basic_auth_response) and 403 "
             "(make_forbidden_response); the probe sees 401",
             "the denial is a response whose status_code is assigned before it is returned "
-            "(fixed: guardcode follows the helper that builds the response); the probe's "
+            "(fixed: denials.deny_status follows the helper that builds the response); the probe's "
             "refutation now lowers static findings (fixed: items.CheckItem)"),
     # --- shadow endpoints -------------------------------------------------------------
     Verdict("APS901", r"^airflow  GET /api(/v1)?/\{_\}", False,

@@ -28,12 +28,13 @@ from __future__ import annotations
 import argparse
 import ast
 import gc
+import hashlib
 import importlib
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,7 +45,7 @@ from pytest_apiposture.adapters import select_adapter
 from pytest_apiposture.config import route_matcher
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.loading import load_app
-from pytest_apiposture.model import Route
+from pytest_apiposture.model import Finding, Route, relative_path
 from pytest_apiposture.rules import RULES
 from pytest_apiposture.static.engine import AnalysisResult, analyse, project_files_for
 from pytest_apiposture.static.source import SourceIndex
@@ -66,6 +67,20 @@ def best(runs: int, work: Callable[[], object]) -> float:
         finally:
             gc.enable()
     return min(times)
+
+
+def findings_digest(findings: Sequence[Finding], root: Path) -> str:
+    """One short hash of what was found, without absolute paths: equal digests before and
+    after a change mean the change found exactly the same things."""
+    rows = sorted(
+        (
+            f.code, f.method, f.path, f.severity.value, f.confidence.value, f.message,
+            relative_path(f.location.file, str(root)) if f.location else "",
+            f.location.line if f.location else 0,
+        )
+        for f in findings
+    )  # fmt: skip
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
 
 def main() -> None:
@@ -143,6 +158,7 @@ def main() -> None:
     warm_ratios = [w / f for f, _, w in rounds]
     print(
         f"project: {len(files)} files, {len(routes)} routes, {len(cold_result.findings)} findings"
+        f" (digest {findings_digest(cold_result.findings, root)})"
     )
     print(f"parse floor : {parse * 1000:8.1f} ms (median of {len(rounds)} rounds)")
     print(

@@ -1,280 +1,302 @@
-"""The audit's checks (APS001-APS009): documentation, and the one place findings are made."""
+"""The audit's checks (APS001-APS009): one class per code, documented by its docstring.
+
+Every dependency finding is made here, through ``DependencyCheck.at``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
-from ..model import CheckInfo, Confidence, Finding, Kind, Location, Severity
+from ..checks import Check
+from ..model import Confidence, Finding, Kind, Location, Severity
 
 OWASP = "API8:2023"
 
 
-def _check(
-    code: str,
-    name: str,
-    severity: Severity,
-    confidence: Confidence,
-    summary: str,
-    docs: str,
-    cwe: int | None,
-) -> CheckInfo:
-    return CheckInfo(
-        code=code,
-        name=name,
-        kind=Kind.DEPENDENCY,
-        owasp=OWASP,
-        severity=severity,
-        confidence=confidence,
-        summary=summary,
-        docs=docs.strip(),
-        cwe=cwe,
+class DependencyCheck(Check):
+    """Base of the audit's checks: kind dependency, OWASP API8."""
+
+    producer: ClassVar[str] = "audit"
+    kind: ClassVar[Kind] = Kind.DEPENDENCY
+    owasp: ClassVar[str] = OWASP
+
+    @classmethod
+    def at(
+        cls,
+        *,
+        message: str,
+        subject: str,
+        file: Path | None,
+        line: int,
+        symbol: str,
+        evidence: str,
+        remediation: str | None = None,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+    ) -> Finding:
+        """A finding of this check; ``subject`` is the package name or the file name."""
+        return cls.new_finding(
+            message=message,
+            path=f"deps/{subject}",
+            location=Location(str(file), line, symbol) if file is not None else None,
+            evidence=evidence,
+            remediation=remediation,
+            severity=severity,
+            confidence=confidence,
+        )
+
+
+class KnownVulnerableDependency(DependencyCheck):
+    """**What it does** Compares every exactly known version (an `==` pin, a lock file entry, an
+    installed distribution) with the bundled advisory table (PyPA advisory database snapshot,
+    see the notes for its date) or an export given with `--apiposture-advisories`.
+
+    **Why is this bad?** A published vulnerability in the web framework or an HTTP library is
+    reachable through every endpoint; attackers scan for the version, not for your code.
+
+    **Example** `werkzeug==2.2.2` (PYSEC-2023-58, multipart parsing denial of service).
+
+    **Use instead** `werkzeug==2.2.3` or later: the remediation names the fixed version.
+
+    **Known problems** Advisories published after the data's date are not known; severity
+    comes from the advisory's CVSS vector, or is high when it has none.
+
+    **References** https://github.com/pypa/advisory-database, https://owasp.org/API-Security/
+    """
+
+    code = "APS001"
+    name = "known-vulnerable-dependency"
+    severity = Severity.HIGH
+    confidence = Confidence.CONFIRMED
+    cwe = 1395
+    summary = "a pinned, locked or installed version is inside a known advisory's affected range"
+    remediation = "Upgrade to a fixed version (`werkzeug==2.2.3`); the finding names it."
+
+
+class UnpinnedRequirement(DependencyCheck):
+    """**What it does** In an application (see the notes for how the project kind was decided),
+    reports requirements that are not `==` pins and not fixed by a lock file or constraints.
+
+    **Why is this bad?** The next install may pull a version nobody tested, or a compromised
+    release; an open-ended `>=` never stops.
+
+    **Example** `fastapi>=0.100` in `requirements.txt`.
+
+    **Use instead** `fastapi==0.115.6` (generate pins with `pip-compile`, `uv lock` or `poetry lock`).
+
+    **Known problems** Libraries are exempt: their ranges are resolved by their users.
+
+    **References** https://pip.pypa.io/en/stable/topics/repeatable-installs/
+    """
+
+    code = "APS002"
+    name = "unpinned-requirement"
+    severity = Severity.MEDIUM
+    confidence = Confidence.LIKELY
+    cwe = 1357
+    summary = (
+        "an application requirement is not pinned to one version (unpinned, open-ended or a range)"
+    )
+    remediation = "Pin every application requirement (`fastapi==0.115.6`) or lock them (`uv lock`, `poetry lock`, `pip-compile`)."
+
+
+class MissingRequirementHash(DependencyCheck):
+    """**What it does** In a requirements file that uses `--hash` (or `--require-hashes`), reports
+    requirements without one, and editable requirements (which cannot be hashed).
+
+    **Why is this bad?** pip refuses the install in hash-checking mode, or the file gets edited
+    to drop hashes altogether; an unhashed artifact can be swapped on the index.
+
+    **Example** `flask==3.0.3` next to `jinja2==3.1.4 --hash=sha256:...`.
+
+    **Use instead** regenerate the file with `pip-compile --generate-hashes` or `uv pip compile --generate-hashes`.
+
+    **Known problems** Checked per file, as the file is what reviewers read.
+
+    **References** https://pip.pypa.io/en/stable/topics/secure-installs/
+    """
+
+    code = "APS003"
+    name = "missing-requirement-hash"
+    severity = Severity.MEDIUM
+    confidence = Confidence.LIKELY
+    cwe = 353
+    summary = "a requirement has no --hash although its file uses hashes"
+    remediation = (
+        "Regenerate the file with hashes for every line (`pip-compile --generate-hashes`)."
     )
 
 
-AUDIT_CHECKS: tuple[CheckInfo, ...] = (
-    _check(
-        "APS001",
-        "known-vulnerable-dependency",
-        Severity.HIGH,
-        Confidence.CONFIRMED,
-        "a pinned, locked or installed version is inside a known advisory's affected range",
-        """
-**What it does** Compares every exactly known version (an `==` pin, a lock file entry, an
-installed distribution) with the bundled advisory table (PyPA advisory database snapshot,
-see the notes for its date) or an export given with `--apiposture-advisories`.
+class DirectUrlDependency(DependencyCheck):
+    """**What it does** Reports `name @ https://...`, `git+https://...` lines, Poetry `git`/`url`
+    dependencies and lock entries that resolve to a VCS or URL source.
 
-**Why is this bad?** A published vulnerability in the web framework or an HTTP library is
-reachable through every endpoint; attackers scan for the version, not for your code.
+    **Why is this bad?** No version to audit, no index signature, and a branch or tag can be
+    moved to new code at any time.
 
-**Example** `werkzeug==2.2.2` (PYSEC-2023-58, multipart parsing denial of service).
+    **Example** `git+https://github.com/org/lib@main#egg=lib`.
 
-**Use instead** `werkzeug==2.2.3` or later: the remediation names the fixed version.
+    **Use instead** a released version from the index, or at least a full commit hash / an
+    archive URL with `#sha256=`.
 
-**Known problems** Advisories published after the data's date are not known; severity
-comes from the advisory's CVSS vector, or is high when it has none.
+    **Known problems** Local paths (the project itself, workspace members) are not reported.
 
-**References** https://github.com/pypa/advisory-database, https://owasp.org/API-Security/
-""",
-        1395,
-    ),
-    _check(
-        "APS002",
-        "unpinned-requirement",
-        Severity.MEDIUM,
-        Confidence.LIKELY,
-        "an application requirement is not pinned to one version (unpinned, open-ended or a range)",
-        """
-**What it does** In an application (see the notes for how the project kind was decided),
-reports requirements that are not `==` pins and not fixed by a lock file or constraints.
+    **References** https://peps.python.org/pep-0440/#direct-references
+    """
 
-**Why is this bad?** The next install may pull a version nobody tested, or a compromised
-release; an open-ended `>=` never stops.
+    code = "APS004"
+    name = "direct-url-dependency"
+    severity = Severity.MEDIUM
+    confidence = Confidence.LIKELY
+    cwe = 829
+    summary = "a dependency comes from a URL or a VCS checkout instead of the index"
+    remediation = (
+        "Depend on a released version from the index (`lib==1.2.3`), or pin a full commit hash."
+    )
 
-**Example** `fastapi>=0.100` in `requirements.txt`.
 
-**Use instead** `fastapi==0.115.6` (generate pins with `pip-compile`, `uv lock` or `poetry lock`).
+class ExtraIndexUrl(DependencyCheck):
+    """**What it does** Reports `--extra-index-url` in requirements files.
 
-**Known problems** Libraries are exempt: their ranges are resolved by their users.
+    **Why is this bad?** pip picks the highest version from *all* indexes, so anyone can publish
+    your private package's name on the public index with a higher version (dependency confusion).
 
-**References** https://pip.pypa.io/en/stable/topics/repeatable-installs/
-""",
-        1357,
-    ),
-    _check(
-        "APS003",
-        "missing-requirement-hash",
-        Severity.MEDIUM,
-        Confidence.LIKELY,
-        "a requirement has no --hash although its file uses hashes",
-        """
-**What it does** In a requirements file that uses `--hash` (or `--require-hashes`), reports
-requirements without one, and editable requirements (which cannot be hashed).
+    **Example** `--extra-index-url https://pypi.internal.example/simple`.
 
-**Why is this bad?** pip refuses the install in hash-checking mode, or the file gets edited
-to drop hashes altogether; an unhashed artifact can be swapped on the index.
+    **Use instead** one `--index-url` that proxies the public index, or uv with its default
+    `first-index` strategy, or reserve your names on the public index.
 
-**Example** `flask==3.0.3` next to `jinja2==3.1.4 --hash=sha256:...`.
+    **Known problems** Harmless when every private name is also reserved publicly.
 
-**Use instead** regenerate the file with `pip-compile --generate-hashes` or `uv pip compile --generate-hashes`.
+    **References** https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-03-Dependency-Chain-Abuse
+    """
 
-**Known problems** Checked per file, as the file is what reviewers read.
+    code = "APS005"
+    name = "extra-index-url"
+    severity = Severity.MEDIUM
+    confidence = Confidence.LIKELY
+    cwe = 427
+    summary = "a requirements file adds an --extra-index-url (dependency confusion)"
+    remediation = (
+        "Use one `--index-url` that proxies the public index, or reserve your private names on it."
+    )
 
-**References** https://pip.pypa.io/en/stable/topics/secure-installs/
-""",
-        353,
-    ),
-    _check(
-        "APS004",
-        "direct-url-dependency",
-        Severity.MEDIUM,
-        Confidence.LIKELY,
-        "a dependency comes from a URL or a VCS checkout instead of the index",
-        """
-**What it does** Reports `name @ https://...`, `git+https://...` lines, Poetry `git`/`url`
-dependencies and lock entries that resolve to a VCS or URL source.
 
-**Why is this bad?** No version to audit, no index signature, and a branch or tag can be
-moved to new code at any time.
+class TyposquatName(DependencyCheck):
+    """**What it does** Compares each declared or installed name with a bundled, dated list of
+    popular package names and reports names one typo away from one of them.
 
-**Example** `git+https://github.com/org/lib@main#egg=lib`.
+    **Why is this bad?** Typosquatted packages run code at install and import time.
 
-**Use instead** a released version from the index, or at least a full commit hash / an
-archive URL with `#sha256=`.
+    **Example** `reqeusts==2.32.3` (one swap from `requests`).
 
-**Known problems** Local paths (the project itself, workspace members) are not reported.
+    **Use instead** the intended name; if the name is right, suppress the finding.
 
-**References** https://peps.python.org/pep-0440/#direct-references
-""",
-        829,
-    ),
-    _check(
-        "APS005",
-        "extra-index-url",
-        Severity.MEDIUM,
-        Confidence.LIKELY,
-        "a requirements file adds an --extra-index-url (dependency confusion)",
-        """
-**What it does** Reports `--extra-index-url` in requirements files.
+    **Known problems** Real packages can be close to popular names; confidence is "possible".
 
-**Why is this bad?** pip picks the highest version from *all* indexes, so anyone can publish
-your private package's name on the public index with a higher version (dependency confusion).
+    **References** https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-03-Dependency-Chain-Abuse
+    """
 
-**Example** `--extra-index-url https://pypi.internal.example/simple`.
+    code = "APS006"
+    name = "typosquat-name"
+    severity = Severity.MEDIUM
+    confidence = Confidence.POSSIBLE
+    cwe = 1357
+    summary = "a dependency name is one edit away from a popular package"
+    remediation = "Check the name against the intended package (`requests`, not `reqeusts`)."
 
-**Use instead** one `--index-url` that proxies the public index, or uv with its default
-`first-index` strategy, or reserve your names on the public index.
 
-**Known problems** Harmless when every private name is also reserved publicly.
+class InstalledVersionMismatch(DependencyCheck):
+    """**What it does** Compares each installed distribution with the pins, ranges and lock entries
+    that apply to this environment (markers evaluated).
 
-**References** https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-03-Dependency-Chain-Abuse
-""",
-        427,
-    ),
-    _check(
-        "APS006",
-        "typosquat-name",
-        Severity.MEDIUM,
-        Confidence.POSSIBLE,
-        "a dependency name is one edit away from a popular package",
-        """
-**What it does** Compares each declared or installed name with a bundled, dated list of
-popular package names and reports names one typo away from one of them.
+    **Why is this bad?** The tests pass against one version while production runs another:
+    the security gate tested the wrong thing.
 
-**Why is this bad?** Typosquatted packages run code at install and import time.
+    **Example** `werkzeug==2.2.2` declared, 3.1.3 installed.
 
-**Example** `reqeusts==2.32.3` (one swap from `requests`).
+    **Use instead** reinstall from the pins (`pip install -r requirements.txt`, `uv sync`,
+    `poetry install --sync`) or update the declaration.
 
-**Use instead** the intended name; if the name is right, suppress the finding.
+    **Known problems** Only packages that are installed are compared.
 
-**Known problems** Real packages can be close to popular names; confidence is "possible".
+    **References** https://pip.pypa.io/en/stable/topics/repeatable-installs/
+    """
 
-**References** https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-03-Dependency-Chain-Abuse
-""",
-        1357,
-    ),
-    _check(
-        "APS007",
-        "installed-version-mismatch",
-        Severity.MEDIUM,
-        Confidence.LIKELY,
-        "the installed version does not match what the project declares or locks",
-        """
-**What it does** Compares each installed distribution with the pins, ranges and lock entries
-that apply to this environment (markers evaluated).
+    code = "APS007"
+    name = "installed-version-mismatch"
+    severity = Severity.MEDIUM
+    confidence = Confidence.LIKELY
+    cwe = 1357
+    summary = "the installed version does not match what the project declares or locks"
+    remediation = (
+        "Reinstall from the declared versions (`pip install -r requirements.txt`, `uv sync`)."
+    )
 
-**Why is this bad?** The tests pass against one version while production runs another:
-the security gate tested the wrong thing.
 
-**Example** `werkzeug==2.2.2` declared, 3.1.3 installed.
+class UnparsableRequirement(DependencyCheck):
+    """**What it does** Reports lines pip would reject, TOML/JSON that does not parse, includes
+    that cannot be read, with file and line.
 
-**Use instead** reinstall from the pins (`pip install -r requirements.txt`, `uv sync`,
-`poetry install --sync`) or update the declaration.
+    **Why is this bad?** Whatever the line meant was not audited, and the install may differ
+    from what the file seems to say.
 
-**Known problems** Only packages that are installed are compared.
+    **Example** `flask=2.0` (a single `=`).
 
-**References** https://pip.pypa.io/en/stable/topics/repeatable-installs/
-""",
-        1357,
-    ),
-    _check(
-        "APS008",
-        "unparsable-requirement",
-        Severity.MEDIUM,
-        Confidence.LIKELY,
-        "a requirement line or dependency file does not parse",
-        """
-**What it does** Reports lines pip would reject, TOML/JSON that does not parse, includes
-that cannot be read, with file and line.
+    **Use instead** `flask==2.0`.
 
-**Why is this bad?** Whatever the line meant was not audited, and the install may differ
-from what the file seems to say.
+    **Known problems** None known.
 
-**Example** `flask=2.0` (a single `=`).
+    **References** https://pip.pypa.io/en/stable/reference/requirements-file-format/
+    """
 
-**Use instead** `flask==2.0`.
+    code = "APS008"
+    name = "unparsable-requirement"
+    severity = Severity.MEDIUM
+    confidence = Confidence.LIKELY
+    cwe = None
+    summary = "a requirement line or dependency file does not parse"
+    remediation = "Fix the line so pip accepts it (`flask==2.0`, not `flask=2.0`)."
 
-**Known problems** None known.
 
-**References** https://pip.pypa.io/en/stable/reference/requirements-file-format/
-""",
-        None,
-    ),
-    _check(
-        "APS009",
-        "unaudited-dependency",
-        Severity.LOW,
-        Confidence.LIKELY,
-        "a dependency could not be checked for known vulnerabilities",
-        """
-**What it does** Lists every package that was not checked: no exact version is known (not
-pinned, not locked, not installed), the version does not parse, or the advisory data does
-not cover the package (the bundled table covers the API stack only; load a full export with
-`--apiposture-advisories=PATH`).
+class UnauditedDependency(DependencyCheck):
+    """**What it does** Lists every package that was not checked: no exact version is known (not
+    pinned, not locked, not installed), the version does not parse, or the advisory data does
+    not cover the package (the bundled table covers the API stack only; load a full export with
+    `--apiposture-advisories=PATH`).
 
-**Why is this bad?** "No known vulnerabilities" would be a claim nobody checked.
+    **Why is this bad?** "No known vulnerabilities" would be a claim nobody checked.
 
-**Example** `orjson>=3` with no lock file and not installed.
+    **Example** `orjson>=3` with no lock file and not installed.
 
-**Use instead** pin or lock the package, or load a full advisory export;
-`--apiposture-audit-strict` makes these findings fail the run.
+    **Use instead** pin or lock the package, or load a full advisory export;
+    `--apiposture-audit-strict` makes these findings fail the run.
 
-**Known problems** Info (installed only) or low (declared) unless strict.
+    **Known problems** Info (installed only) or low (declared) unless strict.
 
-**References** https://github.com/pypa/advisory-database
-""",
-        None,
-    ),
+    **References** https://github.com/pypa/advisory-database
+    """
+
+    code = "APS009"
+    name = "unaudited-dependency"
+    severity = Severity.LOW
+    confidence = Confidence.LIKELY
+    cwe = None
+    summary = "a dependency could not be checked for known vulnerabilities"
+    remediation = (
+        "Pin or lock the package, or load a full advisory export (`--apiposture-advisories=PATH`)."
+    )
+
+
+AUDIT_CHECKS: tuple[type[DependencyCheck], ...] = (
+    KnownVulnerableDependency,
+    UnpinnedRequirement,
+    MissingRequirementHash,
+    DirectUrlDependency,
+    ExtraIndexUrl,
+    TyposquatName,
+    InstalledVersionMismatch,
+    UnparsableRequirement,
+    UnauditedDependency,
 )
-
-CHECKS_BY_CODE = {c.code: c for c in AUDIT_CHECKS}
-
-
-def dependency_finding(
-    code: str,
-    *,
-    message: str,
-    remediation: str,
-    subject: str,
-    file: Path | None,
-    line: int,
-    symbol: str,
-    evidence: str,
-    severity: Severity | None = None,
-    confidence: Confidence | None = None,
-) -> Finding:
-    """A finding of kind dependency; ``subject`` is the package name or the file name."""
-    info = CHECKS_BY_CODE[code]
-    return Finding(
-        code=code,
-        kind=Kind.DEPENDENCY,
-        owasp=OWASP,
-        severity=severity or info.severity,
-        confidence=confidence or info.confidence,
-        message=message,
-        remediation=remediation,
-        method="",
-        path=f"deps/{subject}",
-        location=Location(str(file), line, symbol) if file is not None else None,
-        evidence=evidence,
-        cwe=info.cwe,
-    )

@@ -11,7 +11,15 @@ from packaging.markers import UndefinedEnvironmentName
 from packaging.version import InvalidVersion, Version
 
 from ..model import Finding, Severity
-from .catalog import dependency_finding
+from .catalog import (
+    DirectUrlDependency,
+    ExtraIndexUrl,
+    InstalledVersionMismatch,
+    MissingRequirementHash,
+    TyposquatName,
+    UnparsableRequirement,
+    UnpinnedRequirement,
+)
 from .project_kind import ProjectKind
 from .records import SOURCE_PREFERENCE, Dependency, FileIssue, IssueKind, Scan
 from .typosquat import PopularNames
@@ -61,8 +69,7 @@ def _file_issues(inputs: Inputs, issues: list[FileIssue]) -> list[Finding]:
         where = f"{rel}:{issue.line}"
         if issue.kind is IssueKind.EXTRA_INDEX:
             out.append(
-                dependency_finding(
-                    "APS005",
+                ExtraIndexUrl.at(
                     subject=rel,
                     file=issue.file,
                     line=issue.line,
@@ -75,8 +82,7 @@ def _file_issues(inputs: Inputs, issues: list[FileIssue]) -> list[Finding]:
             )
         else:
             out.append(
-                dependency_finding(
-                    "APS008",
+                UnparsableRequirement.at(
                     subject=rel,
                     file=issue.file,
                     line=issue.line,
@@ -128,8 +134,7 @@ def _unpinned(inputs: Inputs) -> list[Finding]:
         if dep.name in installed:
             pin += " (the installed version)"
         out.append(
-            dependency_finding(
-                "APS002",
+            UnpinnedRequirement.at(
                 subject=dep.name,
                 file=dep.file,
                 line=dep.line,
@@ -154,8 +159,7 @@ def _missing_hashes(inputs: Inputs) -> list[Finding]:
             "an editable requirement cannot be hash-checked" if dep.editable else "it has no --hash"
         )
         out.append(
-            dependency_finding(
-                "APS003",
+            MissingRequirementHash.at(
                 subject=label,
                 file=dep.file,
                 line=dep.line,
@@ -182,8 +186,7 @@ def _direct_urls(inputs: Inputs) -> list[Finding]:
         fixed = bool(_COMMIT.search(dep.url) or "sha256=" in dep.url or dep.hashes)
         kind = "VCS checkout" if "+" in dep.url.split("://")[0] else "URL"
         out.append(
-            dependency_finding(
-                "APS004",
+            DirectUrlDependency.at(
                 subject=label,
                 file=dep.file,
                 line=dep.line,
@@ -210,8 +213,7 @@ def _typosquats(inputs: Inputs) -> list[Finding]:
         if target is None:
             continue
         out.append(
-            dependency_finding(
-                "APS006",
+            TyposquatName.at(
                 subject=name,
                 file=dep.file,
                 line=dep.line,
@@ -275,8 +277,7 @@ def _same_version(a: str, b: str) -> bool:
 
 def _mismatch(inputs: Inputs, dep: Dependency, have: str, wanted: str) -> Finding:
     where = f"{display_file(dep.file, inputs.root)}:{dep.line}"
-    return dependency_finding(
-        "APS007",
+    return InstalledVersionMismatch.at(
         subject=dep.name,
         file=dep.file,
         line=dep.line,

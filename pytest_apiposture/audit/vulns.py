@@ -16,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..model import Finding, Severity
 from .advisories import AdvisoryTable
-from .catalog import dependency_finding
+from .catalog import KnownVulnerableDependency, UnauditedDependency
 from .checks import by_preference, display_file
 from .records import Dependency, FileIssue, Source
 
@@ -149,8 +149,7 @@ def _known_vulnerability(
         if hit.fixed
         else f"No fixed version is known for {hit.id}: replace {name} or mitigate; {hit.url}"
     )
-    return dependency_finding(
-        "APS001",
+    return KnownVulnerableDependency.at(
         subject=name,
         file=at.file,
         line=at.line,
@@ -173,8 +172,7 @@ def _unaudited(
     where = display_file(dep.file, root)
     # installed-only packages share one subject, so a venv of 100 packages is one item
     subject = (label if declared else "installed") if dep.name else where
-    return dependency_finding(
-        "APS009",
+    return UnauditedDependency.at(
         subject=subject,
         file=dep.file,
         line=dep.line,

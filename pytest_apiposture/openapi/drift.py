@@ -14,48 +14,16 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from ..knowledge import Knowledge
-from ..model import (
-    Auth,
-    CheckInfo,
-    Confidence,
-    Finding,
-    GuardRole,
-    Kind,
-    Location,
-    Route,
-    Severity,
-)
+from ..model import Auth, Finding, GuardRole, Location, Route, Severity
 from ..paths import param_names
+from .drift_checks import DOCS_CWE as _DOCS_CWE
+from .drift_checks import DRIFT_BY_CODE, DRIFT_CHECKS
 from .spec import Operation, Parameter, Spec, spec_from_dict, template_key
 
 GENERATED = "generated schema"
 COMMITTED = "committed spec"
-_DOCS_CWE = 1059  # insufficient technical documentation
 _HIGH, _MEDIUM, _LOW = Severity.HIGH, Severity.MEDIUM, Severity.LOW
 
-
-def _check(code: str, name: str, severity: Severity, summary: str) -> CheckInfo:
-    kind = {"APS901": Kind.SHADOW_ENDPOINT, "APS908": Kind.MISCONFIGURATION}.get(code)
-    owasp = "API8:2023" if code == "APS908" else "API9:2023"
-    cwe = {"APS906": 306, "APS908": None}.get(code, _DOCS_CWE)
-    return CheckInfo(
-        code, name, kind or Kind.SPEC_DRIFT, owasp, severity, Confidence.LIKELY, summary, cwe=cwe
-    )
-
-
-DRIFT_CHECKS: tuple[CheckInfo, ...] = (
-    _check(
-        "APS901", "shadow-endpoint", _HIGH, "registered route missing from the generated schema"
-    ),
-    _check("APS902", "undocumented-endpoint", _MEDIUM, "registered route missing from the spec"),
-    _check("APS903", "zombie-endpoint", _MEDIUM, "spec operation the app no longer registers"),
-    _check("APS904", "parameter-drift", _LOW, "parameter added, removed or changed required-ness"),
-    _check("APS905", "schema-drift", _MEDIUM, "request/response property added or removed"),
-    _check("APS906", "security-drift", _HIGH, "spec and route disagree on authentication"),
-    _check("APS907", "deprecated-still-served", _LOW, "deprecated operation still served"),
-    _check("APS908", "spec-security-lint", _MEDIUM, "security weakness declared in the spec"),
-)
-_INFO = {check.code: check for check in DRIFT_CHECKS}
 
 # Handlers defined inside a framework or spec extension serve docs, schemas and static
 # files (/docs, /openapi.json, /static), not the application's API.
@@ -74,25 +42,10 @@ FRAMEWORK_MODULES = (
 _IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
 _NO_AUTH = frozenset({Auth.NONE, Auth.OPTIONAL})
 
-_FIX = {
-    "APS901": "Document the route (drop `include_in_schema=False`, register it through the spec "
-    "extension) or remove it if nobody should call it; hidden is not protected.",
-    "APS902": "Regenerate the committed spec (`pytest --apiposture-update-spec`) and review the "
-    "diff, or remove the route.",
-    "APS903": "Remove the operation from the committed spec (`--apiposture-update-spec`), or "
-    "restore the route if clients still need it.",
-    "APS904": "Update the committed spec (`--apiposture-update-spec`) so clients send what the "
-    "app reads.",
-    "APS905": "Update the committed spec; for an added response property, check it is meant to "
-    "be public (use a response model that lists only public fields).",
-    "APS906": "Make the route enforce what the spec declares (e.g. `Depends(get_current_user)`), "
-    "or correct the spec's `security`.",
-    "APS907": "Remove the deprecated operation once clients have moved, or drop `deprecated`.",
-}
-
 
 class Diff(NamedTuple):
-    """One difference, before it is placed at a route or a spec line."""
+    """One difference, before it is placed at a route or a spec line. ``code`` names a
+    ``drift_checks`` class, which supplies everything this difference does not override."""
 
     code: str
     text: str
@@ -102,8 +55,8 @@ class Diff(NamedTuple):
 
 
 def drift_class(finding: Finding) -> str | None:
-    info = _INFO.get(finding.code)
-    return info.name if info else None
+    check = DRIFT_BY_CODE.get(finding.code)
+    return check.name if check else None
 
 
 def drift_summary(findings: Sequence[Finding]) -> dict[str, int]:
@@ -120,24 +73,18 @@ def place_finding(
     diff: Diff, spec_file: str, *, route: Route | None, op: Operation | None, line: int = 0
 ) -> Finding:
     """At the handler when the route exists, else at the spec's line (1 when unknown)."""
-    info = _INFO[diff.code]
     location = route.location if route is not None else None
     if location is None and spec_file:
         location = Location(spec_file, line or (op.line if op else 1))
     where = route or op
-    return Finding(
-        code=diff.code,
-        kind=info.kind,
-        owasp=info.owasp,
-        severity=diff.severity or info.severity,
-        confidence=info.confidence,
+    return DRIFT_BY_CODE[diff.code].new_finding(
         message=diff.text,
-        remediation=diff.remediation or _FIX.get(diff.code, ""),
         method=where.method if where else "",
         path=where.path if where else "",
         location=location,
-        cwe=diff.cwe if diff.cwe is not None else info.cwe,
-        status=info.status,
+        severity=diff.severity,
+        remediation=diff.remediation,
+        cwe=diff.cwe,
     )
 
 

@@ -16,7 +16,10 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..model import CheckInfo, Confidence, Finding, Kind, Location, Severity
+from ..checks import Check
+from ..model import Finding, Location
+from ..probes.missing_auth import MissingAuthProbe
+from .fuzz_checks import FUZZ_CHECKS, FuzzResponseSchema, FuzzServerError
 from .spec import template_key
 
 
@@ -24,40 +27,20 @@ class FuzzError(Exception):
     """Fuzzing could not start; the message says what to do."""
 
 
-FUZZ_CHECKS: tuple[CheckInfo, ...] = (
-    CheckInfo(
-        "APS851",
-        "fuzz-server-error",
-        Kind.MISCONFIGURATION,
-        "API8:2023",
-        Severity.MEDIUM,
-        Confidence.CONFIRMED,
-        "a generated request makes the app answer 5xx or raise",
-        cwe=755,
-    ),
-    CheckInfo(
-        "APS951",
-        "fuzz-response-schema",
-        Kind.SPEC_DRIFT,
-        "API9:2023",
-        Severity.MEDIUM,
-        Confidence.CONFIRMED,
-        "a response does not match the app's own schema",
-        cwe=1059,
-    ),
+# schemathesis check name -> the check its failures are reported under; APS251 is the probe
+# code for the same fact, so a fuzz finding and a probe finding of one problem share a code.
+_CHECKS: dict[str, type[Check]] = {
+    "not_a_server_error": FuzzServerError,
+    "response_schema_conformance": FuzzResponseSchema,
+    "ignored_auth": MissingAuthProbe,
+}
+# what to do when the schema declares security the route ignores (the probe's own advice
+# is about a route with no declared security)
+_IGNORED_AUTH_FIX = (
+    "Enforce the declared security on the route (e.g. a `Depends(get_current_user)` that "
+    "raises 401)."
 )
-# schemathesis check name -> (code, kind, OWASP, severity, cwe); APS251 is the probe code for
-# the same fact, so a fuzz finding and a probe finding of one problem share a code.
-_CODES: dict[str, tuple[str, Kind, str, Severity, int]] = {
-    "not_a_server_error": ("APS851", Kind.MISCONFIGURATION, "API8:2023", Severity.MEDIUM, 755),
-    "response_schema_conformance": ("APS951", Kind.SPEC_DRIFT, "API9:2023", Severity.MEDIUM, 1059),
-    "ignored_auth": ("APS251", Kind.MISSING_AUTH, "API2:2023", Severity.HIGH, 306),
-}
-_FIX = {
-    "APS851": "Handle the input (validate it, catch the error) and answer 4xx; a 5xx often leaks internals.",
-    "APS951": "Make the handler return what the schema declares (a `response_model`), or fix the schema.",
-    "APS251": "Enforce the declared security on the route (e.g. a `Depends(get_current_user)` that raises 401).",
-}
+__all__ = ["FUZZ_CHECKS", "FuzzError", "fuzz_operation"]
 
 
 def fuzz_operation(
@@ -87,22 +70,16 @@ def fuzz_operation(
     ]
     found: dict[tuple[str, str], Finding] = {}
 
-    def record(check: str, title: str, detail: str, case: Any) -> None:
-        code, kind, owasp, severity, cwe = _CODES.get(check, _CODES["response_schema_conformance"])
-        key = (code, title)
+    def record(name: str, title: str, detail: str, case: Any) -> None:
+        check = _CHECKS.get(name, FuzzResponseSchema)
+        key = (check.code, title)
         if key not in found:
-            found[key] = Finding(
-                code=code,
-                kind=kind,
-                owasp=owasp,
-                severity=severity,
-                confidence=Confidence.CONFIRMED,
-                message=f"{operation.label}: {title} (schemathesis {check})",
-                remediation=_FIX[code],
+            found[key] = check.new_finding(
+                message=f"{operation.label}: {title} (schemathesis {name})",
+                remediation=_IGNORED_AUTH_FIX if check is MissingAuthProbe else None,
                 method=operation.method.upper(),
                 path=path,
                 location=location,
-                cwe=cwe,
                 evidence=f"{detail.strip()}\n\nReproduce: {_curl(case, headers)}".strip(),
             )
 
@@ -221,7 +198,7 @@ def _record_failures(
     failure: BaseException, record: Callable[[str, str, str, Any], None], case: Any
 ) -> None:
     for item in getattr(failure, "exceptions", None) or (failure,):
-        names = [name for name in getattr(item, "checks", ()) if name in _CODES] or [
+        names = [name for name in getattr(item, "checks", ()) if name in _CHECKS] or [
             "response_schema_conformance"
         ]
         record(

@@ -9,11 +9,13 @@ from __future__ import annotations
 from ..knowledge import Knowledge
 from ..model import Finding, Severity
 from .drift import Diff, place_finding
-from .spec import Operation, Spec
+from .drift_checks import SpecSecurityLint
+from .spec_model import Operation, Spec
 
 # Path words of operations that hand out credentials: tokens in their responses are the point.
 CREDENTIAL_GRANT_WORDS = ("token", "login", "signin", "sign-in", "refresh", "oauth", "session")
 _HIGH, _MEDIUM = Severity.HIGH, Severity.MEDIUM
+_CODE = SpecSecurityLint.code
 
 
 def lint_spec(spec: Spec, *, knowledge: Knowledge) -> list[Finding]:
@@ -26,7 +28,7 @@ def lint_spec(spec: Spec, *, knowledge: Knowledge) -> list[Finding]:
             "Declare the authentication the API requires (`components.securitySchemes` and "
             "`security`), so clients and tools know which operations need credentials."
         )
-        found.append((Diff("APS908", text, _MEDIUM, 306, fix), 1, None))
+        found.append((Diff(_CODE, text, _MEDIUM, 306, fix), 1, None))
     for scheme in spec.security_schemes.values():
         if scheme.type == "apiKey" and scheme.location == "query":
             text = (
@@ -34,7 +36,7 @@ def lint_spec(spec: Spec, *, knowledge: Knowledge) -> list[Finding]:
                 f"('{scheme.key_name}'), where logs, proxies and browser history keep it"
             )
             fix = "Send API keys in a header (`in: header`, e.g. `X-API-Key`)."
-            found.append((Diff("APS908", text, _MEDIUM, 598, fix), scheme.line, None))
+            found.append((Diff(_CODE, text, _MEDIUM, 598, fix), scheme.line, None))
         if scheme.is_basic and not spec.tls_only:
             text = (
                 f"security scheme '{scheme.name}' uses HTTP basic auth but not every server is "
@@ -44,12 +46,12 @@ def lint_spec(spec: Spec, *, knowledge: Knowledge) -> list[Finding]:
                 "List only https servers (or `schemes: [https]` in Swagger 2.0), or use a token "
                 "scheme instead of passwords on every request."
             )
-            found.append((Diff("APS908", text, _HIGH, 319, fix), scheme.line, None))
+            found.append((Diff(_CODE, text, _HIGH, 319, fix), scheme.line, None))
     fix = "Remove the field from the response schema (a separate public response model)."
     for op in spec.operations:
         for name in _sensitive_response_fields(op, knowledge):
             text = f"{op.method} {op.path}: response schema declares sensitive field '{name}'"
-            found.append((Diff("APS908", text, _HIGH, 200, fix), op.line, op))
+            found.append((Diff(_CODE, text, _HIGH, 200, fix), op.line, op))
     return [place_finding(d, spec.source, route=None, op=op, line=line) for d, line, op in found]
 
 

@@ -6,8 +6,7 @@ at once: nothing is imported, loaded or collected.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +16,21 @@ from ..config import (
     OPTIONS,
     SEVERITY_CHOICES,
     ConfigError,
-    Settings,
     build_settings,
     read_pyproject,
 )
-from ..model import Finding, Route
-from .items import FINDING_PROPERTY, REFUTED_PROPERTY, ApipostureFile
-
-settings_key = pytest.StashKey[Settings]()
-session_key = pytest.StashKey[pytest.Session]()
-analysis_key = pytest.StashKey[Any]()  # pipeline.Analysis, computed once, on first use
-runtime_key = pytest.StashKey[Any]()  # runtime.Runtime, opened by the first probe item
-probe_findings_key = pytest.StashKey[list[Finding]]()
-refuted_key = pytest.StashKey[dict[str, Finding]]()  # fingerprint -> the lowered finding
-collected_key = pytest.StashKey[bool]()
+from ..verdict import Observations
+from .items import OBSERVED_PROPERTY, ApipostureFile
+from .session import (
+    analysis_of,
+    collected_key,
+    observed_key,
+    runtime_key,
+    runtime_of,
+    session_key,
+    settings_key,
+    verdict_of,
+)
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -107,135 +107,14 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[settings_key] = settings
-    config.stash[probe_findings_key] = []
-    config.stash[refuted_key] = {}
-    config.pluginmanager.register(_ProbeFindingSink(config), "apiposture-probe-findings")
+    config.stash[observed_key] = Observations()
+    config.pluginmanager.register(_ObservationSink(config), "apiposture-observations")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     if settings_key in session.config.stash:
         session.config.stash[session_key] = session
-
-
-def analysis_of(config: pytest.Config) -> Any:
-    """The session's Analysis, computed on first use (header, collection or summary)."""
-    if analysis_key not in config.stash:
-        from ..pipeline import Extensions, analyse
-
-        settings = config.stash[settings_key]
-        override = None
-        session = config.stash.get(session_key, None)
-        error = None
-        if session is not None:
-            try:
-                override = _fixture_value(session, "apiposture_app")
-            except Exception as exc:  # the user's fixture raised: report it like a bad target
-                error = f"the apiposture_app fixture raised {type(exc).__name__}: {exc}"
-        hook = config.hook
-        extensions = Extensions(
-            route_is_public=lambda route: hook.pytest_apiposture_route_is_public(route=route),
-            extra_rules=[r for rules in hook.pytest_apiposture_rules() for r in (rules or ())],
-            modify_findings=lambda findings: hook.pytest_apiposture_modify_findings(
-                findings=findings
-            ),
-        )
-        analysis = analyse(
-            settings,
-            override=(
-                ("apiposture_app fixture", override[1], _fixture_file(session, "apiposture_app"))
-                if override and session is not None
-                else None
-            ),
-            extensions=extensions,
-        )
-        if error:
-            analysis.posture.error = error
-            analysis.posture.routes = []
-        config.stash[analysis_key] = analysis
-    return config.stash[analysis_key]
-
-
-def _fixture_value(
-    session: pytest.Session, name: str, *, finish_now: bool = False
-) -> tuple[bool, Any] | None:
-    """Call a conftest's override of one of our fixtures outside a test.
-
-    The route table is needed at collection time, before any fixture can be
-    requested, so a zero-argument fixture is called directly (generator fixtures
-    are run to their ``yield`` and finished at session end, or at once with
-    ``finish_now``). Only conftests at the rootdir are seen (documented).
-    """
-    import inspect
-
-    defs = session._fixturemanager.getfixturedefs(name, session)
-    if not defs:
-        return None
-    fixturedef = defs[-1]
-    func = fixturedef.func
-    if getattr(func, "__module__", "") == __name__:
-        return None  # our own default
-    params = list(inspect.signature(func).parameters)
-    if params:
-        raise TypeError(
-            f"the {name} fixture takes fixtures ({', '.join(params)}) that cannot be resolved "
-            "outside a test; make it a zero-argument fixture"
-        )
-    value = func()
-    if inspect.isgenerator(value):
-        generator = value
-        value = next(generator)
-
-        def finish() -> None:
-            next(generator, None)
-
-        if finish_now:
-            finish()
-        else:
-            session.config.add_cleanup(finish)
-    return True, value
-
-
-def _fixture_file(session: pytest.Session, name: str) -> str | None:
-    defs = session._fixturemanager.getfixturedefs(name, session)
-    code = getattr(defs[-1].func, "__code__", None) if defs else None
-    return code.co_filename if code is not None else None
-
-
-def fixture_callable(session: pytest.Session | None, name: str) -> Callable[[], Any] | None:
-    """A conftest fixture as a plain callable (used for ``apiposture_reset``)."""
-    if session is None:
-        return None
-    if not session._fixturemanager.getfixturedefs(name, session):
-        return None
-    return lambda: _fixture_value(session, name, finish_now=True)
-
-
-def runtime_of(config: pytest.Config) -> Any:
-    if runtime_key not in config.stash:
-        from ..probes.runtime import Runtime
-
-        session = config.stash.get(session_key, None)
-        identities: dict[str, dict[str, str]] = {}
-        for result in config.hook.pytest_apiposture_identities(config=config):
-            identities.update({k: dict(v) for k, v in (result or {}).items()})
-        analysis = analysis_of(config)
-        fixture = None
-        try:
-            fixture = _fixture_value(session, "apiposture_identities") if session else None
-        except Exception as exc:  # fails the status item; the static items still run
-            analysis.setup_errors.append(f"apiposture_identities: {type(exc).__name__}: {exc}")
-        config.stash[runtime_key] = Runtime(
-            analysis,
-            extra_identities=identities,
-            identities_fixture=fixture[1] if fixture else None,
-            reset=fixture_callable(session, "apiposture_reset"),
-        )
-    return config.stash[runtime_key]
-
-
-def probe_catalogue(config: pytest.Config) -> list[tuple[str, Callable[[Route], bool]]]:
-    return list(runtime_of(config).catalogue())
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -295,9 +174,9 @@ def _genitems(session: pytest.Session, node: ApipostureFile) -> Iterator[pytest.
     yield from session.genitems(node)
 
 
-class _ProbeFindingSink:
-    """Gathers probe findings from test reports (they travel in user_properties, so
-    the xdist controller gets them too) into ``config.stash``."""
+class _ObservationSink:
+    """Merges what each item's probes observed, read from its report (user_properties
+    travel to the xdist controller too), into ``config.stash``."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
@@ -306,27 +185,8 @@ class _ProbeFindingSink:
         if report.when != "call":
             return
         for name, value in report.user_properties:
-            if name == FINDING_PROPERTY:
-                self.config.stash[probe_findings_key].append(
-                    Finding.from_dict(json.loads(str(value)))
-                )
-            elif name == REFUTED_PROPERTY:
-                record = json.loads(str(value))
-                self.config.stash[refuted_key][record["fingerprint"]] = Finding.from_dict(
-                    record["finding"]
-                )
-
-
-def final_posture(config: pytest.Config) -> Any:
-    """The static posture plus the probe findings the session observed."""
-    from dataclasses import replace
-
-    posture = analysis_of(config).posture
-    # the same passive exposure can be seen by two xdist workers: one finding each
-    probed = {f.fingerprint(posture.root): f for f in config.stash[probe_findings_key]}
-    refuted = config.stash[refuted_key]  # static findings a probe disproved, lowered
-    static = [refuted.get(f.fingerprint(posture.root), f) for f in posture.findings]
-    return replace(posture, findings=[*static, *probed.values()])
+            if name == OBSERVED_PROPERTY:
+                self.config.stash[observed_key].merge(Observations.from_json(str(value)))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -336,12 +196,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
     settings = config.stash[settings_key]
     terminalreporter.section("apiposture")
+    verdict = verdict_of(config)
     lines = summary_lines(
-        final_posture(config),
+        verdict.posture,
         fail_on=settings.fail_on,
         include_preview=settings.include_preview,
         verbose=config.get_verbosity(),
-        fixed=analysis_of(config).fixed,
+        fixed=verdict.fixed,
     )
     for text, markup in lines:
         terminalreporter.write_line(text, **markup)
@@ -356,11 +217,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         runtime.close()
     if hasattr(config, "workerinput"):
         return
-    from ..pipeline import ReportWriteError, write_reports
+    from ..report.write import ReportWriteError, write_reports
 
     settings = config.stash[settings_key]
     try:
-        messages = write_reports(final_posture(config), settings, fixed=analysis_of(config).fixed)
+        messages = write_reports(verdict_of(config), settings)
     except ReportWriteError as exc:
         # CI expects the file: a run that could not write it must not look green
         messages = [f"apiposture: ERROR {exc}"]

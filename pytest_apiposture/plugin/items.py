@@ -8,7 +8,6 @@ after their ``path`` (``project``, ``deps/starlette``). Node names never contain
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 
 from ..model import Finding, Route, Severity
+from ..verdict import Observations
 
 if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from ..probes.runtime import Runtime
 
 T = TypeVar("T")
-FINDING_PROPERTY = "apiposture_finding"
-# a static finding a probe disproved: {"fingerprint": of the original, "finding": lowered}
-REFUTED_PROPERTY = "apiposture_refuted"
+# what an item's probe run observed (verdict.Observations as JSON): it travels in the
+# report's user_properties, so the xdist controller's verdict sees every worker's probes
+OBSERVED_PROPERTY = "apiposture_observed"
 FUZZ_ITEM = "fuzz"  # one item per documented operation; its findings carry their own codes
 
 
@@ -77,7 +77,7 @@ class _ApipostureNode:
 
     @property
     def analysis(self) -> Analysis:
-        from . import analysis_of
+        from .session import analysis_of
 
         analysis: Analysis = analysis_of(self.config)
         return analysis
@@ -95,7 +95,8 @@ class ApipostureFile(pytest.File, _ApipostureNode):
         static_only = analysis.settings.static_only
         for route in analysis.posture.routes:
             codes = [*analysis.rule_codes.get(route.key, ()), *analysis.drift_codes]
-            codes += [f.code for f in by_key.pop(route.key, ()) if f.code not in codes]
+            findings = by_key.pop(route.key, [])
+            codes += [f.code for f in findings if f.code not in codes]
             probes = (
                 () if static_only or analysis.posture.error else _probe_codes(route, self.config)
             )
@@ -103,23 +104,29 @@ class ApipostureFile(pytest.File, _ApipostureNode):
             if analysis.settings.fuzz and not static_only and fuzzable:
                 probes = (*probes, FUZZ_ITEM)
             yield RouteCollector.from_parent(
-                self, name=route.key, route=route, codes=codes, probe_codes=probes
+                self,
+                name=route.key,
+                route=route,
+                codes=codes,
+                probe_codes=probes,
+                findings=findings,
             )
         if analysis.project_codes and analysis.loaded is not None:
             codes = list(analysis.project_codes)
-            codes += [f.code for f in by_key.pop("project", ()) if f.code not in codes]
+            findings = by_key.pop("project", [])
+            codes += [f.code for f in findings if f.code not in codes]
             yield RouteCollector.from_parent(
-                self, name="project", route=None, codes=codes, probe_codes=()
+                self, name="project", route=None, codes=codes, probe_codes=(), findings=findings
             )
         for key in sorted(by_key):  # zombies, dependencies, anything else with a finding
             codes = list(dict.fromkeys(f.code for f in by_key[key]))
             yield RouteCollector.from_parent(
-                self, name=key, route=None, codes=codes, probe_codes=()
+                self, name=key, route=None, codes=codes, probe_codes=(), findings=by_key[key]
             )
 
 
 def _probe_codes(route: Route, config: pytest.Config) -> tuple[str, ...]:
-    from . import probe_catalogue
+    from .session import probe_catalogue
 
     return tuple(code for code, applies in probe_catalogue(config) if applies(route))
 
@@ -131,16 +138,19 @@ class RouteCollector(pytest.Collector, _ApipostureNode):
         route: Route | None,
         codes: Sequence[str],
         probe_codes: Sequence[str],
+        findings: Sequence[Finding],
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.route = route
         self.codes = codes
         self.probe_codes = probe_codes
+        self.findings = findings  # the analysis' findings of this route (or subject)
 
     def collect(self) -> Iterator[pytest.Item]:
         for code in self.codes:
-            yield CheckItem.from_parent(self, name=code, route=self.route)
+            findings = [f for f in self.findings if f.code == code]
+            yield CheckItem.from_parent(self, name=code, route=self.route, findings=findings)
         for code in self.probe_codes:
             kind = FuzzItem if code == FUZZ_ITEM else ProbeItem
             yield kind.from_parent(self, name=code, route=self.route)
@@ -167,15 +177,20 @@ class _CheckBase(pytest.Item, _ApipostureNode):
     def key(self) -> str:
         return self.parent.name if self.parent is not None else ""
 
-    def _judge(self, findings: Sequence[Finding]) -> None:
-        from ..policy import fails_build
+    def _observed(self) -> Observations:
+        """What this process's probes have seen (nothing in a static-only run)."""
+        if self.analysis.settings.static_only:
+            return Observations()
+        from .session import runtime_of
 
-        settings = self.analysis.settings
-        failing = [
-            f
-            for f in findings
-            if fails_build(f, fail_on=settings.fail_on, include_preview=settings.include_preview)
-        ]
+        observed: Observations = runtime_of(self.config).observed
+        return observed
+
+    def _judge(self, findings: Sequence[Finding]) -> None:
+        """Fail with the findings the verdict fails; the same judge the reports use."""
+        judge = self.analysis.judge
+        findings = judge.final(findings, self._observed())
+        failing = [f for f in findings if judge.fails(f)]
         root = self.analysis.posture.root
         for finding in findings:
             if (
@@ -205,42 +220,37 @@ class CheckItem(_CheckBase):
     """A static check (rule or drift): the result was computed at collection time.
 
     When a probe of this route can disprove the code (the route refused anonymous and
-    invalid credentials, say), that probe runs first and a disproved finding is lowered
-    to low, with what the probe saw, instead of failing the build.
+    invalid credentials, say), that probe runs first, so the verdict can lower a
+    disproved finding to low, with what the probe saw, instead of failing the build.
     """
 
+    def __init__(self, *, findings: Sequence[Finding], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.findings = findings
+
     def runtest(self) -> None:
-        findings = [
-            f
-            for f in self.analysis.posture.findings
-            if f.code == self.name and item_key(f) == self.key
-        ]
-        self._judge([self._checked(f) for f in findings])
+        self._run_refuting_probe()
+        self._judge(self.findings)
 
-    def _checked(self, finding: Finding) -> Finding:
-        from dataclasses import replace
-
+    def _run_refuting_probe(self) -> None:
         from ..probes import REFUTED_BY
-        from . import runtime_of
+        from ..verdict import Observations
+        from .session import runtime_of
 
-        probe = REFUTED_BY.get(finding.code)
-        probes_here = getattr(self.parent, "probe_codes", ())
-        if self.route is None or probe not in probes_here or finding.severity is Severity.LOW:
-            return finding
-        seen = _discarding_output(
-            self.config, lambda: runtime_of(self.config).refutation(finding.code, self.route)
+        probe = REFUTED_BY.get(self.name)
+        route = self.route
+        if route is None or probe is None or probe not in getattr(self.parent, "probe_codes", ()):
+            return
+        if all(f.severity.rank <= Severity.LOW.rank for f in self.findings):
+            return  # nothing a refutation could lower
+        result = _discarding_output(
+            self.config, lambda: runtime_of(self.config).run_probe(probe, route)
         )
-        if seen is None:
-            return finding
-        lowered = replace(
-            finding,
-            severity=Severity.LOW,
-            message=f"{finding.message} (refuted at run time by {seen})",
-        )
-        root = self.analysis.posture.root
-        record = {"fingerprint": finding.fingerprint(root), "finding": lowered.to_dict()}
-        self.user_properties.append((REFUTED_PROPERTY, json.dumps(record)))
-        return lowered
+        # only the refutation travels from here: the probe's findings are its own item's
+        refuted = Observations()
+        refuted.add_refutations(probe, route, result.refutes, "; ".join(result.notes))
+        if refuted.refutations:
+            self.user_properties.append((OBSERVED_PROPERTY, refuted.to_json()))
 
 
 def _discarding_output(config: pytest.Config, call: Callable[[], T]) -> T:
@@ -262,13 +272,13 @@ class ProbeItem(_CheckBase):
     """A runtime probe: sends its requests when the item runs (so xdist spreads them)."""
 
     def runtest(self) -> None:
-        from . import runtime_of
+        from .session import runtime_of
 
         assert self.route is not None
         runtime: Runtime = runtime_of(self.config)
         result = runtime.run_probe(self.name, self.route)
-        for finding in [*result.findings, *result.exposures]:
-            self.user_properties.append((FINDING_PROPERTY, json.dumps(finding.to_dict())))
+        observed = result.observations(self.name, self.route)
+        self.user_properties.append((OBSERVED_PROPERTY, observed.to_json()))
         for address in result.blocked:
             _warn(
                 f"{self.key}: the app tried to connect to {address} during the probe; "
@@ -286,9 +296,8 @@ class FuzzItem(_CheckBase):
         from collections.abc import Mapping
 
         from ..openapi.fuzz import FuzzError, fuzz_operation
-        from ..pipeline import suppress_findings
         from ..probes.netguard import loopback_only
-        from . import runtime_of
+        from .session import runtime_of
 
         assert self.route is not None
         analysis, runtime = self.analysis, runtime_of(self.config)
@@ -308,9 +317,10 @@ class FuzzItem(_CheckBase):
                 )
         except FuzzError as exc:
             raise FindingError(f"apiposture could not fuzz {self.key}: {exc}") from None
-        findings = suppress_findings(analysis, findings, baseline=True)
-        for finding in findings:
-            self.user_properties.append((FINDING_PROPERTY, json.dumps(finding.to_dict())))
+        observed = Observations()
+        observed.add_findings(findings)
+        runtime.observed.merge(observed)
+        self.user_properties.append((OBSERVED_PROPERTY, observed.to_json()))
         self._judge(findings)
 
 
@@ -335,7 +345,7 @@ class StatusItem(_CheckBase):
         if self.analysis.setup_errors:
             raise FindingError("apiposture setup: " + "\n".join(self.analysis.setup_errors))
         if not self.analysis.settings.static_only and posture.routes:
-            from . import runtime_of
+            from .session import runtime_of
 
             startup_error = runtime_of(self.config).start()
             if startup_error:

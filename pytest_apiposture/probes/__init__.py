@@ -7,7 +7,6 @@ transport is the framework's own test client.
 
 from __future__ import annotations
 
-from ..model import CheckInfo
 from .base import Probe, ProbeOutcome, Skip, run_probe
 from .bola import BolaProbe
 from .client import ProbeError, ProbeRequest
@@ -34,7 +33,6 @@ PROBES: tuple[type[Probe], ...] = (
     DataExposureProbe,
     PageSizeProbe,
 )
-PROBE_CHECKS: tuple[CheckInfo, ...] = tuple(probe.info() for probe in PROBES)
 # static code -> the probe that can disprove it on a route (lowers the static finding)
 REFUTED_BY: dict[str, str] = {code: probe.code for probe in PROBES for code in probe.refutes}
 
@@ -50,7 +48,6 @@ def probe_for(code: str) -> type[Probe]:
 __all__ = [
     "DEFAULT_METHODS",
     "PROBES",
-    "PROBE_CHECKS",
     "REFUTED_BY",
     "BolaProbe",
     "DataExposureProbe",

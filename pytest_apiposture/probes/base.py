@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..model import CheckInfo, Confidence, Finding, Kind, Route, Severity
+from ..checks import Check
+from ..model import Confidence, Finding, Route, Severity
 from .client import RequestHung
 from .context import ProbeContext
 from .run import ProbeRun
@@ -34,19 +35,17 @@ class Skip(Exception):
     """Raised inside a probe: it could not run or could not decide; message says why."""
 
 
-class Probe:
-    """A runtime check of one route. Subclasses set the class attributes and ``run``."""
+class Probe(Check):
+    """A runtime check of one route. Subclasses set the class attributes and ``run``.
 
-    code: ClassVar[str]
-    name: ClassVar[str]
-    kind: ClassVar[Kind]
-    owasp: ClassVar[str]
-    severity: ClassVar[Severity]
-    cwe: ClassVar[int | None] = None
+    The catalogue facts are ``Check``'s; a probe's findings are confirmed by a request,
+    and its docstring has at least "What it does" and "Why is this bad?".
+    """
+
+    producer: ClassVar[str] = "probe"
+    confidence: ClassVar[Confidence] = Confidence.CONFIRMED
     # static codes a run of this probe can disprove on its route (ProbeRun.refutes)
     refutes: ClassVar[tuple[str, ...]] = ()
-    summary: ClassVar[str]
-    remediation: ClassVar[str]
 
     def applies(self, route: Route, ctx: ProbeContext) -> bool:
         return ctx.allowed(route)
@@ -85,36 +84,16 @@ class Probe:
         """The probe itself: findings, or ``Skip`` when it cannot run or cannot tell."""
         raise NotImplementedError
 
-    @classmethod
-    def info(cls) -> CheckInfo:
-        return CheckInfo(
-            code=cls.code,
-            name=cls.name,
-            kind=cls.kind,
-            owasp=cls.owasp,
-            severity=cls.severity,
-            confidence=Confidence.CONFIRMED,
-            summary=cls.summary,
-            docs=(cls.__doc__ or "").strip(),
-            cwe=cls.cwe,
-        )
-
     def finding(
         self, route: Route, message: str, run: ProbeRun, severity: Severity | None = None
     ) -> Finding:
-        return Finding(
-            code=self.code,
-            kind=self.kind,
-            owasp=self.owasp,
-            severity=severity or self.severity,
-            confidence=Confidence.CONFIRMED,
+        return self.new_finding(
             message=message,
-            remediation=self.remediation,
             method=route.method,
             path=route.path,
             location=route.location,
             evidence=format_transcript(run.transcript, run.ctx.knowledge),
-            cwe=self.cwe,
+            severity=severity,
         )
 
 

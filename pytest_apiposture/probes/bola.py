@@ -44,15 +44,20 @@ def same_object(mine: Any, theirs: Any) -> bool:
 
 
 class BolaProbe(Probe):
-    """Proves that one identity owns an object, then requests it as a second identity.
-
-    What it does: ownership is proved first: the owner created the object through the
-    create route, or only the owner's listing contains it, or it is the owner's own record
+    """## What it does
+    Proves that one identity owns an object, then requests it as a second identity.
+    Ownership is proved first: the owner created the object through the create route, or
+    only the owner's listing contains it, or it is the owner's own record
     (``GET /users/me``). Then the owner reads it, the other identity replays that read, and
     an anonymous control makes sure the route is not simply public. Confirmed when the other
     identity gets the owner's object while the anonymous request is refused. Writes
     (PUT/PATCH/DELETE) are replayed only with ``apiposture_replay_writes``. Needs two
     identities (``--apiposture-identity`` twice).
+
+    ## Why is this bad?
+    Broken object-level authorization is the first risk of the OWASP API Top 10: any
+    authenticated user reads (or changes) everyone's objects by changing an id in the URL.
+    This is the confirmed form of APS101.
     """
 
     code = "APS151"

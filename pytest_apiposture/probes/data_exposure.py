@@ -105,14 +105,19 @@ def _describe(exposures: Iterable[Exposure]) -> str:
 
 
 class DataExposureProbe(Probe):
-    """Calls the route as anonymous and as each identity and scans what comes back.
-
-    What it does: every 2xx JSON body (its own, and any other probe received for the route
-    in this session) is searched for keys that name secrets (password, token, api_key...),
+    """## What it does
+    Calls the route as anonymous and as each identity and scans what comes back. Every
+    2xx JSON body (its own, and any other probe received for the route in this session)
+    is searched for keys that name secrets (password, token, api_key...),
     for values shaped like secrets (bcrypt/argon2/pbkdf2/scrypt hashes, JWTs, private keys,
     cloud keys, card numbers passing Luhn, SSNs) and, when the route declares a response
     model, for fields the model does not have. Routes that issue credentials (login, token)
     may return tokens; hashes and keys are reported there too.
+
+    ## Why is this bad?
+    Whatever the response carries, the client has: password hashes can be cracked
+    offline, tokens and keys replayed, personal data leaked, even when the UI never shows
+    them.
     """
 
     code = "APS352"

@@ -38,15 +38,20 @@ def _show(value: Any) -> str:
 
 
 class MassAssignmentProbe(Probe):
-    """Sends a valid body, then the same with privileged fields the request model lacks.
-
-    What it does: a control request first (as the first identity, or anonymously when the
-    route is open), then one with extra fields: privileged names from the knowledge table
+    """## What it does
+    Sends a valid body, then the same with privileged fields the request model lacks. A
+    control request goes first (as the first identity, or anonymously when the route is
+    open), then one with extra fields: privileged names from the knowledge table
     that the app's responses carry (``is_admin``, ``role``, ``owner_id``...) and fields the
     response model has that the request model lacks. Confirmed when an injected value comes
     back in the response, shows on a follow-up read of the same object or of the caller's
     own record (``GET /users/me``), or when the caller gains access to an admin route that
     refused it before. A 422/400 for the extra fields means they are rejected: fine.
+
+    ## Why is this bad?
+    A caller who can set ``is_admin``, ``role`` or ``owner_id`` on their own request
+    escalates privileges or takes over other users' objects. This is the confirmed form of
+    APS303/APS304/APS305.
     """
 
     code = "APS351"

@@ -37,13 +37,20 @@ def invalid_identity(people: tuple[Identity, ...]) -> Identity:
 
 
 class MissingAuthProbe(Probe):
-    """Sends the route a valid request with no credential, then one with an invalid credential.
+    """## What it does
+    Sends the route a valid request with no credential, then one with an invalid credential.
+    A route that is not public must refuse both: 401/403, or a redirect to a login page,
+    count as enforced. A 2xx to the anonymous request is missing authentication; if the
+    static analysis believed the route guarded, the guard is broken. A 2xx to the invalid
+    credential means the guard checks that a credential is present, not that it is valid.
 
-    What it does: a route that is not public must refuse both: 401/403, or a redirect to a
-    login page, count as enforced. A 2xx to the anonymous request is missing
-    authentication; if the static analysis believed the route guarded, the guard is broken.
-    A 2xx to the invalid credential means the guard checks that a credential is present,
-    not that it is valid.
+    ## Why is this bad?
+    Anyone who finds the URL can call it: no account, no token, nothing to revoke. This is
+    the confirmed form of APS201/APS202, observed on the running app.
+
+    ## Known problems
+    Only routes that are not public are probed; a 5xx or a hang cannot decide and is
+    reported as skipped, not passed.
     """
 
     code = "APS251"

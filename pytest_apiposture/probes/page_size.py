@@ -13,13 +13,18 @@ HUGE_PAGE = 10_000_000
 
 
 class PageSizeProbe(Probe):
-    """Sends the route's valid request twice: as is, then with each page-size query
-    parameter (``limit``, ``page_size``, ``max_results``...) set to ten million.
-
-    What it does: when the first answer is 2xx and the second a 4xx, the app bounds the
-    value somewhere (the handler, a dependency, the data layer) and the static APS401
-    finding on the route is lowered, with the answer as evidence. A 2xx cannot tell: the
+    """## What it does
+    Sends the route's valid request twice: as is, then with each page-size query
+    parameter (``limit``, ``page_size``, ``max_results``...) set to ten million. When the
+    first answer is 2xx and the second a 4xx, the app bounds the value somewhere (the
+    handler, a dependency, the data layer) and the static APS401 finding on the route is
+    lowered, with the answer as evidence. A 2xx cannot tell: the
     app may clamp the value silently, so this probe never fails a route on its own.
+
+    ## Why is this bad?
+    An unbounded page size lets one request read the whole table: memory and database load
+    grow with the data (API4, unrestricted resource consumption). This probe only lowers
+    the static APS401 finding when the app proves the bound.
     """
 
     code = "APS451"

@@ -9,10 +9,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Finding, Route
-from ..pipeline import Analysis, suppress_findings
+from ..verdict import Observations
+
+if TYPE_CHECKING:
+    from ..pipeline import Analysis
 
 
 @dataclass
@@ -26,6 +29,14 @@ class ProbeResult:
     blocked: list[str] = field(default_factory=list)
     refutes: tuple[str, ...] = ()  # static codes this probe disproved on the route
     notes: list[str] = field(default_factory=list)
+
+    def observations(self, probe: str, route: Route) -> Observations:
+        """What this run adds to the verdict's input: its findings and refutations."""
+        observed = Observations()
+        observed.add_findings(self.findings)
+        observed.add_findings(self.exposures, passive=True)
+        observed.add_refutations(probe, route, self.refutes, "; ".join(self.notes))
+        return observed
 
 
 class Runtime:
@@ -73,6 +84,7 @@ class Runtime:
         # one run per (probe, route) per process: a static item asking for a refutation
         # and the probe's own item share it
         self._results: dict[tuple[str, str], ProbeResult] = {}
+        self.observed = Observations()  # everything this process's probes saw
 
     def catalogue(self) -> Iterator[tuple[str, Callable[[Route], bool]]]:
         """(code, applies) for every enabled probe; ``applies`` needs no open session."""
@@ -128,21 +140,9 @@ class Runtime:
         the probe's failures."""
         key = (code, route.key)
         if key not in self._results:
-            self._results[key] = self._run_probe(code, route)
+            result = self._results[key] = self._run_probe(code, route)
+            self.observed.merge(result.observations(code, route))
         return self._results[key]
-
-    def refutation(self, code: str, route: Route) -> str | None:
-        """What the probe that can disprove static ``code`` on ``route`` observed, when it
-        did disprove it (running that probe if this process has not yet)."""
-        from . import REFUTED_BY
-
-        probe = REFUTED_BY.get(code)
-        if probe is None or probe not in self.probes:
-            return None
-        result = self.run_probe(probe, route)
-        if code not in result.refutes:
-            return None
-        return f"{probe}: {'; '.join(result.notes) or 'disproved at run time'}"
 
     def _run_probe(self, code: str, route: Route) -> ProbeResult:
         from . import format_transcript, run_probe
@@ -159,8 +159,8 @@ class Runtime:
         exposures = [f for f in outcome.exposures if f.fingerprint() not in self._exposures_seen]
         self._exposures_seen.update(f.fingerprint() for f in exposures)
         return ProbeResult(
-            findings=suppress_findings(self.analysis, outcome.findings, baseline=True),
-            exposures=suppress_findings(self.analysis, exposures, baseline=True),
+            findings=outcome.findings,
+            exposures=exposures,
             transcript=format_transcript(outcome.transcript),
             skipped=outcome.skipped,
             blocked=self.blocked[blocked_before:],

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import DeclaredRequest, ModelField, RequestParam, Route
+from ..openapi.refs import follow, ref_of
 from ..paths import skeleton
 
 _JSON_TYPES = ("application/json", "application/merge-patch+json", "*/*")
@@ -34,19 +35,11 @@ class Shape:
         return next((p for p in self.params if p.location == "path" and p.name == name), None)
 
 
-def resolve(root: dict[str, Any], node: Any, depth: int = 0) -> dict[str, Any]:
-    """Follow ``$ref`` (OpenAPI 3, Swagger 2 and pydantic ``$defs``) to a schema dict."""
-    while isinstance(node, dict) and "$ref" in node and depth < 32:
-        ref = str(node["$ref"])
-        target: Any = root
-        for part in ref.lstrip("#/").split("/") if ref.startswith("#") else ():
-            target = (
-                target.get(part.replace("~1", "/").replace("~0", "~"), {})
-                if isinstance(target, dict)
-                else {}
-            )
-        node, depth = target, depth + 1
-    return node if isinstance(node, dict) else {}
+def resolve(root: dict[str, Any], node: Any) -> dict[str, Any]:
+    """Follow ``$ref`` (OpenAPI 3, Swagger 2 and pydantic ``$defs``) to a schema dict; a ref
+    that cannot be followed (external, missing, circular) gives ``{}``: nothing known."""
+    end, _ = follow(root, node, strict=False)
+    return end if isinstance(end, dict) and ref_of(end) is None else {}
 
 
 def find_operation(schema: dict[str, Any] | None, route: Route) -> dict[str, Any] | None:

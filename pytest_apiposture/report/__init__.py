@@ -1,7 +1,7 @@
 """Reports made from one ``Posture``: terminal summary, JSON, SARIF, HTML, report diff.
 
 Every report shows every finding (marked preview, suppressed or baselined);
-``pytest_apiposture.policy`` alone decides what fails the build.
+``pytest_apiposture.verdict`` alone decides what fails the build.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..model import Finding, Kind, Posture, Route, Severity, relative_path
-from ..policy import is_open
+from ..verdict import is_open
 
 SEVERITIES: tuple[Severity, ...] = (
     Severity.CRITICAL,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..model import Auth, Finding, Posture, Route, Severity
-from ..policy import is_open
+from ..verdict import is_open
 from .common import (
     SEVERITIES,
     count_by_severity,

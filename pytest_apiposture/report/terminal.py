@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..model import Confidence, Finding, Kind, Posture, Route, Severity
-from ..policy import below_threshold, fails_build, is_open
+from ..verdict import below_threshold, fails_build, is_open
 from .common import (
     SEVERITIES,
     finding_file,

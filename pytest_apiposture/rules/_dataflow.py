@@ -21,7 +21,6 @@ from ._models import ClassRef, class_of_name
 _REQUEST_DATA_ATTRS = frozenset({"json", "form", "values", "args", "data", "files", "query_params"})
 _REQUEST_DATA_CALLS = frozenset({"get_json", "json", "form", "body"})
 _REQUEST_DATA_DOTTED = frozenset(f"request.{a}" for a in _REQUEST_DATA_ATTRS)
-_DEPENDENCY_CALLS = frozenset({"Depends", "Security"})
 _BODY_PARAM_CALLS = frozenset({"Body", "Form", "File"})
 _FETCH_SUFFIXES = frozenset(
     {

@@ -44,9 +44,6 @@ _FIELD_HOOKS = frozenset({"field_validator", "validator", "field_serializer"})
 _MASK = re.compile(r"^[*x#•.]+$|^<?(?:redacted|hidden|masked)>?$", re.IGNORECASE)
 _ORM_COLUMN_CALLS = frozenset({"Column", "mapped_column", "relationship", "column_property"})
 _ORM_BASES = re.compile(r"(?:^|\.)(?:Base|Model|DeclarativeBase|SQLModel|Document)$")
-_SERIALISERS = frozenset(
-    {"to_dict", "as_dict", "serialize", "serialise", "to_json", "dict", "json"}
-)
 
 
 @dataclass(frozen=True)
@@ -320,7 +317,3 @@ def exposes_everything(value: ast.AST) -> bool:
         if isinstance(sub, ast.Call) and dotted(sub.func) == "vars":
             return True
     return False
-
-
-def is_serialiser_call(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and call_name(node) in _SERIALISERS and not node.args

@@ -11,9 +11,9 @@ from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
 from ..static.guardcode import code_facts
 from ..static.source import FunctionSource
 from ..static.syntax import call_name, unparse, walk
-from . import Rule, RuleContext
 from ._dataflow import identity_names, is_identity
 from .aps501_admin_without_role import looks_administrative
+from .base import Rule, RuleContext
 
 _ID_PARAM = re.compile(ID_PARAM_PATTERN)
 _ACCESS_CALLS = FETCH_CALLS | {"delete", "update", "pop", "remove", "get_item", "put_item"}

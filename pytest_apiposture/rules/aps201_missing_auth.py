@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..model import Auth, Confidence, Finding, Kind, Severity
-from . import Rule, RuleContext
+from .base import Rule, RuleContext
 
 
 class MissingAuth(Rule):

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Route, Severity
-from . import Rule, RuleContext
 from ._models import field_line, find_class
+from .base import Rule, RuleContext
 
 # Issuing a token is what a login route is for (/auth/token, /auth/token/cli, /login,
 # /csrf-token): a path segment that is, or ends in, one of these words.

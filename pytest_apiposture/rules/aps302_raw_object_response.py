@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from ..model import Confidence, Finding, Kind, Route, Severity
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted
-from . import Rule, RuleContext
 from ._dataflow import class_of
 from ._models import ClassRef, attributes, exposes_everything, is_orm_class, serialised_attributes
 from ._returns import Returned, returned_values
+from .base import Rule, RuleContext
 
 _SERIALISERS = frozenset({"to_dict", "as_dict", "serialize", "serialise", "to_json"})
 # the only expressions _class can type (a literal, a comprehension, ... has no class here)

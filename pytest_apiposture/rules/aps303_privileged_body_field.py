@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
-from . import Rule, RuleContext
 from ._models import field_line, find_class
+from .base import Rule, RuleContext
 
 
 class PrivilegedBodyField(Rule):

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
 from ..static.source import FunctionSource
 from ..static.syntax import call_name, dotted, unparse, walk
-from . import Rule, RuleContext
 from ._dataflow import body_params, derives, reads_request, tainted_names
 from ._models import ClassRef, attributes, class_of_name, is_orm_class
 from .aps305_extra_allowed import extra_allow_line
+from .base import Rule, RuleContext
 
 _NOT_SINKS = frozenset({"JSONResponse", "Response", "HTTPException", "dict", "jsonify", "print"})
 _BULK_METHODS = frozenset({"update", "update_from_dict", "from_dict", "set_attributes", "merge"})

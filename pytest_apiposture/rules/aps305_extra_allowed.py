@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Route, Severity
 from ..static.syntax import call_name, dotted
-from . import Rule, RuleContext
 from ._models import ClassRef, bases, find_class
+from .base import Rule, RuleContext
 
 
 class ExtraFieldsAllowed(Rule):

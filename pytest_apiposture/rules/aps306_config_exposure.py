@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from ..model import Confidence, Finding, Kind, Severity
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted, walk
-from . import Rule, RuleContext
 from ._dataflow import class_of
 from ._models import attributes, is_settings_class
 from ._returns import returned_values
+from .base import Rule, RuleContext
 
 _CONFIG_MAPPINGS = frozenset({"app.config", "current_app.config", "flask.current_app.config"})
 _ENVIRON = frozenset({"os.environ", "environ"})

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from ..model import Confidence, Finding, Kind, Severity
 from ..static.source import FunctionSource, ModuleSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
-from . import Rule, RuleContext
+from .base import Rule, RuleContext
 
 _BOUND_KEYWORDS = frozenset({"le", "lt", "max_value", "maximum"})
 # Defaults that declare a request parameter; any other call is a dependency that computes it.

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from ..knowledge import ADMIN_PATH_PATTERN
 from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
 from ..static.guardcode import code_facts
-from . import Rule, RuleContext
+from .base import Rule, RuleContext
 
 _ADMIN_PATH = re.compile(ADMIN_PATH_PATTERN, re.IGNORECASE)
 _ADMIN_NAME = re.compile(r"(?:^|_)(?:admin|superuser|staff)(?:_|$)", re.IGNORECASE)

@@ -10,8 +10,8 @@ from functools import partial
 from ..model import Confidence, Finding, Kind, Severity
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
-from . import Rule, RuleContext
 from ._dataflow import derives, request_params, tainted_names
+from .base import Rule, RuleContext
 
 _HTTP_VERBS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"}

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
 from ..static.syntax import NAME_END, TextFilter, call_name, dotted
-from . import Rule, RuleContext, module_nodes
+from .base import Rule, RuleContext, module_nodes
 
 _DEBUG_CALLS = frozenset(
     {

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from ..model import Confidence, Finding, Kind, Severity
 from ..static.source import UNKNOWN, ModuleSource, SourceIndex
 from ..static.syntax import TextFilter, call_name, dotted
-from . import Rule, RuleContext, module_nodes
+from .base import Rule, RuleContext, module_nodes
 
 _ANY_ORIGIN_REGEX = frozenset({".*", "^.*$", "https?://.*", "^https?://.*$", ".+", "*"})
 

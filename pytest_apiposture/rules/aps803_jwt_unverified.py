@@ -9,7 +9,7 @@ from ..knowledge import Knowledge
 from ..model import Confidence, Finding, Kind, Severity
 from ..static.source import ModuleSource, SourceIndex
 from ..static.syntax import call_name, dotted
-from . import Rule, RuleContext, module_nodes
+from .base import Rule, RuleContext, module_nodes
 
 _JWT_MODULES = ("jwt", "jose", "jose.jwt", "authlib.jose")
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from ..knowledge import DEFAULT_KNOWLEDGE, Knowledge
 from ..model import Confidence, Finding, Kind, Severity
 from ..static.syntax import NAME_END, TextFilter, call_name, dotted, walk
-from . import Rule, RuleContext, module_nodes
+from .base import Rule, RuleContext, module_nodes
 
 # the secret names ``text_filter`` knows (configuration may add others)
 _DEFAULT_PATTERN = DEFAULT_KNOWLEDGE.secret_name_re.pattern

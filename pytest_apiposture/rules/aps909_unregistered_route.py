@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from . import Rule, RuleContext
 from ._decorators import ROUTE_DECORATOR_TEXT, route_decorators
+from .base import Rule, RuleContext
 
 
 class UnregisteredRoute(Rule):

@@ -20,13 +20,8 @@ from typing import Any, TypeVar
 from ..knowledge import Knowledge
 from ..model import Auth, Guard, GuardRole, Route
 from .callables import code_owner, marked_public
-from .guardcode import (
-    Exemption,
-    answers_only_not_found,
-    code_facts,
-    dependency_params,
-    merge_facts,
-)
+from .denials import answers_only_not_found
+from .guardcode import Exemption, code_facts, dependency_params, merge_facts
 from .source import FunctionSource, SourceIndex
 from .syntax import dotted
 

@@ -26,7 +26,7 @@ from ..model import Auth, Confidence, Finding, GuardRole, Kind, Location, Severi
 
 if TYPE_CHECKING:
     from ..knowledge import Knowledge
-    from ..rules import Rule
+    from ..rules.base import Rule
     from .source import SourceIndex
 
 FORMAT = b"apiposture-static-cache 4\n"

@@ -11,7 +11,7 @@ every file it read hashes the same.
 A project file is parsed only when a project rule may fire on it (``Rule.may_fire``:
 each rule's text filter over the lower-cased source) or it holds a route decorator; on
 a real app most files are neither (Prefect: 90 of its 864 files are parsed), and
-parsing is most of the pass's cost.
+parsing is most of the pass's cost. The units themselves are ``units``.
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ from typing import Any
 
 from ..knowledge import Knowledge
 from ..model import Auth, Finding, Guard, GuardRole, Route
-from ..rules import Rule, RuleContext
-from ..rules._decorators import ROUTE_DECORATOR_TEXT, route_decorators
-from .auth import classify_route, with_role
+from ..rules.base import Rule, RuleContext
+from .auth import with_role
 from .cache import (
     AUTHS,
     ROLES,
@@ -43,15 +42,11 @@ from .cache import (
 from .callables import code_owner
 from .run import RunCache, RunFingerprint, run_fingerprint
 from .source import SourceIndex
-from .syntax import filter_text
+from .units import file_unit, route_values, unit_files
 
 _new, _set = object.__new__, object.__setattr__
 _GUARDS, _STATE = attrgetter("guards"), attrgetter("__dict__")
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
-# one route's result: (guard roles, auth, findings, handler (file, def line), notes)
-RouteValue = tuple[
-    tuple[GuardRole | None, ...], Auth, list[Finding], tuple[str, int] | None, tuple[str, ...]
-]
 
 
 @dataclass
@@ -109,7 +104,7 @@ def _analyse(
     notes_before = len(index.notes)
     cache = StaticCache.open(index, tool)
     base = RuleContext(index=index, knowledge=knowledge, routes=routes, project_files=project_files)
-    values = _route_values(routes, publics, base, route_rules, cache, fingerprint)
+    values = route_values(routes, publics, base, route_rules, cache, fingerprint)
 
     findings: list[Finding] = []
     defs: dict[str, list[int]] = {}
@@ -122,17 +117,17 @@ def _analyse(
 
     file_ctx = replace(base, handler_defs=frozenset((p, n) for p, ns in defs.items() for n in ns))
     static_defs: set[tuple[str, int]] = set()
-    for path in _unit_files(index, project_files, defs):
+    for path in unit_files(index, project_files, defs):
         lines = tuple(sorted(set(defs.get(path, ()))))
         stored = cache.get(("file", path), lines)
         if stored is None:
             with index.recording() as scope:
-                stored = _file_unit(path, file_ctx, project_rules)
+                stored = file_unit(path, file_ctx, project_rules)
             cache.put(("file", path), lines, scope.paths, stored)
         try:
             file_findings = decode_findings(stored[0])
         except (IndexError, TypeError, KeyError, ValueError):  # a damaged entry: recompute
-            stored = _file_unit(path, file_ctx, project_rules)
+            stored = file_unit(path, file_ctx, project_rules)
             file_findings = decode_findings(stored[0])
         for note in stored[2]:
             index.note(note)
@@ -230,162 +225,6 @@ def project_files_for(
             packages.add(package)
             out.update(_python_files(package))
     return [Path(p) for p in sorted(out)]
-
-
-# -- route units -----------------------------------------------------------------------------
-def _route_values(
-    routes: Sequence[Route],
-    publics: list[bool],
-    base: RuleContext,
-    rules: Sequence[Rule],
-    cache: StaticCache,
-    fingerprint: RunFingerprint | None,
-) -> list[RouteValue]:
-    """Each route's value, from the cache where its file's unit is still valid (a unit's
-    key: the facts of its routes, from the run's fingerprint)."""
-    index = base.index
-    groups: dict[str, list[int]] = {}
-    for number, route in enumerate(routes):
-        loc = route.location
-        groups.setdefault(loc.file if loc is not None else "", []).append(number)
-    values: list[RouteValue | None] = [None] * len(routes)
-    missing: dict[str, Any] = {}  # group file -> its key material, for groups to compute
-    for file, numbers in groups.items():
-        if not cache.enabled or fingerprint is None:
-            missing[file] = None
-            continue
-        key = tuple([fingerprint.route_key(n) for n in numbers])
-        stored = cache.get(("routes", file), key)
-        if stored is not None and _fill(values, numbers, stored):
-            continue
-        missing[file] = key
-    if not missing:
-        return values  # type: ignore[return-value]
-    paths: dict[str, set[str]] = {file: set() for file in missing}
-    for number, route in enumerate(routes):  # in route order, so notes come in route order
-        if values[number] is not None:
-            continue
-        with index.recording() as scope:
-            value = _route_unit(route, base, rules, publics[number])
-        values[number] = (*value, tuple(dict.fromkeys(scope.notes)))
-        loc = route.location
-        paths[loc.file if loc is not None else ""].update(scope.paths)
-    for file, key in missing.items():
-        if key is not None:
-            encoded = tuple(_encode(values[n]) for n in groups[file])
-            cache.put(("routes", file), key, paths[file], encoded)
-    return values  # type: ignore[return-value]
-
-
-def _encode(value: RouteValue | None) -> tuple[Any, ...]:
-    assert value is not None
-    roles, auth, findings, handler_def, notes = value
-    return (
-        tuple(map(VALUE_OF.__getitem__, roles)),
-        VALUE_OF[auth],
-        tuple(encode_finding(f) for f in findings),
-        handler_def,
-        notes,
-    )
-
-
-def _fill(values: list[RouteValue | None], numbers: list[int], stored: Any) -> bool:
-    """Decode a stored group into ``values`` (a damaged entry: False, nothing filled)."""
-    if not isinstance(stored, tuple) or len(stored) != len(numbers):
-        return False
-    try:
-        decoded = [
-            (
-                tuple(None if r is None else ROLES[r] for r in roles),
-                AUTHS[auth],
-                decode_findings(encoded),
-                None if handler_def is None else (str(handler_def[0]), int(handler_def[1])),
-                tuple(notes),
-            )
-            for roles, auth, encoded, handler_def, notes in stored
-        ]
-    except (TypeError, ValueError, KeyError, IndexError):
-        return False
-    for number, item in zip(numbers, decoded, strict=True):
-        values[number] = item
-    return True
-
-
-def _route_unit(
-    route: Route, base: RuleContext, rules: Sequence[Rule], public: bool
-) -> tuple[tuple[GuardRole | None, ...], Auth, list[Finding], tuple[str, int] | None]:
-    index = base.index
-    classified = classify_route(
-        route, knowledge=base.knowledge, index=index, is_public=lambda _: public
-    )
-    handler = index.handler(route)
-    ctx = RuleContext(
-        base.index, base.knowledge, base.routes, base.project_files, classified, handler
-    )
-    out: list[Finding] = []
-    where = route.key
-    for rule in rules:
-        if rule.applies(classified):
-            out.extend(_run(rule, ctx, index, where))
-    roles = tuple(g.role for g in classified.guards)
-    return roles, classified.auth, out, (handler.path, handler.line) if handler else None
-
-
-# -- file units ------------------------------------------------------------------------------
-def _file_unit(
-    path: str, ctx: RuleContext, rules: Sequence[Rule]
-) -> tuple[tuple[Any, ...], tuple[int, ...], tuple[str, ...]]:
-    """(encoded findings, registered-looking def lines, notes) of the project rules on a file."""
-    index = ctx.index
-    with index.recording() as scope:
-        index.touch(path)  # the text filters read it even when nothing parses it
-        data = index.read(path)
-        lowered = None if data is None else filter_text(data)
-        wanted, may_decorate_routes = list(rules), True
-        if lowered is not None:
-            wanted = [rule for rule in rules if _may_fire(rule, lowered, ctx, path)]
-            may_decorate_routes = ROUTE_DECORATOR_TEXT.search(lowered)
-        # a file no rule may fire on, without a route decorator, is never parsed (nor its
-        # syntax error noted: no rule would have read it)
-        module = index.module(path) if wanted or may_decorate_routes else None
-        out: list[Finding] = []
-        decorated: list[int] = []
-        if module is not None:
-            file_ctx = replace(ctx, module=module)
-            for rule in wanted:
-                out.extend(_run(rule, file_ctx, index, index.display(path)))
-            out.sort(key=lambda f: (f.location.line if f.location else 0, f.code))
-            decorated = sorted({d.def_line for d in route_decorators(index, module)})
-    notes = tuple(dict.fromkeys(scope.notes))
-    return tuple(encode_finding(f) for f in out), tuple(decorated), notes
-
-
-def _may_fire(rule: Rule, lowered: bytes, ctx: RuleContext, path: str) -> bool:
-    try:
-        return bool(rule.may_fire(lowered, ctx.knowledge))
-    except Exception as exc:  # a rule bug must not end the run: the rule looks, and says so
-        ctx.index.note(
-            f"{rule.code} failed to filter {ctx.index.display(path)}: {type(exc).__name__}: "
-            f"{exc} (a bug in the rule)"
-        )
-        return True
-
-
-def _run(rule: Rule, ctx: RuleContext, index: SourceIndex, where: str) -> list[Finding]:
-    try:
-        return list(rule.check(ctx))
-    except Exception as exc:  # a rule bug must not end the run
-        index.note(
-            f"{rule.code} failed on {where}: {type(exc).__name__}: {exc} (a bug in the rule)"
-        )
-        return []
-
-
-def _unit_files(
-    index: SourceIndex, project_files: Sequence[Path], defs: dict[str, list[int]]
-) -> list[str]:
-    paths = {os.path.normcase(os.path.abspath(p)) for p in project_files} | set(defs)
-    return sorted(p for p in paths if index.under_root(p) and p.endswith(".py"))
 
 
 # -- project files ---------------------------------------------------------------------------

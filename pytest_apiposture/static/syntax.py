@@ -5,7 +5,7 @@ Everything here is pure: it reads nodes and never parses or resolves. The walks 
 hand-rolled for speed (the static pass visits every handler of a large project) and
 visit nodes in the same order as the standard ones they replace (``walk`` is
 ``ast.walk``'s breadth-first order); they skip ``expr_context`` and operator nodes,
-which no caller looks for.
+which no caller looks for. The per-class child extractors they use are ``node_children``.
 """
 
 from __future__ import annotations
@@ -17,44 +17,12 @@ from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from .node_children import CHILDREN, children_of
+
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 SCOPED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-_AST = ast.AST
 _NAME, _ATTRIBUTE, _CALL = ast.Name, ast.Attribute, ast.Call
 _DEF, _ASYNC_DEF, _LAMBDA, _CLASS = ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef
-# fields that never hold a node anyone looks for (names, flags, contexts, operators)
-_SKIPPED_FIELDS = frozenset(
-    {"ctx", "op", "ops", "id", "attr", "arg", "name", "kind", "type_comment", "level",
-     "module", "conversion", "simple", "is_async", "lineno", "col_offset"}
-)  # fmt: skip
-
-
-def _fields_of(cls: type) -> tuple[str, ...]:
-    names = getattr(cls, "_fields", ())
-    skipped = _SKIPPED_FIELDS | ({"value"} if issubclass(cls, ast.Constant) else set())
-    return tuple(f for f in names if f not in skipped)
-
-
-def _node_classes() -> list[type]:
-    found: list[type] = []
-    stack: list[type] = [ast.AST]
-    while stack:
-        cls = stack.pop()
-        found.append(cls)
-        stack.extend(cls.__subclasses__())
-    return found
-
-
-# Every node class the ast module defines, computed once at import (read-only after).
-_CHILD_FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType(
-    {cls: _fields_of(cls) for cls in _node_classes()}
-)
-
-
-def child_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a node class that may hold child nodes."""
-    fields = _CHILD_FIELDS.get(cls)
-    return fields if fields is not None else _fields_of(cls)
 
 
 # Between two tokens of a statement, in a text filter: whitespace, line continuations
@@ -126,99 +94,12 @@ _UTF8_COOKIE = re.compile(
 )
 
 
-# -- child extractors: one small function per node class --------------------------------
-# The walks visit every node of every handler, so the per-node cost is the floor of the
-# static pass. Each class gets a generated ``lambda n: [n.a, *n.b, ...]`` that returns its
-# children in field order, built from the class's ASDL signature (its docstring, e.g.
-# ``Call(expr func, expr* args, keyword* keywords)``): a plain field always holds a node,
-# ``?`` may be None, ``*`` is a list of nodes. Two lists may also hold None (``{**d}``'s
-# key, a keyword-only argument without default), so those are filtered. A class whose
-# signature does not read as expected uses the generic ``isinstance`` loop instead.
-_NOT_NODES = frozenset(
-    {"identifier", "string", "constant", "int", "expr_context", "operator", "boolop",
-     "unaryop", "cmpop", "object"}
-)  # fmt: skip
-_HOLDS_NONE = frozenset({("Dict", "keys"), ("arguments", "kw_defaults")})
-_SIGNATURE = re.compile(r"^(\w+)\((.*)\)$")
-_FIELD = re.compile(r"^(\w+)([?*]?) (\w+)$")
-
-
-def _generic_children(cls: type) -> Callable[[Any], list[ast.AST]]:
-    fields = child_fields(cls)
-
-    def children(node: Any) -> list[ast.AST]:
-        out: list[ast.AST] = []
-        for name in fields:
-            value = getattr(node, name, None)
-            if value.__class__ is list:
-                out.extend(item for item in value if isinstance(item, _AST))
-            elif isinstance(value, _AST):
-                out.append(value)
-        return out
-
-    return children
-
-
-def _children_source(cls: type) -> str | None:
-    """``[n.a, *n.b]`` for ``cls``'s child fields, or None when its signature is unusual."""
-    match = _SIGNATURE.match((cls.__doc__ or "").strip())
-    wanted = child_fields(cls)
-    if match is None or match.group(1) != cls.__name__:
-        return None
-    parts: list[str] = []
-    declared: list[str] = []
-    for spec in filter(None, (p.strip() for p in match.group(2).split(","))):
-        field = _FIELD.match(spec)
-        if field is None:
-            return None
-        kind, mark, name = field.groups()
-        declared.append(name)
-        if kind in _NOT_NODES or name not in wanted:
-            continue
-        if mark == "*":
-            held = f"n.{name}"
-            if (cls.__name__, name) in _HOLDS_NONE:
-                held = f"[x for x in n.{name} if x is not None]"
-            parts.append(f"*{held}")
-        elif mark == "?":
-            parts.append(f"*((n.{name},) if n.{name} is not None else ())")
-        else:
-            parts.append(f"n.{name}")
-    if tuple(declared) != getattr(cls, "_fields", ()):
-        return None  # the docstring does not describe the fields: do not trust it
-    return f"[{', '.join(parts)}]"
-
-
-def _children_of(cls: type) -> Callable[[Any], Any] | None:
-    """The extractor for ``cls``; None for a class whose nodes have no children."""
-    if not child_fields(cls):
-        return None
-    source = _children_source(cls)
-    if source is None:
-        return _generic_children(cls)
-    if source == "[]":
-        return None  # only names, flags and constants (``alias``, ``Global``)
-    return eval(f"lambda n: {source}")  # type: ignore[no-any-return]
-
-
-_CHILDREN: Mapping[type, Callable[[Any], Any] | None] = MappingProxyType(
-    {cls: _children_of(cls) for cls in _node_classes() if cls.__module__ == "ast"}
-)
-
-
 _MISSING: Any = object()  # a node class the ast module did not define at import
 
 
-def children_of(cls: type) -> Callable[[Any], Any] | None:
-    """A function returning a node's children in field order (None: it has none)."""
-    if cls in _CHILDREN:
-        return _CHILDREN[cls]
-    return _generic_children(cls) if child_fields(cls) else None
-
-
-# the same, minus the scopes ``NodeIndex`` gives buckets of their own
+# ``CHILDREN`` minus the scopes ``NodeIndex`` gives buckets of their own
 _FILL_CHILDREN: Mapping[type, Callable[[Any], Any] | None] = MappingProxyType(
-    {cls: f for cls, f in _CHILDREN.items() if cls not in SCOPED}
+    {cls: f for cls, f in CHILDREN.items() if cls not in SCOPED}
 )
 
 
@@ -226,7 +107,7 @@ def walk(node: ast.AST) -> list[ast.AST]:
     """``ast.walk(node)`` as a list, in the same (breadth-first) order."""
     out = [node]
     extend = out.extend
-    extractors = _CHILDREN
+    extractors = CHILDREN
     for current in out:  # a list iterator sees the items appended while it runs
         children = extractors.get(current.__class__, _MISSING)
         if children is not None:
@@ -296,6 +177,21 @@ def _spelled(node: Any) -> str | None:
     if cls is ast.Constant and node.value.__class__ in _PLAIN_CONSTANTS:
         return repr(node.value)
     return None
+
+
+def words(node: ast.AST) -> str:
+    """Names, attributes and strings in an expression, space separated."""
+    out: list[str] = []
+    for sub in walk(node):
+        if isinstance(sub, ast.Name):
+            out.append(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            out.append(sub.attr)
+            if isinstance(sub.value, ast.Name):
+                out.append(f"{sub.value.id}.{sub.attr}")
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            out.append(sub.value)
+    return " ".join(out)
 
 
 def call_name(call: ast.Call) -> str:
@@ -410,7 +306,7 @@ class NodeIndex:
                 self._fill([node.args], head)  # type: ignore[attr-defined]
             elif cls is _CLASS:
                 body = self.bodies[id(node)] = []
-                self._fill(_CHILDREN[_CLASS](node), body)  # type: ignore[misc]
+                self._fill(CHILDREN[_CLASS](node), body)  # type: ignore[misc]
             else:  # a node class made after import
                 found = children_of(cls)
                 if found is not None:

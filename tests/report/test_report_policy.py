@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from pytest_apiposture.model import Confidence, Finding, Kind, Severity
-from pytest_apiposture.policy import below_threshold, fails_build
+from pytest_apiposture.verdict import below_threshold, fails_build
 
 BASE = Finding(
     "APS201",

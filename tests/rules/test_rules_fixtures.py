@@ -162,11 +162,11 @@ def test_flask_appbuilder_guards_and_builtin_views() -> None:
 
 
 def test_flask_appbuilder_table_entries_name_real_functions() -> None:
-    """Each FAB entry in knowledge names a function FAB defines there (a typo would
+    """Each FAB entry in library_guards names a function FAB defines there (a typo would
     silently match nothing); entries of FAB 4 only are absent from FAB 5."""
     import importlib
 
-    from pytest_apiposture import knowledge
+    from pytest_apiposture import library_guards as knowledge
 
     fab4_only = {
         "flask_appbuilder.security.views:AuthOIDView.login",

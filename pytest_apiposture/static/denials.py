@@ -1,0 +1,184 @@
+"""Does a node refuse the request (401/403), and does a handler only ever answer 404/410?
+
+``deny_status`` reads a ``raise``, an ``abort(...)``, a returned ``(body, 403)`` or
+response, and follows a project exception class or a helper that builds the refusal.
+Status codes are HTTP, not data; exception names come from ``Knowledge``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..knowledge import Knowledge
+from .source import UNKNOWN, FunctionSource, ModuleSource, SourceIndex
+from .syntax import call_name, dotted, walk, words
+
+_STATUS_NAMES = {"UNAUTHORIZED": 401, "FORBIDDEN": 403}
+_STATUS_ATTR_RE = re.compile(r"HTTP_(\d{3})")
+_DENY = frozenset({401, 403})
+_FORBIDDEN_WORDS = re.compile("forbidden|denied|permission", re.IGNORECASE)
+_RESPONSES = re.compile(r"response|make_response|jsonify", re.IGNORECASE)
+
+
+def deny_status(
+    index: SourceIndex, fs: FunctionSource, node: ast.AST, knowledge: Knowledge
+) -> int | None:
+    """401/403 when ``node`` (a raise, an abort call, a return) refuses the request."""
+    if isinstance(node, ast.Raise):
+        return _exception_status(index, fs, node.exc, knowledge)
+    if isinstance(node, ast.Call):
+        name = call_name(node)
+        if name == "abort" and node.args:
+            return _deny_or_none(status_value(index, fs.module, node.args[0]))
+        if name == "unauthorized":  # flask-login's login_manager.unauthorized()
+            return 401
+        if name == "redirect" and node.args and "login" in words(node.args[0]).lower():
+            return 401
+        lowered = name.lower()
+        if "redirect" in lowered and "login" in lowered:  # a helper: redirect_to_login()
+            return 401
+        return None
+    if isinstance(node, ast.Return) and node.value is not None:
+        value = node.value
+        if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
+            return _deny_or_none(status_value(index, fs.module, value.elts[1]))
+        if isinstance(value, ast.Call) and _RESPONSES.search(call_name(value)):
+            return _response_status(index, fs.module, value) or _built_refusal(
+                index, fs.module, value
+            )
+    return None
+
+
+def status_value(index: SourceIndex, module: ModuleSource, node: ast.AST) -> int | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    name = dotted(node)
+    if not name:
+        return None
+    last = name.rsplit(".", 1)[-1]
+    if last in _STATUS_NAMES:
+        return _STATUS_NAMES[last]
+    match = _STATUS_ATTR_RE.match(last)
+    if match:
+        return int(match.group(1))
+    value = index.literal(module, node)
+    return value if isinstance(value, int) and value is not UNKNOWN else None
+
+
+def _exception_status(
+    index: SourceIndex, fs: FunctionSource, exc: ast.expr | None, knowledge: Knowledge
+) -> int | None:
+    if isinstance(exc, ast.Name) and exc.id in fs.assignments:  # raise credentials_exception
+        values = fs.assignments[exc.id]
+        return next((s for v in values if (s := _exception_status(index, fs, v, knowledge))), None)
+    if isinstance(exc, ast.Call):
+        for keyword in exc.keywords:
+            if keyword.arg in {"status_code", "code", "status"}:
+                return _deny_or_none(status_value(index, fs.module, keyword.value))
+        if exc.args and (status := status_value(index, fs.module, exc.args[0])) in _DENY:
+            return status
+        exc = exc.func
+    name = dotted(exc)
+    if not name:
+        return None
+    last = name.rsplit(".", 1)[-1]
+    if knowledge.deny_exception_re.search(last):
+        return 403 if _FORBIDDEN_WORDS.search(last) else 401
+    found = index.resolve(fs.module, name)
+    if found is not None and found.kind == "class":  # a project exception class
+        for sub in walk(found.node):
+            status = status_value(index, found.module, sub) if isinstance(sub, ast.expr) else None
+            if status in _DENY:
+                return status
+    return None
+
+
+def _response_status(index: SourceIndex, module: ModuleSource, call: ast.Call) -> int | None:
+    for keyword in call.keywords:
+        if keyword.arg in {"status", "status_code"}:
+            return _deny_or_none(status_value(index, module, keyword.value))
+    if len(call.args) >= 2:
+        return _deny_or_none(status_value(index, module, call.args[1]))
+    return None
+
+
+def _built_refusal(index: SourceIndex, module: ModuleSource, call: ast.Call) -> int | None:
+    """401/403 when the project function called builds the refusal itself:
+    ``return make_forbidden_response()`` where it sets ``res.status_code = 403``."""
+    name = dotted(call.func)
+    found = index.resolve(module, name) if name else None
+    if found is None or found.kind != "function":
+        return None
+    return index.memo(
+        ("refusal", found.module.path, getattr(found.node, "lineno", 0)),
+        lambda: _refusal_status(index, found.module, found.node),
+    )
+
+
+def _refusal_status(index: SourceIndex, module: ModuleSource, node: ast.AST) -> int | None:
+    for sub in walk(node):
+        status: int | None = None
+        if isinstance(sub, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr in {"status_code", "status"}
+            for t in sub.targets
+        ):
+            status = _deny_or_none(status_value(index, module, sub.value))
+        elif (
+            isinstance(sub, ast.Return)
+            and isinstance(sub.value, ast.Call)
+            and _RESPONSES.search(call_name(sub.value))
+        ):
+            status = _response_status(index, module, sub.value)
+        if status is not None:
+            return status
+    return None
+
+
+def _deny_or_none(status: int | None) -> int | None:
+    return status if status in _DENY else None
+
+
+_GONE = frozenset({404, 410})
+
+
+def answers_only_not_found(index: SourceIndex, fs: FunctionSource) -> bool:
+    """Every answer of the handler is a 404/410 (a catch-all for removed or unknown
+    URLs): it serves nothing, so there is nothing to authenticate."""
+    if fs.is_lambda or not any(mark in fs.text for mark in ("404", "410", "NOT_FOUND", "GONE")):
+        return False
+    if len(fs.of(ast.Yield)) + len(fs.of(ast.YieldFrom)):  # a stream answers 200 first
+        return False
+    body = getattr(fs.node, "body", [])
+    if not body or not isinstance(body[-1], ast.Return | ast.Raise):
+        return False  # it can fall off the end: None, a 200 or 204
+    returns = fs.returns
+    raises = fs.of(ast.Raise)
+    module = fs.module
+    for ret in returns:
+        value = ret.value
+        if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
+            status = status_value(index, module, value.elts[1])
+        elif isinstance(value, ast.Call) and _RESPONSES.search(call_name(value)):
+            status = _gone_status(index, module, value)
+        else:
+            return False
+        if status not in _GONE:
+            return False
+    for node in raises:
+        exc = node.exc
+        if not isinstance(exc, ast.Call) or _gone_status(index, module, exc) not in _GONE:
+            return False
+    aborts = [c for c in fs.calls if call_name(c) == "abort" and c.args]
+    return all(status_value(index, module, c.args[0]) in _GONE for c in aborts)
+
+
+def _gone_status(index: SourceIndex, module: ModuleSource, call: ast.Call) -> int | None:
+    for keyword in call.keywords:
+        if keyword.arg in {"status", "status_code", "code"}:
+            return status_value(index, module, keyword.value)
+    if call.args and (status := status_value(index, module, call.args[0])) in _GONE:
+        return status  # HTTPException(404, ...)
+    if len(call.args) >= 2:
+        return status_value(index, module, call.args[1])
+    return None
