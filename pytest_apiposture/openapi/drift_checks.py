@@ -7,12 +7,14 @@ route, so no code is restated outside this module.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from ..checks import Check, by_code
 from ..model import Kind, Severity
 
 DOCS_CWE = 1059  # insufficient technical documentation
+GENERATED = "generated schema"
+COMMITTED = "committed spec"
 SCHEMA, SPEC = "schema", "spec"
 
 
@@ -219,3 +221,14 @@ def route_codes(*, schema: bool, spec: bool) -> list[str]:
     spec were available."""
     have = {SCHEMA: schema, SPEC: spec}
     return [c.code for c in DRIFT_CHECKS if c.per_route and have[c.per_route]]
+
+
+class Diff(NamedTuple):
+    """One difference, before it is placed at a route or a spec line. ``code`` names a
+    ``drift_checks`` class, which supplies everything this difference does not override."""
+
+    code: str
+    text: str
+    severity: Severity | None = None
+    cwe: int | None = None
+    remediation: str = ""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from ..knowledge import Knowledge
 from ..model import Finding, Severity
-from .drift import Diff, place_finding
-from .drift_checks import SpecSecurityLint
+from .drift import place_finding
+from .drift_checks import Diff, SpecSecurityLint
 from .spec_model import Operation, Spec
 
 # Path words of operations that hand out credentials: tokens in their responses are the point.
