@@ -14,7 +14,7 @@ import traceback
 _LIBRARY_PARTS = (
     os.sep + "site-packages" + os.sep,
     os.sep + "lib" + os.sep + "python",
-    "<frozen importlib",
+    "<frozen ",  # os.environ[...] raises inside <frozen os>: the caller is the user's line
 )
 
 
@@ -37,6 +37,9 @@ def describe_exception(exc: BaseException) -> str:
         exc = inner_exceptions(exc)[0]
     lines = str(exc).splitlines()
     text = f"{type(exc).__name__}: {lines[0]}" if lines and lines[0] else type(exc).__name__
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        # the error is in the file that was being compiled, not in any frame
+        return f"{text} (at {_display(exc.filename)}:{exc.lineno})"
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if not any(part in f.filename for part in _LIBRARY_PARTS)]
     if own:

@@ -149,6 +149,23 @@ def load_app(text: str, root: Path) -> LoadedApp:
     return LoadedApp(str(target), obj, os.path.abspath(module_file) if module_file else None)
 
 
+def target_file(text: str, root: Path) -> str | None:
+    """The source file a target names, found on disk without importing it (for naming
+    the status item after the user's file when the import itself failed)."""
+    try:
+        parts = parse_target(text).module.split(".")
+    except LoadError:
+        return None
+    for base in (root / "src", root):
+        for candidate in (
+            base.joinpath(*parts).with_suffix(".py"),
+            base.joinpath(*parts, "__init__.py"),
+        ):
+            if candidate.is_file():
+                return str(candidate)
+    return None
+
+
 # Every way to name the app: the same loader serves the pytest plugin and the command.
 APP_SETTING = (
     "app = ... in [tool.apiposture], --apiposture-app with pytest, --app with the "

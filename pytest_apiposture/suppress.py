@@ -61,6 +61,8 @@ def _ignores(lines: Sequence[str]) -> Iterator[tuple[int, frozenset[str] | None]
 
 def inline_ignores(lines: Sequence[str]) -> dict[int, frozenset[str]]:
     """Line number (1-based) -> codes that ``# apiposture: ignore[...]`` silences there."""
+    if not any("apiposture" in line.lower() for line in lines):
+        return {}  # most files hold no ignore: no need to tokenize them
     return {number: codes for number, codes in _ignores(lines) if codes is not None}
 
 
@@ -115,20 +117,25 @@ class _SourceIgnores:
 HandlerPlace = Callable[[Finding], "int | Location | None"]
 
 
+IgnoreCache = dict[str, "_SourceIgnores | None"]
+
+
 def apply_inline(
     findings: Sequence[Finding],
     *,
     read_lines: Callable[[str], Sequence[str] | None],
     handler_line: HandlerPlace | None = None,
+    cache: IgnoreCache | None = None,
 ) -> list[Finding]:
     """Mark findings ``suppressed`` whose code is ignored on the flagged line, or on
     the handler's ``def`` line or its decorators.
 
     ``handler_line`` gives the handler's place: a line in the finding's own file, or a
     ``Location`` when the handler lives elsewhere (a response model in schemas.py).
-    ``read_lines`` returns a file's lines, or None when it cannot be read.
+    ``read_lines`` returns a file's lines, or None when it cannot be read. ``cache``
+    keeps each file's ignores between calls (a run judges its findings item by item).
     """
-    cache: dict[str, _SourceIgnores | None] = {}
+    cache = {} if cache is None else cache
 
     def ignored(file: str, line: int, code: str) -> bool:
         if file not in cache:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .model import Finding, Location, Posture, Route, Severity
-from .suppress import Baseline, apply_baseline, apply_inline
+from .suppress import Baseline, IgnoreCache, apply_baseline, apply_inline
 
 if TYPE_CHECKING:
     from .pipeline import Analysis
@@ -152,12 +152,14 @@ class Judge:
         self.include_preview = include_preview
         # the handler's Location, not just its line: a field finding sits in another file
         self._handlers = {r.key: r.location for r in routes if r.location}
-        self._lines: dict[str, list[str] | None] = {}
+        self._ignores: IgnoreCache = {}  # each file's inline ignores, parsed once a run
 
     def final(self, findings: Iterable[Finding], observed: Observations) -> list[Finding]:
         """``findings`` as the run reports them; works finding by finding."""
         judged = [self.refuted(f, observed) for f in findings]
-        judged = apply_inline(judged, read_lines=self._project_lines, handler_line=self._handler)
+        judged = apply_inline(
+            judged, read_lines=self._project_lines, handler_line=self._handler, cache=self._ignores
+        )
         if self.modify_findings is not None:
             self.modify_findings(judged)
         if self.baseline is not None:
@@ -189,10 +191,8 @@ class Judge:
 
     def _project_lines(self, path: str) -> list[str] | None:
         # suppressions live in the project's own files, not in site-packages metadata
-        if path not in self._lines:
-            inside = os.path.abspath(path).startswith(self.root + os.sep)
-            self._lines[path] = read_lines(path) if inside and "site-packages" not in path else None
-        return self._lines[path]
+        inside = os.path.abspath(path).startswith(self.root + os.sep)
+        return read_lines(path) if inside and "site-packages" not in path else None
 
 
 def read_lines(path: str) -> list[str] | None:

@@ -20,11 +20,14 @@ from ..config import (
     read_pyproject,
 )
 from ..verdict import Observations
-from .items import OBSERVED_PROPERTY, ApipostureFile
+from .items import OBSERVED_PROPERTY, RESULT_PROPERTY, ApipostureFile
 from .session import (
+    ItemResult,
+    RunRecord,
     analysis_of,
     collected_key,
     observed_key,
+    record_key,
     runtime_key,
     runtime_of,
     session_key,
@@ -108,6 +111,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     config.stash[settings_key] = settings
     config.stash[observed_key] = Observations()
+    config.stash[record_key] = RunRecord()
+    from ..catalogue import catalogue
+
+    for info in catalogue().values():  # codes are markers: -m APS251 under --strict-markers
+        config.addinivalue_line("markers", f"{info.code}: {info.name} (pytest-apiposture)")
     config.pluginmanager.register(_ObservationSink(config), "apiposture-observations")
 
 
@@ -135,14 +143,21 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def _anchor(config: pytest.Config) -> Path:
+    """The file the items hang under: the app's module, or the file the target names when
+    importing it failed, or the config file; never a file that does not exist."""
+    from ..loading import target_file
+
     analysis = analysis_of(config)
-    if analysis.app_file:
-        return Path(analysis.app_file)
-    return (
-        Path(str(config.inipath))
-        if config.inipath
-        else Path(str(config.rootpath)) / "pyproject.toml"
+    named = analysis.app_file or (
+        target_file(analysis.settings.app, analysis.settings.root)
+        if analysis.settings.app
+        else None
     )
+    if named:
+        return Path(named)
+    if config.inipath:
+        return Path(str(config.inipath))
+    return Path(str(config.rootpath)) / "apiposture"
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -175,34 +190,39 @@ def _genitems(session: pytest.Session, node: ApipostureFile) -> Iterator[pytest.
 
 
 class _ObservationSink:
-    """Merges what each item's probes observed, read from its report (user_properties
-    travel to the xdist controller too), into ``config.stash``."""
+    """Reads what each apiposture item observed and decided from its report
+    (user_properties travel to the xdist controller too) into ``config.stash``."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if "apiposture" not in report.keywords:
+            return
+        record = self.config.stash[record_key]
+        if report.failed and report.when == "call":
+            record.failed += 1
         if report.when != "call":
             return
         for name, value in report.user_properties:
             if name == OBSERVED_PROPERTY:
                 self.config.stash[observed_key].merge(Observations.from_json(str(value)))
+            elif name == RESULT_PROPERTY:
+                result = ItemResult.from_json(str(value))
+                record.results[result.key] = result
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if settings_key not in config.stash or hasattr(config, "workerinput"):
         return
-    from ..report.terminal import summary_lines
+    from ..report.section import section_lines
 
-    settings = config.stash[settings_key]
     terminalreporter.section("apiposture")
-    verdict = verdict_of(config)
-    lines = summary_lines(
-        verdict.posture,
-        fail_on=settings.fail_on,
-        include_preview=settings.include_preview,
+    lines = section_lines(
+        verdict_of(config),
+        config.stash[record_key],
+        analysis_of(config).judge,
         verbose=config.get_verbosity(),
-        fixed=verdict.fixed,
     )
     for text, markup in lines:
         terminalreporter.write_line(text, **markup)
@@ -217,19 +237,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         runtime.close()
     if hasattr(config, "workerinput"):
         return
+    from ..report.section import late_findings
     from ..report.write import ReportWriteError, write_reports
 
-    settings = config.stash[settings_key]
+    settings, record, verdict = (
+        config.stash[settings_key],
+        config.stash[record_key],
+        verdict_of(config),
+    )
+    # a failing finding no item raised (an exposure seen after its endpoint's item ran)
+    # still fails the run: pytest and `apiposture scan` exit alike
+    if late_findings(verdict, record) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     try:
-        messages = write_reports(verdict_of(config), settings)
+        record.written = write_reports(verdict, settings)
     except ReportWriteError as exc:
         # CI expects the file: a run that could not write it must not look green
-        messages = [f"apiposture: ERROR {exc}"]
+        record.written = [f"apiposture: ERROR {exc}"]
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        for message in messages:
-            reporter.write_line(message)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,9 @@ Items and hooks both read it from here, so neither imports the other.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -20,9 +22,11 @@ session_key = pytest.StashKey[pytest.Session]()
 analysis_key = pytest.StashKey[Any]()  # pipeline.Analysis, computed once, on first use
 runtime_key = pytest.StashKey[Any]()  # runtime.Runtime, opened by the first probe item
 observed_key = pytest.StashKey[Observations]()  # every process's probes, merged
-verdict_key = pytest.StashKey[Verdict]()  # decided once, after the items ran
+verdict_key = pytest.StashKey[Verdict]()
+record_key = pytest.StashKey[
+    "RunRecord"
+]()  # what the items that ran decided  # decided once, after the items ran
 collected_key = pytest.StashKey[bool]()
-
 
 
 def analysis_of(config: pytest.Config) -> Any:
@@ -152,3 +156,47 @@ def verdict_of(config: pytest.Config) -> Verdict:
 
         config.stash[verdict_key] = decide(analysis_of(config), config.stash[observed_key])
     return config.stash[verdict_key]
+
+
+class ItemResult:
+    """What one endpoint item decided, for the summary section: the findings it failed
+    with (fingerprints), the probes that could not tell and why, blocked connections."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.raised: list[str] = []
+        self.inconclusive: list[tuple[str, str]] = []
+        self.blocked: list[str] = []
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "key": self.key,
+                "raised": self.raised,
+                "inconclusive": self.inconclusive,
+                "blocked": self.blocked,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ItemResult:
+        data = json.loads(text)
+        result = cls(data["key"])
+        result.raised = list(data["raised"])
+        result.inconclusive = [(code, why) for code, why in data["inconclusive"]]
+        result.blocked = list(data["blocked"])
+        return result
+
+
+@dataclass
+class RunRecord:
+    """What the apiposture items that ran decided, read from their reports (so the xdist
+    controller has every worker's): the summary section reflects these, not the whole
+    analysis, and its counts are pytest's."""
+
+    results: dict[str, ItemResult] = field(default_factory=dict)  # item name -> result
+    failed: int = 0  # apiposture items that failed, as pytest counts them
+    written: list[str] = field(default_factory=list)  # "apiposture: wrote ..." lines
+
+    def raised(self) -> set[str]:
+        return {fingerprint for r in self.results.values() for fingerprint in r.raised}

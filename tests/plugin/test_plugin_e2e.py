@@ -20,7 +20,7 @@ def test_disabled_plugin_collects_nothing(shop: pytest.Pytester) -> None:
 
 def test_missing_auth_fails_exactly_the_open_write(shop: pytest.Pytester) -> None:
     result = shop.runpytest_subprocess(*STATIC, "-m", "apiposture", "-k", "APS201 or status")
-    assert failed_ids(result) == {"e2e_shop/main.py::POST /items::APS201"}
+    assert failed_ids(result) == {"e2e_shop/main.py::POST /items"}
     result.stdout.fnmatch_lines([
         "apiposture: app=e2e_shop.main:app framework=fastapi routes=* rules=* mode=static",
     ])
@@ -33,16 +33,16 @@ def test_missing_auth_fails_exactly_the_open_write(shop: pytest.Pytester) -> Non
 
 
 def test_node_id_selection_runs_one_item(shop: pytest.Pytester) -> None:
-    result = shop.runpytest_subprocess(*STATIC, "e2e_shop/main.py::POST /items::APS201")
+    result = shop.runpytest_subprocess(*STATIC, "e2e_shop/main.py::POST /items")
     result.assert_outcomes(failed=1)
-    assert failed_ids(result) == {"e2e_shop/main.py::POST /items::APS201"}
+    assert failed_ids(result) == {"e2e_shop/main.py::POST /items"}
 
 
 def test_last_failed_reruns_only_failures(shop: pytest.Pytester) -> None:
     args = ("--apiposture", "--apiposture-static-only", "-rf", "-k", "APS201")
     first = shop.runpytest_subprocess(*args)
     again = shop.runpytest_subprocess(*args, "--lf")
-    assert failed_ids(again) == failed_ids(first) == {"e2e_shop/main.py::POST /items::APS201"}
+    assert failed_ids(again) == failed_ids(first) == {"e2e_shop/main.py::POST /items"}
     again.assert_outcomes(failed=1, deselected=again.parseoutcomes().get("deselected", 0))
     assert again.parseoutcomes().get("passed", 0) == 0
 
@@ -100,3 +100,27 @@ def test_json_report_lists_endpoints_and_findings(shop: pytest.Pytester) -> None
     assert endpoints["POST", "/items"]["auth"] == "none"
     assert endpoints["GET", "/health"]["auth"] == "public"
     assert ("APS201", "POST", "/items") in {(f["code"], f["method"], f["path"]) for f in report["findings"]}
+
+
+@pytest.mark.parametrize(
+    ("files", "where"),
+    [
+        ({"e2e_env.py": "import os\n\napp = os.environ['E2E_NOT_SET']\n"}, "(at e2e_env.py:3 in <module>)"),
+        ({"e2e_env.py": "x = 1\napp = (\n"}, "(at e2e_env.py:2)"),
+    ],
+    ids=["raised-in-frozen-os", "syntax-error"],
+)
+def test_an_import_error_points_at_the_users_file_and_names_the_status_after_it(
+    pytester: pytest.Pytester, files: dict[str, str], where: str
+) -> None:
+    write_project(pytester, files)
+    result = pytester.runpytest_subprocess(*STATIC, "--apiposture-app=e2e_env:app")
+    assert failed_ids(result) == {"e2e_env.py::apiposture-status"}
+    assert where in result.stdout.str()
+    assert "<frozen" not in result.stdout.str()
+
+
+def test_without_a_config_file_the_status_is_not_named_after_one(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(*STATIC, "--apiposture-app=nope.main:app")
+    assert failed_ids(result) == {"apiposture::apiposture-status"}
+    assert "pyproject.toml" not in result.stdout.str()
