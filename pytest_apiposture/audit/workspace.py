@@ -104,10 +104,15 @@ def _uv_workspace_member(workspace: Path, root: Path) -> bool:
     def matches(patterns: Any) -> bool:
         if not isinstance(patterns, list):
             return False
-        return any(
-            isinstance(p, str) and root in {m.resolve() for m in workspace.glob(p)}
-            for p in patterns
-        )
+        for pattern in patterns:
+            try:
+                if isinstance(pattern, str) and root in {
+                    m.resolve() for m in workspace.glob(pattern)
+                }:
+                    return True
+            except (ValueError, NotImplementedError, OSError):  # "", absolute patterns
+                continue
+        return False
 
     return matches(table.get("members")) and not matches(table.get("exclude"))
 

@@ -98,6 +98,28 @@ def test_lock_entries_are_compared_with_installed_versions(tmp_path: Path) -> No
         mismatch.message
         == "werkzeug 3.1.3 is installed but uv.lock:8 asks for werkzeug==3.0.6 (locked)"
     )
+    assert mismatch.severity is Severity.LOW  # the locked 3.0.6 is what the advisory check audits
+
+
+def test_range_pinned_by_a_lock_drifts_low(tmp_path: Path) -> None:
+    """Outside the declared range but a lock pins it: the lock is audited, so low."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\ndependencies = ["werkzeug>=3"]\n', encoding="utf-8"
+    )
+    (project / "uv.lock").write_text(
+        'version = 1\n\n[[package]]\nname = "werkzeug"\nversion = "3.0.6"\n', encoding="utf-8"
+    )
+    site = _site(tmp_path, ("werkzeug", "2.2.2"))
+    result = run_audit(AuditSettings(root=project, installed_paths=(site,)))
+    drift = sorted(
+        (f.location.file.rsplit("/", 1)[1], f.location.line, f.severity)  # type: ignore[union-attr]
+        for f in result.findings
+        if f.code == "APS007"
+    )
+    assert drift == [("pyproject.toml", 3, Severity.LOW), ("uv.lock", 4, Severity.LOW)]
+    assert not [f for f in result.findings if f.code == "APS001"]  # 2.2.2 is not audited
 
 
 def test_markers_that_do_not_apply_are_not_compared(tmp_path: Path) -> None:

@@ -212,3 +212,17 @@ def test_pdm_lock_and_dev_groups_of_the_project(tmp_path: Path) -> None:
         ("APS009", "deps/pytest", "pyproject.toml", _line(pyproject, '    "pytest>=8",')),
         ("APS009", "deps/tenant", "pdm.lock", _line(lock, 'name = "tenant"')),
     ]  # must not flag: svc (the project itself, a local path entry)
+
+
+def test_odd_workspace_member_patterns_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    text = UV_WORKSPACE_LOCK.replace('[manifest]\nmembers = ["api", "worker"]\n\n', "")
+    text = text.replace('source = { editable = "packages/api" }', 'source = { registry = "x" }')
+    _write(tmp_path / "uv.lock", text)
+    _write(
+        tmp_path / "pyproject.toml",
+        '[tool.uv.workspace]\nmembers = ["", "/abs/*", 3, "packages/*"]\n',
+    )
+    member = tmp_path / "packages" / "api"
+    _write(member / "pyproject.toml", MEMBER)
+    assert ("APS001", "deps/starlette", "uv.lock", 18) in _audit(member)
