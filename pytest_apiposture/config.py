@@ -123,7 +123,7 @@ OPTIONS: dict[str, tuple[OptionKind, str]] = {
     "host": ("string", "Host header the app accepts (default: the test client's)"),
     "fuzz": ("bool", "run schemathesis in-process over the generated schema"),
     "fuzz_examples": ("string", "examples per operation when fuzzing (default 10)"),
-    "audit": ("bool", "audit declared and installed dependencies (default on)"),
+    "audit": ("bool", "audit the project's declared and locked dependencies (default on)"),
     "advisories": ("string", "a directory of OSV/PyPA advisories for the dependency audit"),
     "audit_strict": ("bool", "fail on packages the audit could not check"),
 }

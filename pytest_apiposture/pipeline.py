@@ -225,6 +225,8 @@ def _audit(analysis: Analysis) -> None:
                 strict=settings.audit_strict,
                 # a project with an app under test is an application: pins matter
                 application=True if analysis.loaded is not None or settings.app else None,
+                application_reason="app under test: "
+                + (analysis.loaded.target if analysis.loaded else settings.app or ""),
             )
         )
     except Exception as exc:  # the audit must never cost the route checks

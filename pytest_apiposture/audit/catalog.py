@@ -48,8 +48,9 @@ class DependencyCheck(Check):
 
 
 class KnownVulnerableDependency(DependencyCheck):
-    """**What it does** Compares every exactly known version (an `==` pin, a lock file entry, an
-    installed distribution) with the bundled advisory table (PyPA advisory database snapshot,
+    """**What it does** Compares every version the project ships (an `==` pin, a lock file
+    entry; the installed version when the project declares a range and no lock pins it)
+    with the bundled advisory table (PyPA advisory database snapshot,
     see the notes for its date) or an export given with `--apiposture-advisories`.
 
     **Why is this bad?** A published vulnerability in the web framework or an HTTP library is
@@ -70,7 +71,9 @@ class KnownVulnerableDependency(DependencyCheck):
     severity = Severity.HIGH
     confidence = Confidence.CONFIRMED
     cwe = 1395
-    summary = "a pinned, locked or installed version is inside a known advisory's affected range"
+    summary = (
+        "a pinned or locked version (installed, for a range) is inside a known advisory's range"
+    )
     remediation = "Upgrade to a fixed version (`werkzeug==2.2.3`); the finding names it."
 
 
@@ -184,7 +187,7 @@ class ExtraIndexUrl(DependencyCheck):
 
 
 class TyposquatName(DependencyCheck):
-    """**What it does** Compares each declared or installed name with a bundled, dated list of
+    """**What it does** Compares each declared or locked name with a bundled, dated list of
     popular package names and reports names one typo away from one of them.
 
     **Why is this bad?** Typosquatted packages run code at install and import time.
@@ -208,25 +211,33 @@ class TyposquatName(DependencyCheck):
 
 
 class InstalledVersionMismatch(DependencyCheck):
-    """**What it does** Compares each installed distribution with the pins, ranges and lock entries
-    that apply to this environment (markers evaluated).
+    """**What it does** Compares the installed version of each package the project declares
+    or locks with the pins, ranges and lock entries that apply to this environment (markers
+    evaluated). Packages the project does not declare are not compared.
 
     **Why is this bad?** The tests pass against one version while production runs another:
-    the security gate tested the wrong thing.
+    the security gate tested something else. How much that matters decides the severity:
+    an `==` pin or a lock entry that differs is low, because the advisory check (APS001)
+    audits the pinned or locked version, the one production installs; only the route checks
+    and probes ran on the installed one. An installed version outside a declared range is
+    medium: the gate ran on a version the project does not allow, and that version is
+    the only one the advisory check had to audit.
 
-    **Example** `werkzeug==2.2.2` declared, 3.1.3 installed.
+    **Example** `werkzeug==2.2.2` declared, 3.1.3 installed (low; APS001 reports 2.2.2's
+    advisories); `starlette>=0.40` declared, 0.27.0 installed (medium).
 
     **Use instead** reinstall from the pins (`pip install -r requirements.txt`, `uv sync`,
     `poetry install --sync`) or update the declaration.
 
-    **Known problems** Only packages that are installed are compared.
+    **Known problems** Only installed packages are compared; a test environment that
+    installs this plugin's own dependencies next to the project's often drifts (low).
 
     **References** https://pip.pypa.io/en/stable/topics/repeatable-installs/
     """
 
     code = "APS007"
     name = "installed-version-mismatch"
-    severity = Severity.MEDIUM
+    severity = Severity.LOW
     confidence = Confidence.LIKELY
     cwe = 1357
     summary = "the installed version does not match what the project declares or locks"
@@ -273,7 +284,9 @@ class UnauditedDependency(DependencyCheck):
     **Use instead** pin or lock the package, or load a full advisory export;
     `--apiposture-audit-strict` makes these findings fail the run.
 
-    **Known problems** Info (installed only) or low (declared) unless strict.
+    **Known problems** Low unless strict. Installed packages the project neither declares
+    nor locks (pip, this plugin's own dependencies) are not the project's: one note counts
+    them. The terminal report folds findings with the same fix into one line.
 
     **References** https://github.com/pypa/advisory-database
     """

@@ -205,7 +205,8 @@ def _direct_urls(inputs: Inputs) -> list[Finding]:
 def _typosquats(inputs: Inputs) -> list[Finding]:
     out = []
     first: dict[str, Dependency] = {}
-    for dep in by_preference([*inputs.declared.deps, *inputs.locked.deps, *inputs.installed.deps]):
+    # the project's names only: an installed distribution has no line in the project
+    for dep in by_preference([*inputs.declared.deps, *inputs.locked.deps]):
         if dep.name and not dep.local:
             first.setdefault(dep.name, dep)
     for name, dep in first.items():
@@ -237,6 +238,15 @@ def _applies_here(dep: Dependency) -> bool:
 
 
 def _mismatches(inputs: Inputs) -> list[Finding]:
+    """APS007, by what the drift costs (the policy is documented on the check):
+
+    - an ``==`` pin or a lock entry that differs from the installed version: low. The
+      advisory check audits the pinned or locked version (what production installs); the
+      drift only means the route checks and probes ran on another version.
+    - an installed version outside a declared range: medium. The gate ran on a version
+      the project does not allow, and that version is the only one the advisory check
+      had to audit: what production resolves is unknown.
+    """
     installed = _installed_versions(inputs)
     out = []
     for dep in inputs.declared.deps:
@@ -248,7 +258,8 @@ def _mismatches(inputs: Inputs) -> list[Finding]:
             continue
         if wanted.contains(have, prereleases=True):
             continue
-        out.append(_mismatch(inputs, dep, have, str(wanted)))
+        locked_too = dep.name in {d.name for d in inputs.locked.deps if d.exact}
+        out.append(_mismatch(inputs, dep, have, str(wanted), pinned=dep.exact or locked_too))
     locked: dict[str, list[Dependency]] = {}
     for dep in inputs.locked.deps:
         if dep.version and dep.name in installed and _applies_here(dep):
@@ -256,7 +267,11 @@ def _mismatches(inputs: Inputs) -> list[Finding]:
     for name, entries in locked.items():
         if not any(_same_version(e.version or "", installed[name]) for e in entries):
             versions = " or ".join(sorted({e.version or "" for e in entries}))
-            out.append(_mismatch(inputs, entries[0], installed[name], f"=={versions} (locked)"))
+            out.append(
+                _mismatch(
+                    inputs, entries[0], installed[name], f"=={versions} (locked)", pinned=True
+                )
+            )
     return out
 
 
@@ -275,7 +290,20 @@ def _same_version(a: str, b: str) -> bool:
         return a == b
 
 
-def _mismatch(inputs: Inputs, dep: Dependency, have: str, wanted: str) -> Finding:
+PINNED_DRIFT = (
+    "The advisory check audited the pinned or locked version (what production installs); "
+    "the route checks and probes ran on the installed one. Reinstall from the declared "
+    "versions (pip install -r ..., uv sync, poetry install --sync) so the gate tests what "
+    "production runs, or update the pin."
+)
+RANGE_DRIFT = (
+    "The installed version is outside what the project allows: the gate ran on a version "
+    "production never installs, and it is the only version the advisory check could audit. "
+    "Install a version inside the declared range, or pin or lock the dependency."
+)
+
+
+def _mismatch(inputs: Inputs, dep: Dependency, have: str, wanted: str, *, pinned: bool) -> Finding:
     where = f"{display_file(dep.file, inputs.root)}:{dep.line}"
     return InstalledVersionMismatch.at(
         subject=dep.name,
@@ -283,7 +311,7 @@ def _mismatch(inputs: Inputs, dep: Dependency, have: str, wanted: str) -> Findin
         line=dep.line,
         symbol=dep.name,
         evidence=f"{dep.text} (installed {have})",
+        severity=Severity.LOW if pinned else Severity.MEDIUM,
         message=f"{dep.name} {have} is installed but {where} asks for {dep.name}{wanted}",
-        remediation="Reinstall from the declared versions (pip install -r ..., uv sync, poetry install --sync) "
-        "so the tests run what production runs, or update the declaration.",
+        remediation=PINNED_DRIFT if pinned else RANGE_DRIFT,
     )

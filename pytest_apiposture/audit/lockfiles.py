@@ -1,4 +1,5 @@
-"""Lock files: ``poetry.lock``, ``uv.lock``, ``pylock.toml`` (PEP 751) and ``Pipfile.lock``.
+"""Lock files: ``poetry.lock``, ``uv.lock``, ``pdm.lock``, ``pylock.toml`` (PEP 751) and
+``Pipfile.lock``.
 
 A lock file gives exact versions (so its packages can be audited) and says where each
 package comes from (a VCS checkout or a URL is reported like a direct URL requirement).
@@ -20,7 +21,7 @@ from packaging.utils import canonicalize_name
 from .records import Dependency, FileIssue, IssueKind, Scan, Source
 from .textloc import TomlError, array_entry_lines, load_toml
 
-LOCK_NAMES = ("poetry.lock", "uv.lock", "pylock.toml", "Pipfile.lock")
+LOCK_NAMES = ("poetry.lock", "uv.lock", "pdm.lock", "pylock.toml", "Pipfile.lock")
 _PYLOCK = re.compile(r"^pylock\.[^.]+\.toml$")
 
 
@@ -35,7 +36,9 @@ def read_lock(path: Path) -> Scan:
             _pipfile_lock(path, scan)
         else:
             data, lines = load_toml(path)
-            reader = _poetry_entry if path.name == "poetry.lock" else _uv_entry
+            reader = {"poetry.lock": _poetry_entry, "pdm.lock": _pdm_entry}.get(
+                path.name, _uv_entry
+            )
             table = "package"
             if _PYLOCK.match(path.name) or path.name == "pylock.toml":
                 reader, table = _pylock_entry, "packages"
@@ -151,6 +154,28 @@ def _uv_entry(entry: dict[str, Any], path: Path, line: int) -> Dependency | None
         url = str(source["url"])
     local = any(k in source for k in ("editable", "virtual", "directory", "path"))
     return _lock_dep(entry["name"], entry.get("version"), path, line, url=url, local=local)
+
+
+def _pdm_entry(entry: dict[str, Any], path: Path, line: int) -> Dependency | None:
+    url = None
+    if entry.get("git"):
+        ref = entry.get("revision") or entry.get("ref")
+        url = f"git+{entry['git']}" + (f"@{ref}" if ref else "")
+    elif entry.get("url"):
+        url = str(entry["url"])
+    hashes = tuple(
+        str(f["hash"]) for f in entry.get("files", []) if isinstance(f, dict) and "hash" in f
+    )
+    return _lock_dep(
+        entry["name"],
+        entry.get("version"),
+        path,
+        line,
+        url=url,
+        local=bool(entry.get("path")) or bool(entry.get("editable")),
+        marker=_marker(entry.get("marker")),
+        hashes=hashes,
+    )
 
 
 def _pylock_entry(entry: dict[str, Any], path: Path, line: int) -> Dependency | None:

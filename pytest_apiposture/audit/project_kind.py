@@ -4,14 +4,16 @@ Libraries declare ranges on purpose (their users resolve them); applications dep
 resolved set, so an unpinned or open-ended requirement there means the next deploy may
 pull something nobody tested. The first signal that applies decides:
 
-1. ``AuditSettings.application`` set by the caller (e.g. the lead passes True when an app
-   target is configured) wins.
+1. ``AuditSettings.application`` set by the caller wins, with the caller's reason
+   (``AuditSettings.application_reason``: the pipeline says which app is under test;
+   "set by configuration" only when the caller gives none).
 2. The project says it is not a package: ``[tool.poetry] package-mode = false`` or
    ``[tool.uv] package = false``  -> application.
 3. A buildable, published package: ``[project]`` (or ``[tool.poetry]``) with a
    ``[build-system]`` backend *and* trove classifiers  -> library, even with a lock
    file (libraries commit locks for their own development).
-4. A lock file (``poetry.lock``, ``uv.lock``, ``pylock*.toml``, ``Pipfile.lock``)  -> application.
+4. A lock file (``poetry.lock``, ``uv.lock``, ``pdm.lock``, ``pylock*.toml``,
+   ``Pipfile.lock``, or a workspace root's lock above the project)  -> application.
 5. A buildable package (``[project]``/``[tool.poetry]`` with a build backend)  -> library.
 6. ``requirements*.txt`` files, ``[project]`` without a build backend (uv's app layout),
    or nothing at all  -> application: the stricter checks apply when in doubt.
@@ -44,9 +46,10 @@ def detect_project_kind(
     has_lock: bool,
     has_requirements: bool,
     override: bool | None = None,
+    override_reason: str | None = None,
 ) -> ProjectKind:
     if override is not None:
-        return ProjectKind(override, "set by configuration")
+        return ProjectKind(override, override_reason or "set by configuration")
     poetry = _table(pyproject, "tool", "poetry")
     if poetry.get("package-mode") is False:
         return ProjectKind(True, "[tool.poetry] package-mode = false")

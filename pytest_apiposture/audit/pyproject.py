@@ -1,5 +1,6 @@
 """``pyproject.toml``: ``[project]`` dependencies and extras, PEP 735 dependency groups,
-uv's ``dev-dependencies`` and the Poetry tables (main, dev and group dependencies).
+uv's ``dev-dependencies``, PDM's ``[tool.pdm.dev-dependencies]`` groups and the Poetry
+tables (main, dev and group dependencies).
 
 Poetry constraints (``^1.2``, ``~1.2``, bare ``1.2.3``) are translated to PEP 440 so one
 set of checks applies to every source.
@@ -51,6 +52,9 @@ def read_pyproject(path: Path) -> tuple[Scan, dict[str, Any]]:
     _pep508_list(
         scan, path, lines, uv.get("dev-dependencies"), ("tool.uv", "dev-dependencies"), "dev"
     )
+    pdm_dev = _table(_table(_table(data, "tool"), "pdm"), "dev-dependencies")
+    for group, items in pdm_dev.items():
+        _pep508_list(scan, path, lines, items, ("tool.pdm.dev-dependencies", group), group)
     poetry = _table(_table(data, "tool"), "poetry")
     _poetry_table(scan, path, lines, _table(poetry, "dependencies"), "tool.poetry.dependencies", "")
     _poetry_table(

@@ -1,4 +1,13 @@
-"""``run_audit``: read every source under the root, run the checks, say what was not checked."""
+"""``run_audit``: read the project's dependency sources, run the checks, say what was not checked.
+
+The audit covers the project: what its requirement files and ``pyproject.toml`` declare
+and what its lock files (its own, or its workspace root's: ``workspace.py``) pin,
+transitive entries included. The installed distributions only tell the versions of
+those packages (and whether the test environment drifted from them: APS007); a package
+that is installed but neither declared nor locked (pip, setuptools, this plugin and its
+own dependencies, test tools the project does not declare) belongs to the environment
+and is counted in one note, not audited.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +29,7 @@ from .records import Dependency, FileIssue, Scan
 from .requirements_txt import read_requirements
 from .typosquat import load_popular
 from .vulns import OnlineResults, vulnerability_findings
+from .workspace import workspace_locks
 
 
 @dataclass(frozen=True)
@@ -28,8 +38,9 @@ class AuditSettings:
     advisories_path: Path | None = None  # a full OSV/PyPA export (directory or zip)
     strict: bool = False  # unaudited packages (APS009) become high severity
     online: bool = False  # also ask pip-audit, when it is installed
-    include_installed: bool = True  # audit the running environment's distributions
+    include_installed: bool = True  # read installed versions of the project's packages
     application: bool | None = None  # force the project kind; None: detect (project_kind.py)
+    application_reason: str | None = None  # why, for the notes ("set by configuration")
     installed_paths: tuple[Path, ...] | None = (
         None  # where to look for distributions; None: sys.path
     )
@@ -57,6 +68,7 @@ class _Sources:
     pyproject: dict[str, Any]
     has_requirements: bool
     has_lock: bool
+    environment_only: list[str] = field(default_factory=list)  # installed, not the project's
 
     @property
     def deps(self) -> list[Dependency]:
@@ -84,12 +96,27 @@ def _read_sources(settings: AuditSettings, root: Path) -> _Sources:
     )
     for path in lock_files:
         locked.extend(read_lock(path))
+    for lock in workspace_locks(root, _project_name(pyproject)):
+        scan = read_lock(lock.path)
+        if lock.closure is not None:
+            scan.deps = [d for d in scan.deps if d.name in lock.closure]
+        locked.extend(scan)
     if settings.include_installed:
         paths = settings.installed_paths
         installed = read_installed([str(p) for p in paths] if paths is not None else None)
     _drop_own_project(pyproject, declared, locked, installed)
+    # installed distributions give versions of the project's packages, nothing more
+    project = {d.name for d in [*declared.deps, *locked.deps] if d.name}
+    environment_only = sorted({d.name for d in installed.deps} - project)
+    installed.deps = [d for d in installed.deps if d.name in project]
     return _Sources(
-        declared, locked, installed, pyproject, bool(requirement_files), bool(lock_files)
+        declared,
+        locked,
+        installed,
+        pyproject,
+        bool(requirement_files),
+        bool(locked.files),
+        environment_only,
     )
 
 
@@ -97,7 +124,11 @@ def run_audit(settings: AuditSettings) -> AuditResult:
     root = settings.root.resolve()
     src = _read_sources(settings, root)
     kind = detect_project_kind(
-        src.pyproject, src.has_lock, src.has_requirements, settings.application
+        src.pyproject,
+        src.has_lock,
+        src.has_requirements,
+        settings.application,
+        settings.application_reason,
     )
     names = {d.name for d in src.deps if d.name} | {
         i.guessed_name for i in src.issues if i.guessed_name
@@ -133,8 +164,16 @@ def run_audit(settings: AuditSettings) -> AuditResult:
     if report.unaudited:
         shown = ", ".join(report.unaudited[:10]) + (", ..." if len(report.unaudited) > 10 else "")
         notes.append(f"{len(report.unaudited)} package(s) could not be audited (APS009): {shown}")
+    if src.environment_only:
+        shown = ", ".join(src.environment_only[:5])
+        more = ", ..." if len(src.environment_only) > 5 else ""
+        notes.append(
+            f"{len(src.environment_only)} installed package(s) are not declared or locked by "
+            f"the project and were not audited (the environment's, this plugin's and test "
+            f"tools' own: {shown}{more})"
+        )
     sources = [*src.declared.files, *src.locked.files]
-    if not sources and not src.installed.deps:
+    if not sources:
         notes.append(f"no dependency files found under {root}")
     return AuditResult(findings, report.audited, report.unaudited, sources, notes)
 
@@ -162,13 +201,21 @@ def _advisory_table(path: Path | None, names: set[str]) -> tuple[AdvisoryTable, 
     return bundled.merged_with(export), notes
 
 
-def _drop_own_project(pyproject: dict[str, Any], *scans: Scan) -> None:
-    """The audited project is not its own dependency (it is often installed editable)."""
+def _own_names(pyproject: dict[str, Any]) -> set[str]:
     tables = (pyproject.get("project"), (pyproject.get("tool") or {}).get("poetry"))
-    names = {
+    return {
         canonicalize_name(t["name"])
         for t in tables
         if isinstance(t, dict) and isinstance(t.get("name"), str)
     }
+
+
+def _project_name(pyproject: dict[str, Any]) -> str:
+    return min(_own_names(pyproject), default="")
+
+
+def _drop_own_project(pyproject: dict[str, Any], *scans: Scan) -> None:
+    """The audited project is not its own dependency (it is often installed editable)."""
+    names = _own_names(pyproject)
     for scan in scans:
         scan.deps = [d for d in scan.deps if d.name not in names]

@@ -1,15 +1,22 @@
 """Known vulnerabilities (APS001) and the packages that could not be checked (APS009).
 
-A package is audited only when at least one exact version of it is known (an ``==`` pin,
-a lock entry, an installed distribution) *and* the advisory data covers it (the bundled
-table's package list, a full export, or a pip-audit answer for that version). Every
-other package is reported as unaudited; none is ever said to be free of advisories.
+A package is audited only when at least one exact version of it is known *and* the
+advisory data covers it (the bundled table's package list, a full export, or a pip-audit
+answer for that version). Every other package is reported as unaudited; none is ever
+said to be free of advisories.
+
+The versions audited are the ones the project ships: its ``==`` pins and lock entries.
+The installed version is audited only for a package the project declares without an
+exact version (a range, no lock): then it is the one version known. An installed
+version that differs from a pin is the test environment's drift (APS007), not a
+vulnerability of the project. Findings point at the project's own files (the
+declaration, else the lock entry), never at an installed distribution's metadata.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
@@ -97,7 +104,8 @@ def _audit_package(
     findings: list[Finding],
 ) -> str | None:
     """Append APS001 findings; return why the package could not be audited, or None."""
-    exact = [d for d in entries if d.version]
+    shipped = [d for d in entries if d.version and d.source is not Source.INSTALLED]
+    exact = shipped or [d for d in entries if d.version]
     if not exact:
         if entries[0].url and not entries[0].name:
             return "a URL requirement that names no package and no version"
@@ -115,7 +123,10 @@ def _audit_package(
     ]
     if unchecked:
         return f"the advisory data does not cover it ({table.description or 'no advisory data'})"
-    declared = next((d for d in entries if d.source.declares), None)
+    # where the project says it: its declaration, else its lock entry
+    anchor = next((d for d in entries if d.source.declares), None) or next(
+        (d for d in entries if d.source is not Source.INSTALLED), None
+    )
     for version, dep in sorted(versions.items()):
         hits = {h.id: h for h in table_hits(table, name, version)}
         for hit in online.hits.get((name, str(version)), []):
@@ -123,18 +134,9 @@ def _audit_package(
                 hit.id in h.aliases or h.id in hit.aliases for h in hits.values()
             ):
                 hits[hit.id] = hit
-        at = declared if dep.source is Source.INSTALLED and declared else dep
+        at = anchor if dep.source is Source.INSTALLED and anchor else dep
         for hit in sorted(hits.values(), key=lambda h: h.id):
-            finding = _known_vulnerability(root, name, str(version), at, dep, hit)
-            if dep.source is Source.INSTALLED and declared is None:
-                # only in the test environment (pytest's own tooling, say), not something
-                # the project ships: reported, but it must not fail the app's gate
-                finding = replace(
-                    finding,
-                    severity=Severity.LOW,
-                    message=finding.message + " (installed in the test environment only)",
-                )
-            findings.append(finding)
+            findings.append(_known_vulnerability(root, name, str(version), at, dep, hit))
     return None
 
 

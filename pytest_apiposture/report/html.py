@@ -157,7 +157,8 @@ def owasp_category(owasp: str) -> str:
 def cards(posture: Posture) -> str:
     still_open = open_findings(posture.findings)
     counts = count_by_severity(still_open)
-    items = [("", len(posture.routes), "endpoints"), ("", len(still_open), "open findings")]
+    to_fix = len(still_open) - counts[Severity.INFO.value]  # info is not a finding to fix
+    items = [("", len(posture.routes), "endpoints"), ("", to_fix, "open findings")]
     items += [(s.value, counts[s.value], s.value) for s in SEVERITIES]
     items += [("", sum(f.suppressed for f in posture.findings), "suppressed")]
     items += [("", sum(f.baselined for f in posture.findings), "baselined")]

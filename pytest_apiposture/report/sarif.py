@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..model import CheckInfo, Confidence, Finding, Location, Posture, Route, Severity
+from ..model import CheckInfo, Confidence, Finding, Kind, Location, Posture, Route, Severity
 from .common import rel_file, sort_findings
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -157,6 +157,17 @@ def sarif_result(
         "properties": properties,
     }
     location = result_location(finding, routes)
+    if (
+        location is not None
+        and finding.kind is Kind.DEPENDENCY
+        and Path(rel_file(location.file, posture.root)).is_absolute()
+    ):
+        # a dependency declared outside the repository (a workspace lock above it, say):
+        # the package is the place; an absolute file URI is dropped by code scanning
+        result["locations"] = [
+            {"logicalLocations": [{"fullyQualifiedName": location.symbol or finding.path}]}
+        ]
+        location = None
     if location is not None:
         result["locations"] = [physical_location(location, posture.root)]
         if location.symbol:

@@ -69,8 +69,44 @@ def finding_lines(finding: Finding, root: str) -> list[Line]:
     return lines
 
 
-def grouped(findings: Sequence[Finding], root: str) -> list[Line]:
-    """Findings by severity (worst first), then by endpoint."""
+def fold_repeated(findings: Sequence[Finding]) -> dict[int, list[Finding]]:
+    """Application-wide findings of one code with the same fix (every unaudited package,
+    say): id of the first -> the whole group, for the groups of two or more."""
+    groups: dict[tuple[str, Severity, str], list[Finding]] = {}
+    for finding in sort_findings(findings):
+        if not finding.method and finding.remediation:
+            key = (finding.code, finding.severity, finding.remediation)
+            groups.setdefault(key, []).append(finding)
+    return {id(group[0]): group for group in groups.values() if len(group) > 1}
+
+
+def folded_lines(group: list[Finding], root: str) -> list[Line]:
+    first = group[0]
+    files = {finding_file(f, root) for f in group}
+    place = files.pop() if len(files) == 1 and None not in files else None
+    names = ", ".join(
+        (f.location.symbol or f.path) + (f" (line {f.location.line})" if place else "")
+        if f.location
+        else f.path
+        for f in group
+    )
+    return [
+        (
+            f"      {first.code} {place or '-'}  {len(group)} findings with the same fix: "
+            f"{names} (one by one with -v)",
+            PLAIN,
+        ),
+        (f"        fix: {first_line(first.remediation)}", {"green": True}),
+    ]
+
+
+def grouped(
+    findings: Sequence[Finding], root: str, folded: dict[int, list[Finding]] | None = None
+) -> list[Line]:
+    """Findings by severity (worst first), then by endpoint; ``folded`` groups one line each."""
+    folded = folded or {}
+    hidden = {id(f) for group in folded.values() for f in group[1:]}
+    findings = [f for f in findings if id(f) not in hidden]
     lines: list[Line] = []
     for severity in SEVERITIES:
         of_severity = [f for f in findings if f.severity is severity]
@@ -79,11 +115,14 @@ def grouped(findings: Sequence[Finding], root: str) -> list[Line]:
         lines.append((f"  {severity.value.upper()}", SEVERITY_MARKUP[severity]))
         endpoint = None
         for finding in sort_findings(of_severity):
-            key = finding.route_key.strip() or APP_WIDE
+            key = APP_WIDE if id(finding) in folded else finding.route_key.strip() or APP_WIDE
             if key != endpoint:
                 lines.append((f"    {key}", {"bold": True}))
                 endpoint = key
-            lines.extend(finding_lines(finding, root))
+            if id(finding) in folded:
+                lines.extend(folded_lines(folded[id(finding)], root))
+            else:
+                lines.extend(finding_lines(finding, root))
     return lines
 
 
@@ -160,7 +199,7 @@ def summary_lines(
         shown = (
             warnings if verbose > 0 else [f for f in warnings if f.severity is not Severity.INFO]
         )
-        lines.extend(grouped(shown, root))
+        lines.extend(grouped(shown, root, fold_repeated(shown) if verbose <= 0 else None))
         folded = Counter(f.code for f in warnings if f not in shown)
         for code, count in sorted(folded.items()):
             lines.append((f"  INFO {code}: {plural(count, 'finding')} (shown with -v)", PLAIN))
@@ -185,9 +224,13 @@ def summary_lines(
         lines.append((f"note: {note}", {"yellow": True}))
     if verbose > 0:
         lines.extend(endpoint_table(posture))
+    # info findings are not something to fix: counted apart from the warnings
+    infos = sum(f.severity is Severity.INFO for f in warnings)
     status = (
         f"apiposture: {plural(len(posture.routes), 'endpoint')}, {len(failing)} failing, "
-        f"{plural(len(warnings), 'warning')}, {len(suppressed)} suppressed, "
+        f"{plural(len(warnings) - infos, 'warning')}"
+        + (f", {infos} info" if infos else "")
+        + f", {len(suppressed)} suppressed, "
         f"{len(baselined)} baselined (fail-on={fail_on.value}"
         + (", preview included)" if include_preview else ")")
     )

@@ -69,7 +69,7 @@ def test_threshold_and_preview_move_findings_between_sections(posture: Posture) 
         "APS401",
     ]
     assert medium_preview[-1] == (
-        "apiposture: 8 endpoints, 8 failing, 1 warning, 1 suppressed, 2 baselined "
+        "apiposture: 8 endpoints, 8 failing, 0 warnings, 1 info, 1 suppressed, 2 baselined "
         "(fail-on=medium, preview included)",
         {"red": True, "bold": True},
     )
