@@ -129,6 +129,29 @@ OPTIONS: dict[str, tuple[OptionKind, str]] = {
 }
 
 
+def option_flag(name: str) -> str:
+    """The pytest command-line flag of an option (``identities`` is given one at a time)."""
+    return "--apiposture-" + ("identity" if name == "identities" else name.replace("_", "-"))
+
+
+def options_markdown() -> str:
+    """The options table of docs/configuration.md: every option's flag, ini key and
+    ``[tool.apiposture]`` key. ``python -m pytest_apiposture.config`` prints it; a test
+    checks that the docs hold exactly this table between their ``options`` markers."""
+    rows = [
+        "| pytest flag | ini key | `[tool.apiposture]` key | value | what it does |",
+        "|---|---|---|---|---|",
+    ]
+    values = {"bool": "on/off", "string": "text", "linelist": "repeatable", "args": "repeatable"}
+    for name, (kind, help_text) in OPTIONS.items():
+        flag = option_flag(name) + ("" if kind == "bool" else "=…")
+        key = name.replace("_", "-")
+        rows.append(
+            f"| `{flag}` | `apiposture_{name}` | `{key}` | {values[kind]} | {help_text} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
 def read_pyproject(root: Path) -> dict[str, Any]:
     path = root / "pyproject.toml"
     if not path.is_file():
@@ -343,3 +366,7 @@ def _number(value: Any, name: str, kind: type[float] | type[int]) -> float:
     if number <= 0:
         raise ConfigError(f"apiposture {name}: must be greater than 0, got {value!r}")
     return float(number)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(options_markdown(), end="")

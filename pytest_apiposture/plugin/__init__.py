@@ -17,6 +17,7 @@ from ..config import (
     SEVERITY_CHOICES,
     ConfigError,
     build_settings,
+    option_flag,
     read_pyproject,
 )
 from ..verdict import Observations
@@ -54,7 +55,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "apiposture", "enable apiposture without --apiposture", type="bool", default=False
     )
     for name, (kind, help_text) in OPTIONS.items():
-        flag = "--apiposture-" + ("identity" if name == "identities" else name.replace("_", "-"))
+        flag = option_flag(name)
         if kind == "bool":
             dest = f"apiposture_{name}"
             group.addoption(flag, action="store_true", default=None, dest=dest, help=help_text)
