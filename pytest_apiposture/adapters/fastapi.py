@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..model import Guard, Route
-from . import AdapterError, Enumeration
+from . import AdapterError, Enumeration, Transport
 from ._middleware import middleware_guards
 from ._openapi import with_mounted_schemas
 from ._shared import GuardTable
@@ -86,6 +86,12 @@ class FastAPIAdapter:
         from ._startup import running
 
         return running(app, host)
+
+    def transport(self, app: Any) -> Transport:
+        """ASGI: the app is its own callable."""
+        from ._transport import asgi_transport
+
+        return asgi_transport(app)
 
     def client(self, app: Any) -> Any:
         from starlette.testclient import TestClient

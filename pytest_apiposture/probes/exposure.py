@@ -118,8 +118,6 @@ def _describe(exposures: Iterable[Exposure]) -> str:
     return ", ".join(parts) + (f" and {more} more" if more > 0 else "")
 
 
-
-
 def exposures(route: Route, run: ProbeRun, bodies: list[Exchange]) -> set[Exposure]:
     """What ``bodies`` (2xx JSON answers of ``route``) expose; scans memoised per session."""
     declared = declared_fields(route, run.ctx.shape(route))
