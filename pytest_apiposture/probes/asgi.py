@@ -16,15 +16,13 @@ loop that no longer answers is then replaced, the old one abandoned.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
-import threading
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from ..adapters.lifespan import Lifespan, start_portal
 from ..errors import describe_exception, inner_exceptions
 from .client import MAX_BODY, ProbeClient, ProbeError, ProbeRequest, _Hung, _Slot, base_url
-from .lifespan import Lifespan
 
 # What a client puts on the wire for a path: already-escaped parts stay as they are.
 _PATH_SAFE = "/%!$&'()*+,;=:@-._~"
@@ -77,34 +75,6 @@ def _caused_by_limit(exc: BaseException) -> bool:
             return any(_caused_by_limit(inner) for inner in inner_exceptions(seen))
         seen = seen.__cause__ or seen.__context__
     return False
-
-
-def start_portal() -> Any:
-    """An anyio ``BlockingPortal`` whose event loop runs on a daemon thread.
-
-    Not ``anyio.from_thread.start_blocking_portal``: its loop runs in a
-    ThreadPoolExecutor thread, which the interpreter joins at exit, so an app that
-    blocks its event loop for good would keep the test run from ever ending.
-    """
-    import anyio
-    from anyio.from_thread import BlockingPortal
-
-    ready: concurrent.futures.Future[Any] = concurrent.futures.Future()
-
-    async def serve() -> None:
-        async with BlockingPortal() as portal:
-            ready.set_result(portal)
-            await portal.sleep_until_stopped()
-
-    def loop() -> None:
-        try:
-            anyio.run(serve)
-        except BaseException as exc:  # the loop could not even start: say so to the caller
-            if not ready.done():
-                ready.set_exception(exc)
-
-    threading.Thread(target=loop, name="apiposture-asgi", daemon=True).start()
-    return ready.result()
 
 
 class ASGIProbeClient(ProbeClient):
