@@ -2,15 +2,24 @@
 
 An adapter answers four questions about a loaded app object: is it mine
 (``matches``), which routes does it really register (``routes``), which OpenAPI
-schema does it generate (``openapi``), and how do I call it in-process (``client``).
+schema does it generate (``openapi``), and how is it called in-process (``transport``:
+the ASGI or WSGI callable and its protocol; the probes speak the protocol themselves).
 The contract lives in ``base``; this module re-exports it and chooses an adapter.
 """
 
 from __future__ import annotations
 
-from .base import AdapterError, Enumeration, FrameworkAdapter
+from .base import AdapterError, Enumeration, ErrorReport, FrameworkAdapter, Transport
 
-__all__ = ["AdapterError", "Enumeration", "FrameworkAdapter", "adapters", "select_adapter"]
+__all__ = [
+    "AdapterError",
+    "Enumeration",
+    "ErrorReport",
+    "FrameworkAdapter",
+    "Transport",
+    "adapters",
+    "select_adapter",
+]
 
 
 def adapters() -> tuple[FrameworkAdapter, ...]:

@@ -3,8 +3,10 @@
 Some apps register routes in their lifespan/startup handlers; some mounted sub-apps
 build their routes on their first request (Cadwyn's versioned apps override
 ``__call__`` for that). Starting the lifespan costs app code (a database, services),
-so it only happens when the app has one. Everything stays in-process: the framework's
-own test client, never a socket.
+so it only happens when the app has one. Everything stays in-process: the app is driven
+over ASGI on an event loop of our own (``lifespan.py``), never a socket. Not Starlette's
+TestClient: on the anyio 3 of Starlette 0.27 its loop thread is joined at interpreter
+exit, so a startup that never finishes kept the test run from ever ending.
 """
 
 from __future__ import annotations
@@ -98,13 +100,14 @@ def running(app: Any, host: str | None = None) -> Iterator[list[str]]:
     if not lazy and not has_startup(app):
         yield notes
         return
-    from starlette.testclient import TestClient
+    from .lifespan import Lifespan, first_request, start_portal
 
-    headers = {"host": host} if host else None
-    client = TestClient(app, raise_server_exceptions=False, headers=headers)
+    portal = start_portal()
+    state: dict[str, Any] = {}
+    lifespan = Lifespan(app, state)
     started = False
     if has_startup(app):
-        error = _within(STARTUP_TIMEOUT, client.__enter__)
+        error = _within(STARTUP_TIMEOUT, lambda: lifespan.start(portal))
         started = error is None
         if error is not None:
             notes.append(
@@ -114,7 +117,8 @@ def running(app: Any, host: str | None = None) -> Iterator[list[str]]:
     try:
         for path in lazy:
             error = _within(
-                STARTUP_TIMEOUT, lambda p=path: client.request("GET", p.rstrip("/") + "/")
+                STARTUP_TIMEOUT,
+                lambda p=path: portal.call(first_request, app, p.rstrip("/") + "/", host, state),
             )
             if error is not None:
                 notes.append(
@@ -124,10 +128,13 @@ def running(app: Any, host: str | None = None) -> Iterator[list[str]]:
         yield notes
     finally:
         if started:
-            try:
-                client.__exit__(None, None, None)
-            except Exception as exc:
+            _within(STARTUP_TIMEOUT, lambda: lifespan.stop(portal, STARTUP_TIMEOUT))
+            if lifespan.error is not None:
+                exc = lifespan.error
                 notes.append(f"the app's shutdown failed: {type(exc).__name__}: {one_line(exc)}")
+        # what still runs (a startup that never finished) is cancelled; the loop's
+        # thread is a daemon in any case
+        _within(1.0, lambda: portal.call(portal.stop, True))
 
 
 def _within(seconds: float, call: Any) -> str | None:

@@ -6,9 +6,10 @@ package that chooses between them (no import cycle).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ..model import Route
 
@@ -23,6 +24,28 @@ class Enumeration:
 
     routes: list[Route] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+# The adapter's ``report_errors`` calls back with the exception behind a 500 it handled.
+ErrorReport = Callable[[BaseException], None]
+
+
+@dataclass(frozen=True)
+class Transport:
+    """How the app is called in-process: a protocol and its callable, never a test client.
+
+    ``environ`` (WSGI): the environ parts every request shares, for a base URL or None
+    (the framework's SERVER_NAME, script root, scheme); None: a plain PEP 3333 environ.
+    ``report_errors``: entered once around a probe session with a callback, for
+    frameworks that turn an exception into a 500 themselves, out of the protocol's
+    sight (Flask); it calls back with that exception. ASGI apps need neither: an
+    exception behind a 500 comes up through the ASGI call.
+    """
+
+    protocol: Literal["asgi", "wsgi"]
+    app: Callable[..., Any]
+    environ: Callable[[str | None], dict[str, Any]] | None = None
+    report_errors: Callable[[ErrorReport], AbstractContextManager[None]] | None = None
 
 
 class FrameworkAdapter(Protocol):
@@ -42,8 +65,13 @@ class FrameworkAdapter(Protocol):
         """The schema the app generates, or None when it generates none."""
         ...
 
+    def transport(self, app: Any) -> Transport:
+        """How the probes call the app: its ASGI or WSGI callable (no sockets)."""
+        ...
+
     def client(self, app: Any) -> Any:
-        """The framework's own in-process test client (no sockets)."""
+        """The framework's own in-process test client, for the user's own use; the
+        probes do not use it (they speak ASGI or WSGI through ``transport``)."""
         ...
 
     def running(self, app: Any, host: str | None = None) -> AbstractContextManager[list[str]]:

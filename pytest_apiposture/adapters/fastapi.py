@@ -15,7 +15,7 @@ from ..model import Route
 from ._fastapi_routes import RouteCollector, route_objects
 from ._openapi import with_mounted_schemas
 from ._starlette import one_line, openapi_path, qualified_name, route_methods
-from .base import AdapterError, Enumeration
+from .base import AdapterError, Enumeration, Transport
 
 
 class FastAPIAdapter:
@@ -59,6 +59,12 @@ class FastAPIAdapter:
         from ._startup import running
 
         return running(app, host)
+
+    def transport(self, app: Any) -> Transport:
+        """ASGI: the app is its own callable."""
+        from ._transport import asgi_transport
+
+        return asgi_transport(app)
 
     def client(self, app: Any) -> Any:
         from starlette.testclient import TestClient

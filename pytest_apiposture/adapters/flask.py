@@ -24,7 +24,7 @@ from ._decorator_chain import (
     plain_function,
     walk_chain,
 )
-from .base import AdapterError, Enumeration
+from .base import AdapterError, Enumeration, Transport
 
 if TYPE_CHECKING:
     import flask
@@ -94,6 +94,18 @@ class FlaskAdapter:
     ) -> contextlib.AbstractContextManager[list[str]]:
         """Flask has no lifespan: its routes exist once the app object does."""
         return contextlib.nullcontext([])
+
+    def transport(self, app: Any) -> Transport:
+        """WSGI with Flask's environ and handled exceptions; ASGI for a connexion app."""
+        from ._transport import asgi_transport, flask_transport
+
+        if connexion_support.is_connexion_flask_app(app):
+            connexion_support.ensure_started(app)
+            return asgi_transport(app)  # connexion's middleware stack around the Flask app
+        flask_app = flask_app_of(app)
+        if flask_app is None:
+            raise AdapterError(f"{type(app).__qualname__} is not a Flask app; cannot call it")
+        return flask_transport(flask_app)
 
     def client(self, app: Any) -> Any:
         if connexion_support.is_connexion_flask_app(app):

@@ -1,27 +1,32 @@
-"""ASGI transport: Starlette's TestClient around a wrapper that records what the app did.
+"""ASGI transport: the app driven in-process over ASGI itself, no test client, no socket.
 
-The wrapper captures the exception behind a 500, cancels an async hang inside the event
-loop (``anyio.fail_after``) and cuts an endless stream after ``MAX_BODY`` bytes. A hang
-the loop cannot cancel (a blocking call in a sync endpoint or in the loop itself) is
-caught by the worker's timeout; the client is then replaced, the old one abandoned.
+One event loop on a daemon portal thread for the whole probe session. The lifespan
+protocol is entered once (startup at ``start``, shutdown at ``close``); an app that
+does not speak it is called all the same, as servers do. A request is one
+``http.request`` event; the response is collected from ``http.response.start/body``;
+redirects are answers, never followed; nothing is remembered between requests (no
+cookie jar: identities travel in headers only).
+
+A wrapper around the app captures the exception behind a 500, cancels an async hang
+inside the event loop (``anyio.fail_after``) and cuts an endless stream after
+``MAX_BODY`` bytes. A hang the loop cannot cancel (a blocking call in a sync endpoint's
+thread, or in the loop itself) is caught by the worker watchdog in ``client.py``; a
+loop that no longer answers is then replaced, the old one abandoned.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
+from ..adapters.lifespan import Lifespan, start_portal
 from ..errors import describe_exception, inner_exceptions
-from .client import (
-    MAX_BODY,
-    ProbeClient,
-    ProbeError,
-    ProbeRequest,
-    _Hung,
-    _Slot,
-    base_url,
-)
+from .client import MAX_BODY, ProbeClient, ProbeError, ProbeRequest, _Hung, _Slot, base_url
+
+# What a client puts on the wire for a path: already-escaped parts stay as they are.
+_PATH_SAFE = "/%!$&'()*+,;=:@-._~"
+_FORM = b"application/x-www-form-urlencoded"
 
 
 class _BodyLimit(Exception):
@@ -34,15 +39,11 @@ class _GuardedASGI:
     def __init__(self, app: Any, timeout: float) -> None:
         self.app = app
         self.timeout = timeout
-        self.slot = _Slot()
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope.get("type") != "http":
-            await self.app(scope, receive, send)
-            return
+    async def __call__(self, scope: Any, receive: Any, send: Any, slot: _Slot) -> None:
         import anyio
 
-        slot, sent = self.slot, 0
+        sent = 0
 
         async def limited_send(message: Any) -> None:
             nonlocal sent
@@ -60,7 +61,7 @@ class _GuardedASGI:
             slot.timed_out = True
         except _BodyLimit:
             pass
-        except Exception as exc:  # reported in the exchange; the test client answers 500
+        except Exception as exc:  # reported in the exchange; the answer is a 500
             if not _caused_by_limit(exc):
                 slot.exception = exc
 
@@ -77,24 +78,19 @@ def _caused_by_limit(exc: BaseException) -> bool:
 
 
 class ASGIProbeClient(ProbeClient):
-    def __init__(self, base: Any, timeout: float, host: str | None) -> None:
+    def __init__(self, app: Any, timeout: float, host: str | None) -> None:
         super().__init__(timeout, host)
-        from starlette.testclient import TestClient
-
-        self._base_url = base_url(host) or str(getattr(base, "base_url", "http://testserver"))
-        self._guard = _GuardedASGI(base.app, timeout)
-        self._factory: Callable[[], Any] = lambda: TestClient(
-            self._guard,
-            base_url=self._base_url,
-            raise_server_exceptions=False,
-            follow_redirects=False,
-        )
-        self._client = self._factory()
-        self._entered = False
-
-    @property
-    def raw(self) -> Any:
-        return self._client
+        self._app = app
+        self._guard = _GuardedASGI(app, timeout)
+        base = urlsplit(base_url(host) or "http://testserver")
+        self._scheme = base.scheme or "http"
+        self._netloc = base.netloc.encode("latin-1")
+        port = base.port or (443 if self._scheme == "https" else 80)
+        self._server = (base.hostname or "testserver", port)
+        self._root = base.path.rstrip("/")  # a base URL's path prefixes every request
+        self._portal: Any = None
+        self._lifespan: Lifespan | None = None
+        self._state: dict[str, Any] = {}  # the lifespan's state, copied into each request
 
     def _grace(self) -> float:
         # the in-loop timeout fires first; this one only catches sync/loop-blocking hangs
@@ -102,7 +98,7 @@ class ASGIProbeClient(ProbeClient):
 
     def start(self) -> None:
         try:
-            self._run(self._client.__enter__, self.timeout + self._grace())
+            self._run(self._open, self.timeout + self._grace())
         except _Hung:
             raise ProbeError(
                 f"the app's startup (lifespan) did not finish within {self.timeout:g}s; "
@@ -113,50 +109,127 @@ class ASGIProbeClient(ProbeClient):
                 f"the app's startup (lifespan) failed: {describe_exception(exc)}; fix the "
                 "startup or point apiposture_app at a factory that works in tests"
             ) from None
-        self._entered = True
+
+    def _open(self) -> None:
+        """A fresh event loop with the app's lifespan started in it (on the worker)."""
+        self._portal = start_portal()
+        self._state = {}
+        lifespan = Lifespan(self._app, self._state)
+        lifespan.start(self._portal)
+        self._lifespan = lifespan
 
     def _abandoned(self) -> None:
         # A sync endpoint that hangs holds one worker thread: the loop still answers, keep it.
-        portal = getattr(self._client, "portal", None)
+        portal = self._portal
         if portal is not None:
             try:
                 self._run(lambda: portal.call(_noop), 1.0)
                 return
             except Exception:  # the event loop itself is blocked: start afresh
                 pass
-        # Abandon the old client without shutting it down (its threads are daemons): a
-        # shutdown racing the new client's requests could close what they use.
-        self._client = self._factory()
-        if self._entered:
-            try:
-                self._run(self._client.__enter__, self.timeout + self._grace())
-            except Exception:
-                self._entered = False
+        # The old loop is abandoned without a shutdown (its thread is a daemon): a
+        # shutdown racing the new loop's requests could close what they use.
+        entered, self._portal, self._lifespan = self._lifespan is not None, None, None
+        if entered:
+            with contextlib.suppress(Exception):
+                self._run(self._open, self.timeout + self._grace())
 
     def close(self) -> None:
-        if self._entered:
-            self._entered = False
-            # shutdown problems must not fail the run
+        portal, lifespan = self._portal, self._lifespan
+        self._portal = self._lifespan = None
+        # shutdown problems must not fail the run
+        if lifespan is not None and portal is not None:
             with contextlib.suppress(Exception):
-                self._run(lambda: self._client.__exit__(None, None, None), self.timeout)
+                self._run(lambda: lifespan.stop(portal, self.timeout), self.timeout + 1.0)
+        if portal is not None:  # cancel what is still running (an abandoned request)
+            with contextlib.suppress(Exception):
+                self._run(lambda: portal.call(portal.stop, True), 1.0)
         super().close()
 
-    def _prepare(self, slot: _Slot) -> None:
-        self._guard.slot = slot
-
     def _call(self, request: ProbeRequest, slot: _Slot) -> tuple[int, list[tuple[str, str]], bytes]:
-        client = self._client
-        client.cookies.clear()  # identities travel in headers only, never in a cookie jar
-        headers = dict(request.headers)
-        kwargs: dict[str, Any] = {"headers": headers, "params": list(request.query)}
-        payload = request.json_bytes()
-        if payload is not None:
-            kwargs["content"] = payload
-            headers.setdefault("Content-Type", "application/json")
-        elif request.form is not None:
-            kwargs["data"] = dict(request.form)
-        response = client.request(request.method, request.path, **kwargs)
-        return response.status_code, list(response.headers.multi_items()), response.content
+        if self._portal is None:  # not started (no lifespan wanted), or replaced
+            self._portal = start_portal()
+        scope, body = self._scope(request)
+        status, headers, content = self._portal.call(self._exchange_async, scope, body, slot)
+        if status is None:
+            if slot.timed_out or slot.exception is not None:
+                return 500, [], b""  # as a server answers; the error says what happened
+            raise RuntimeError("the app returned without sending a response")
+        return status, headers, content
+
+    def _scope(self, request: ProbeRequest) -> tuple[dict[str, Any], bytes]:
+        raw = quote(self._root + request.path, safe=_PATH_SAFE)
+        headers: list[tuple[bytes, bytes]] = []
+        named: set[bytes] = set()
+        for name, value in request.headers.items():
+            key = name.lower().encode("latin-1")
+            named.add(key)
+            headers.append((key, value.encode("latin-1")))
+        body = request.json_bytes()
+        content_type = b"application/json"
+        if body is None:
+            form = request.form
+            body = request.body_text().encode() if form else b""  # no body for an empty form
+            content_type = _FORM
+        defaults = [(b"host", self._netloc), (b"accept", b"*/*"), (b"user-agent", b"testclient")]
+        if body:
+            defaults += [(b"content-type", content_type), (b"content-length", b"%d" % len(body))]
+        headers = [(k, v) for k, v in defaults if k not in named] + headers
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": request.method,
+            "scheme": self._scheme,
+            "path": unquote(raw),
+            "raw_path": raw.encode("ascii"),
+            "root_path": "",
+            "query_string": request.url.partition("?")[2].encode("ascii"),
+            "headers": headers,
+            "client": ("testclient", 50000),
+            "server": self._server,
+            "state": dict(self._state),  # a shallow copy per request, as the spec says
+        }
+        return scope, body
+
+    async def _exchange_async(
+        self, scope: dict[str, Any], body: bytes, slot: _Slot
+    ) -> tuple[int | None, list[tuple[str, str]], bytes]:
+        import anyio
+
+        done = anyio.Event()
+        asked = False
+        status: int | None = None
+        headers: list[tuple[str, str]] = []
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal asked
+            if not asked:
+                asked = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await done.wait()  # the client stays connected until the response is complete
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status, headers
+            kind = message.get("type")
+            if kind == "http.response.start":
+                status = int(message["status"])
+                headers = [
+                    (k.decode("latin-1"), v.decode("latin-1"))
+                    for k, v in message.get("headers", ())
+                ]
+            elif kind == "http.response.body":
+                chunks.append(bytes(message.get("body", b"")))
+                if not message.get("more_body", False):
+                    done.set()
+
+        try:
+            await self._guard(scope, receive, send, slot)
+        finally:
+            done.set()  # a receive() still waiting for the disconnect returns now
+        return status, headers, b"".join(chunks)
 
 
 async def _noop() -> None:

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from ..checks import Check
 from ..model import Confidence, Finding, Route, Severity
+from . import exposure
 from .client import RequestHung
 from .context import ProbeContext
 from .run import ProbeRun
@@ -74,10 +75,8 @@ class Probe(Check):
             outcome = ProbeOutcome([], run.transcript, reason, run.notes)
         else:
             outcome = ProbeOutcome(findings, run.transcript, None, run.notes, tuple(run.refutes))
-        if self.code != "APS352":
-            from .data_exposure import DataExposureProbe
-
-            outcome.exposures = DataExposureProbe().passive(run, f"{self.code} {route.key}")
+        if self.code != exposure.CODE:  # APS352 scans its own bodies as its verdict
+            outcome.exposures = exposure.passive(run, f"{self.code} {route.key}")
         return outcome
 
     def check(self, route: Route, run: ProbeRun) -> list[Finding]:

@@ -1,11 +1,9 @@
-"""In-process transport: the framework's own test client, never a socket.
+"""The probe client's base: requests, the worker watchdog, exchanges. Never a socket.
 
-ASGI apps go through Starlette's ``TestClient`` (one portal and one lifespan for the whole
-session); WSGI apps through Werkzeug's client. Both are driven from one daemon worker
-thread so that a request that hangs is abandoned after the per-request timeout instead of
-blocking the test run; the abandoned thread is a daemon and cannot keep the process alive.
-The ASGI app is wrapped so that a server exception is captured (a 500 carries the real
-exception), async hangs are cancelled inside the event loop, and endless streams are cut.
+The protocol subclasses (``asgi.py``, ``wsgi.py``) call the app themselves; ``transport.py``
+picks one by the adapter's protocol. Every call runs on one daemon worker thread so that
+a request that hangs is abandoned after the per-request timeout instead of blocking the
+test run; the abandoned thread is a daemon and cannot keep the process alive.
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ T = TypeVar("T")
 
 
 class ProbeError(Exception):
-    """The probes cannot run at all (startup failed, unknown client); message says why."""
+    """The probes cannot run at all (startup failed, unknown protocol); message says why."""
 
 
 @dataclass(frozen=True)
@@ -161,11 +159,6 @@ class ProbeClient:
         self._worker: _Worker | None = None
         self._lock = threading.Lock()
         self._local = threading.local()  # .worker: set on the worker thread while it runs a call
-
-    @property
-    def raw(self) -> Any:
-        """The framework's client, for identity callables that log in through the app."""
-        raise NotImplementedError
 
     def start(self) -> None:
         """Enter the app's lifespan (startup); a failure raises ProbeError."""
@@ -306,26 +299,7 @@ class ProbeClient:
 
 
 def base_url(host: str | None) -> str | None:
+    """The URL the ``host`` setting names, or None (the framework's default)."""
     if not host:
         return None
     return host if "://" in host else f"http://{host}"
-
-
-def make_client(base: Any, timeout: float, host: str | None = None) -> ProbeClient:
-    """Wrap the adapter's client (``adapter.client(app)``) for probing."""
-    try:
-        from starlette.testclient import TestClient
-    except ImportError:  # Flask-only installs
-        TestClient = None  # type: ignore[assignment,misc]
-    if TestClient is not None and isinstance(base, TestClient):
-        from .asgi import ASGIProbeClient
-
-        return ASGIProbeClient(base, timeout, host)
-    if hasattr(base, "application") and hasattr(base, "open"):
-        from .wsgi import WSGIProbeClient
-
-        return WSGIProbeClient(base, timeout, host)
-    raise ProbeError(
-        f"cannot probe through a {type(base).__name__}: the adapter must return a Starlette "
-        "TestClient or a Werkzeug/Flask test client"
-    )

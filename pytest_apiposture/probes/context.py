@@ -16,11 +16,13 @@ from ..adapters import FrameworkAdapter
 from ..config import route_matcher
 from ..knowledge import CREDENTIAL_HEADERS, Knowledge
 from ..model import Auth, Route
-from .client import ProbeClient, ProbeRequest, make_client
+from .appclient import AppClient
+from .client import ProbeClient, ProbeRequest
 from .discover import RouteTable, collection_path, ids_in
 from .identities import Identity, resolve_identities
 from .shape import Shape, shape_of
 from .transcript import Exchange
+from .transport import make_client
 
 ANONYMOUS = "anonymous"
 DEFAULT_METHODS = frozenset({"GET", "POST", "PUT", "PATCH"})
@@ -112,8 +114,8 @@ class ProbeContext:
 
     @cached_property
     def people(self) -> tuple[Identity, ...]:
-        """The identities, resolved (callables get the in-process client)."""
-        client = self.session.client.raw if self.session is not None else None
+        """The identities, resolved (callables get a small client over the transport)."""
+        client = AppClient(self.session.client) if self.session is not None else None
         return tuple(resolve_identities(self.identities, client).values())
 
     @cached_property
@@ -161,7 +163,7 @@ def open_session(
     app: Any, adapter: FrameworkAdapter, settings: ProbeSettings
 ) -> Iterator[ProbeSession]:
     """The in-process client with the app's lifespan entered once, shared by all probes."""
-    client = make_client(adapter.client(app), settings.timeout, settings.host)
+    client = make_client(adapter.transport(app), settings.timeout, settings.host)
     try:
         client.start()
         yield ProbeSession(client=client, app=app)

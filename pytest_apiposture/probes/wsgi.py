@@ -1,27 +1,27 @@
-"""WSGI transport: the app called in-process through Werkzeug, cookie-less, reads capped.
+"""WSGI transport: the app called in-process as PEP 3333 says, cookie-less, reads capped.
 
-Flask's test client builds an ``EnvironBuilder`` (URL parsing, header objects, a request
-wrapper, a response wrapper) for every request: a third of a probe request's cost. The
-probes send plain paths, queries and bodies, so the environ is built from a template that
-the real Flask/Werkzeug ``EnvironBuilder`` made once (SERVER_NAME, APPLICATION_ROOT,
-scheme, the client's ``environ_base``, the Host setting), with only what differs per
-request filled in, and the app is called through Werkzeug's ``run_wsgi_app``. A client
-class that overrides how requests are built or sent (a custom ``test_client_class``) is
-used as it is, through its own ``open``.
+Every request gets an environ made from a template built once: the shared parts
+(SERVER_NAME, script root, scheme, the Host setting) come from the adapter, which knows
+what its framework's own test client would put there (``Transport.environ``), or from
+Werkzeug's ``EnvironBuilder`` for a plain WSGI app; only what differs per request is
+filled in. No test client: building one ``EnvironBuilder`` plus request and response
+wrappers per request was a third of a probe request's cost.
 
-A Flask app that handles an exception itself answers 500; the ``got_request_exception``
-signal tells us which exception it was. With ``PROPAGATE_EXCEPTIONS`` (testing mode) the
-exception comes through the call instead, and ``ProbeClient.send`` records it.
+An exception that propagates out of the app is recorded by ``ProbeClient.send``; one the
+framework answered with a 500 itself is reported by the adapter (``report_errors``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Iterable
 from io import BytesIO
 from typing import Any
 from urllib.parse import unquote
 
+from ..adapters import Transport
 from .client import MAX_BODY, ProbeClient, ProbeRequest, _Slot, base_url
 
 # What the template leaves out: the parts of the environ each request sets itself.
@@ -40,86 +40,69 @@ _FORM = "application/x-www-form-urlencoded"
 
 
 class WSGIProbeClient(ProbeClient):
-    def __init__(self, base: Any, timeout: float, host: str | None) -> None:
+    def __init__(self, transport: Transport, timeout: float, host: str | None) -> None:
         super().__init__(timeout, host)
-        application = base.application
-        try:  # a cookie-less twin: identities travel in headers only
-            self._client = type(base)(application, base.response_wrapper, use_cookies=False)
-        except TypeError:
-            self._client = base
-        else:
-            if isinstance(getattr(base, "environ_base", None), dict):
-                self._client.environ_base = dict(base.environ_base)
-        self._application = application
+        self._application = transport.app
         self._base_url = base_url(host)
-        self._template = environ_template(self._client, self._base_url)
-        self._disconnect: Callable[[], None] | None = None
+        # the framework's shared environ; None: a plain one (``_plain``) serves
+        self._template = transport.environ(self._base_url) if transport.environ else None
+        self._plain: dict[str, Any] | None = None
         self._slot = _Slot()
-        self._connect_signal(application)
+        self._calling: int | None = None  # the thread inside a probe request, if any
+        self._reporting = contextlib.ExitStack()
+        if transport.report_errors is not None:
+            self._reporting.enter_context(transport.report_errors(self._report))
 
-    @property
-    def raw(self) -> Any:
-        return self._client
-
-    def _connect_signal(self, application: Any) -> None:
-        try:
-            from flask import Flask
-            from flask.signals import got_request_exception
-        except ImportError:  # plain Werkzeug app: exceptions arrive through the client
-            return
-        if not isinstance(application, Flask):
-            return
-
-        def record(sender: Any, exception: BaseException, **_: Any) -> None:
-            self._slot.exception = exception
-
-        got_request_exception.connect(record, application, weak=False)
-        self._disconnect = lambda: got_request_exception.disconnect(record, application)
+    def _report(self, exc: BaseException) -> None:
+        # Only the probes' own requests: the user's tests may call the same app meanwhile.
+        if self._calling == threading.get_ident() and self._slot.exception is None:
+            self._slot.exception = exc
 
     def close(self) -> None:
-        if self._disconnect is not None:
-            self._disconnect()
-            self._disconnect = None
+        self._reporting.close()
         super().close()
 
     def _prepare(self, slot: _Slot) -> None:
         self._slot = slot
 
     def _call(self, request: ProbeRequest, slot: _Slot) -> tuple[int, list[tuple[str, str]], bytes]:
-        if self._template is None:
-            return self._call_through_client(request, slot)
-        from werkzeug.test import run_wsgi_app
-
-        environ = build_environ(self._template, request)
-        app_iter, status, headers = run_wsgi_app(self._application, environ)
-        body = _read_capped(app_iter, slot)
-        return int(status.split(None, 1)[0]), headers.to_wsgi_list(), body
-
-    def _call_through_client(
-        self, request: ProbeRequest, slot: _Slot
-    ) -> tuple[int, list[tuple[str, str]], bytes]:
-        kwargs: dict[str, Any] = {"method": request.method, "headers": dict(request.headers)}
-        if request.query:
-            kwargs["query_string"] = list(request.query)
-        if self._base_url:
-            kwargs["base_url"] = self._base_url
-        payload = request.json_bytes()
-        if payload is not None:
-            kwargs["data"], kwargs["content_type"] = payload, "application/json"
-        elif request.form is not None:
-            kwargs["data"] = dict(request.form)
-        response = self._client.open(request.path, buffered=False, follow_redirects=False, **kwargs)
+        template = self._template
+        if template is None:
+            template = self._plain = self._plain or plain_environ(self._base_url)
+        environ = build_environ(template, request)
+        self._calling = threading.get_ident()
         try:
-            body = _read_capped(response.response, slot)
+            return run_wsgi(self._application, environ, slot)
         finally:
-            response.close()
-        return response.status_code, list(response.headers.items()), body
+            self._calling = None
 
 
-def _read_capped(app_iter: Iterable[Any], slot: _Slot) -> bytes:
-    """The body up to ``MAX_BODY`` (a stream may never end); the iterable is closed."""
-    chunks: list[bytes] = []
-    size = 0
+def run_wsgi(
+    app: Any, environ: dict[str, Any], slot: _Slot
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Call the WSGI app; the status, headers and body up to ``MAX_BODY``."""
+    started: list[Any] = []
+    written: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        if exc_info is not None and started:  # PEP 3333: too late to change the answer
+            raise exc_info[1].with_traceback(exc_info[2])
+        started[:] = [status, list(headers)]
+        return written.append  # the legacy write() callable
+
+    body = _read_capped(app(environ, start_response), slot, written)
+    if not started:
+        raise RuntimeError("the WSGI app returned without calling start_response")
+    status, headers = started
+    return int(status.split(None, 1)[0]), headers, body
+
+
+def _read_capped(app_iter: Iterable[Any], slot: _Slot, written: list[bytes]) -> bytes:
+    """The body up to ``MAX_BODY`` (a stream may never end); the iterable is closed.
+
+    ``written``: what the app sent through the legacy ``write()`` before iterating."""
+    chunks: list[bytes] = written
+    size = sum(len(chunk) for chunk in written)
     try:
         for chunk in app_iter:
             data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
@@ -135,38 +118,11 @@ def _read_capped(app_iter: Iterable[Any], slot: _Slot) -> bytes:
     return b"".join(chunks)
 
 
-def environ_template(client: Any, base: str | None) -> dict[str, Any] | None:
-    """The environ parts every request shares, made by the client's own EnvironBuilder.
+def plain_environ(base: str | None) -> dict[str, Any]:
+    """The shared environ of a WSGI app the adapter says nothing more about (Werkzeug's)."""
+    from werkzeug.test import EnvironBuilder
 
-    None when the client class changes how requests are built or sent: then its ``open``
-    is used for every request.
-    """
-    from werkzeug.test import Client, EnvironBuilder
-
-    kind = type(client)
-    builder: Any
-    try:
-        from flask.testing import EnvironBuilder as FlaskBuilder
-        from flask.testing import FlaskClient
-    except ImportError:
-        FlaskClient = None  # type: ignore[assignment,misc]
-    if FlaskClient is not None and isinstance(client, FlaskClient):
-        if (kind.open, kind._request_from_builder_args, kind._copy_environ) != (
-            FlaskClient.open,
-            FlaskClient._request_from_builder_args,
-            FlaskClient._copy_environ,
-        ):
-            return None
-        # as FlaskClient._copy_environ, minus the context preservation of ``with client:``
-        builder = FlaskBuilder(
-            client.application, "/", base_url=base, environ_base={**client.environ_base}
-        )
-    elif kind.open is Client.open:
-        builder = EnvironBuilder("/", base_url=base)
-    else:
-        return None
-    if kind.run_wsgi_app is not Client.run_wsgi_app:
-        return None
+    builder = EnvironBuilder("/", base_url=base)
     try:
         environ: dict[str, Any] = builder.get_environ()
     finally:
