@@ -290,6 +290,30 @@ def test_project_files_are_the_app_packages_python_files(tmp_path: Path) -> None
     assert project_files_for([], tmp_path / "loose.py", package) == []
 
 
+def test_project_files_follow_imports_into_namespace_packages(tmp_path: Path) -> None:
+    """An app run from its folder: no ``__init__.py`` anywhere. The modules it imports
+    (directly or through another project module) are project files; a sibling nobody
+    imports, a library and a test folder are not."""
+    app_dir = tmp_path / "svc"
+    (app_dir / "core").mkdir(parents=True)
+    (app_dir / "tests").mkdir()
+    (app_dir / "main.py").write_text(
+        "from core import security\nimport settings as conf\nfrom . import nothing\n"
+    )
+    (app_dir / "settings.py").write_text("from core.keys import (\n    VERIFY,\n)\n")
+    (app_dir / "core" / "security.py").write_text("import os\n")
+    (app_dir / "core" / "keys.py").write_text("VERIFY = False\n")
+    (app_dir / "unused.py").write_text("SECRET_KEY = 'x'\n")
+    (app_dir / "tests" / "test_main.py").write_text("import main\n")
+    files = project_files_for([], app_dir / "main.py", tmp_path)
+    assert [p.relative_to(app_dir).as_posix() for p in files] == [
+        "core/keys.py",
+        "core/security.py",
+        "main.py",
+        "settings.py",
+    ]
+
+
 def test_a_cache_with_a_flipped_byte_is_ignored_not_unmarshalled(tmp_path: Path) -> None:
     app, package = make_app(tmp_path)
     cache = tmp_path / "cache"
