@@ -201,10 +201,8 @@ def _env_fallback(name: str, node: ast.AST) -> bool:
     ``os.environ.get("X") or "lit"``: ``name`` is the secret's (the target's) name."""
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) > 1:
         # os.environ.get("X") or "lit": the last operand is the value when the rest are empty
-        *lookups, fallback = node.values
-        return all(_is_env_lookup(v) for v in lookups) and _holds_secret(
-            name, fallback, dummies=False
-        )
+        *lookups, last = node.values
+        return all(_is_env_lookup(v) for v in lookups) and _holds_secret(name, last, dummies=False)
     if not _is_env_lookup(node):
         return False
     assert isinstance(node, ast.Call)

@@ -1,0 +1,249 @@
+"""Following a handler's calls into project functions (inter-procedural, a few levels).
+
+A call whose callee resolves to a ``def`` under the project root (``services.create_item(
+item)``, ``_fetch_image(url)``, ``Repo.load(x)``) is a ``CallSite``: the callee's source
+and its parameters bound to the argument expressions. ``reach`` asks one question of a
+function and, when it answers no there, of the functions it calls, with the parameters
+whose arguments carry the caller's tainted names as the callee's seeds, ``MAX_DEPTH``
+levels down. Every answer is memoised per run by (question, function, seeds, depth left)
+through ``SourceIndex.memo``, which also replays the files a cached answer read into the
+cache scope of each route that asks it, so the analysis cache stays exact.
+
+Return values come back for free: ``tainted_names`` taints a name assigned from any
+expression that reads a tainted name, a call to a helper included.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..static.source import FunctionSource, Resolved, SourceIndex
+from ..static.syntax import dotted
+
+MAX_DEPTH = 3
+_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call into a project function: the call, the callee, parameter -> arguments."""
+
+    call: ast.Call
+    callee: FunctionSource
+    bound: dict[str, tuple[ast.expr, ...]]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a question found: where (file, line), what (``detail``) and the call chain
+    from the function first asked to the one it is in (``via``: callee qualnames)."""
+
+    path: str
+    line: int
+    detail: str
+    via: tuple[str, ...] = ()
+
+    def through(self, callee: str) -> Hit:
+        return Hit(self.path, self.line, self.detail, (callee, *self.via))
+
+    def chain(self) -> str:
+        """`` via `a` -> `b` `` (empty when found in the function asked)."""
+        return " via " + " -> ".join(f"`{q}`" for q in self.via) if self.via else ""
+
+
+# (index, function, seeds) -> the hit in that function's own body, or None
+Local = Callable[[SourceIndex, FunctionSource, frozenset[str]], Hit | None]
+# (function, seeds) -> the local names that carry the seeds (to bind the callee's seeds)
+Taint = Callable[[FunctionSource, frozenset[str]], set[str]]
+# (callee, seeds) -> whether to look into that callee at all
+Follow = Callable[[FunctionSource, frozenset[str]], bool]
+# (index, caller, argument, tainted names) -> whether the argument carries the taint
+Carries = Callable[[SourceIndex, FunctionSource, ast.expr, set[str]], bool]
+
+
+def reach(
+    index: SourceIndex,
+    fs: FunctionSource,
+    seeds: frozenset[str],
+    *,
+    question: str,
+    local: Local,
+    taint: Taint | None,
+    follow: Follow,
+    depth: int = MAX_DEPTH,
+    carries: Carries | None = None,
+) -> Hit | None:
+    """``local``'s answer in ``fs`` or, failing that, in a project function it calls
+    (``depth`` levels down). With ``taint``, a callee's seeds are the parameters bound to
+    an argument that reads a tainted name; without, every callee is asked with none."""
+    key = ("reach", question, fs.path, fs.line, fs.name, seeds, depth)
+    return index.memo(
+        key,
+        lambda: _reach(index, fs, seeds, question, local, taint, follow, depth, carries),
+    )
+
+
+def _reach(
+    index: SourceIndex,
+    fs: FunctionSource,
+    seeds: frozenset[str],
+    question: str,
+    local: Local,
+    taint: Taint | None,
+    follow: Follow,
+    depth: int,
+    carries: Carries | None,
+) -> Hit | None:
+    hit = local(index, fs, seeds)
+    if hit is not None or depth <= 0:
+        return hit
+    sites = project_calls(index, fs)
+    if not sites:
+        return None
+    tainted = taint(fs, seeds) if taint is not None else set()
+    for site in sites:
+        callee_seeds = bound_seeds(index, fs, site, tainted, carries)
+        if not follow(site.callee, callee_seeds):
+            continue
+        found = reach(
+            index,
+            site.callee,
+            callee_seeds,
+            question=question,
+            local=local,
+            taint=taint,
+            follow=follow,
+            depth=depth - 1,
+            carries=carries,
+        )
+        if found is not None:
+            return found.through(site.callee.qualname)
+    return None
+
+
+def mentions(
+    index: SourceIndex, fs: FunctionSource, words: tuple[str, ...], depth: int = MAX_DEPTH
+) -> bool:
+    """``fs`` or a project function it calls (``depth`` levels) has one of ``words`` in
+    its text: a test once per function per run, to spare most handlers a data flow."""
+    return index.memo(
+        ("mentions", words, fs.path, fs.line, fs.name, depth),
+        lambda: (
+            any(w in fs.text for w in words)
+            or (
+                depth > 0
+                and any(
+                    mentions(index, s.callee, words, depth - 1) for s in project_calls(index, fs)
+                )
+            )
+        ),
+    )
+
+
+def bound_seeds(
+    index: SourceIndex,
+    fs: FunctionSource,
+    site: CallSite,
+    tainted: set[str],
+    carries: Carries | None = None,
+) -> frozenset[str]:
+    """The callee's parameters bound to an argument that carries ``tainted`` names (by
+    default: reads one, or request data)."""
+    from ._dataflow import derives  # (a cycle at import time otherwise)
+
+    def test(arg: ast.expr) -> bool:
+        if carries is not None:
+            return carries(index, fs, arg, tainted)
+        return derives(arg, tainted)
+
+    return frozenset(p for p, args in site.bound.items() if any(test(a) for a in args))
+
+
+def project_calls(index: SourceIndex, fs: FunctionSource) -> list[CallSite]:
+    """The calls in ``fs``'s body whose callee is a project ``def`` (once per run)."""
+    return index.memo(("project_calls", fs.path, fs.line, fs.name), lambda: _sites(index, fs))
+
+
+def _sites(index: SourceIndex, fs: FunctionSource) -> list[CallSite]:
+    if fs.is_lambda:
+        return []
+    bindings = fs.module.bindings
+    local_names = fs.params.keys() | fs.assignments.keys()
+    out = []
+    for call in fs.calls:
+        name = dotted(call.func)
+        head = name.split(".", 1)[0]
+        if not name:
+            continue
+        if head in local_names:  # a method of a local object whose class the code says
+            found = _method_of_local(index, fs, call) if name.count(".") == 1 else None
+        elif head in bindings:
+            found = index.resolve(fs.module, name)
+        else:
+            continue  # a builtin, a name from nowhere
+        if found is None or found.kind != "function" or not isinstance(found.node, _FUNCTION_NODES):
+            continue
+        if found.node is fs.node:
+            continue  # direct recursion adds nothing
+        callee = function_source(index, found.module, found.node)
+        out.append(CallSite(call, callee, bind(callee, call)))
+    return out
+
+
+def _method_of_local(index: SourceIndex, fs: FunctionSource, call: ast.Call) -> Resolved | None:
+    """``obj.method(...)`` where ``obj``'s class is project code (annotation, constructor,
+    fetch): that class's (or a base's) ``def``."""
+    from ._dataflow import class_of
+    from ._models import method
+
+    func = call.func
+    assert isinstance(func, ast.Attribute)
+    cls = class_of(index, fs, func.value)
+    found = method(cls, index, func.attr) if cls is not None else None
+    return Resolved(found[0], func.attr, "function", found[1]) if found is not None else None
+
+
+def function_source(index: SourceIndex, module: object, node: ast.AST) -> FunctionSource:
+    """One ``FunctionSource`` per ``def`` per run (its ``derived`` facts are shared)."""
+    from ..static.parsed import ModuleSource
+
+    assert isinstance(module, ModuleSource) and isinstance(node, _FUNCTION_NODES)
+    stem = module.path.rsplit("/", 1)[-1].removesuffix(".py")
+    return index.memo(
+        ("function_source", module.path, node.lineno, node.name),
+        lambda: FunctionSource(module, node, f"{stem}.{node.name}"),
+    )
+
+
+def bind(callee: FunctionSource, call: ast.Call) -> dict[str, tuple[ast.expr, ...]]:
+    """Parameter -> the argument expressions it receives (``*args``/``**kwargs``
+    parameters collect the surplus; a ``*x``/``**x`` argument binds every parameter it
+    may fill)."""
+    node = callee.node
+    assert isinstance(node, _FUNCTION_NODES)
+    args = node.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if positional and positional[0] in {"self", "cls"}:
+        positional = positional[1:]
+    keyword_names = {*positional, *(a.arg for a in args.kwonlyargs)}
+    out: dict[str, list[ast.expr]] = {}
+    for number, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            for name in positional[number:] + ([args.vararg.arg] if args.vararg else []):
+                out.setdefault(name, []).append(arg.value)
+            break
+        if number < len(positional):
+            out.setdefault(positional[number], []).append(arg)
+        elif args.vararg is not None:
+            out.setdefault(args.vararg.arg, []).append(arg)
+    for keyword in call.keywords:
+        if keyword.arg is None:  # **mapping: any parameter not given otherwise
+            for name in [*keyword_names, *([args.kwarg.arg] if args.kwarg else [])]:
+                out.setdefault(name, []).append(keyword.value)
+        elif keyword.arg in keyword_names:
+            out.setdefault(keyword.arg, []).append(keyword.value)
+        elif args.kwarg is not None:
+            out.setdefault(args.kwarg.arg, []).append(keyword.value)
+    return {name: tuple(values) for name, values in out.items()}
