@@ -19,8 +19,10 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..static.source import FunctionSource, Resolved, SourceIndex
+from ..static.source import FunctionSource, ModuleSource, Resolved, SourceIndex
 from ..static.syntax import dotted
+from ._dataflow import class_of, derives
+from ._models import method
 
 MAX_DEPTH = 3
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -151,7 +153,6 @@ def bound_seeds(
 ) -> frozenset[str]:
     """The callee's parameters bound to an argument that carries ``tainted`` names (by
     default: reads one, or request data)."""
-    from ._dataflow import derives  # (a cycle at import time otherwise)
 
     def test(arg: ast.expr) -> bool:
         if carries is not None:
@@ -195,9 +196,6 @@ def _sites(index: SourceIndex, fs: FunctionSource) -> list[CallSite]:
 def _method_of_local(index: SourceIndex, fs: FunctionSource, call: ast.Call) -> Resolved | None:
     """``obj.method(...)`` where ``obj``'s class is project code (annotation, constructor,
     fetch): that class's (or a base's) ``def``."""
-    from ._dataflow import class_of
-    from ._models import method
-
     func = call.func
     assert isinstance(func, ast.Attribute)
     cls = class_of(index, fs, func.value)
@@ -205,10 +203,8 @@ def _method_of_local(index: SourceIndex, fs: FunctionSource, call: ast.Call) -> 
     return Resolved(found[0], func.attr, "function", found[1]) if found is not None else None
 
 
-def function_source(index: SourceIndex, module: object, node: ast.AST) -> FunctionSource:
+def function_source(index: SourceIndex, module: ModuleSource, node: ast.AST) -> FunctionSource:
     """One ``FunctionSource`` per ``def`` per run (its ``derived`` facts are shared)."""
-    from ..static.parsed import ModuleSource
-
     assert isinstance(module, ModuleSource) and isinstance(node, _FUNCTION_NODES)
     stem = module.path.rsplit("/", 1)[-1].removesuffix(".py")
     return index.memo(
