@@ -19,9 +19,9 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..static.source import FunctionSource, ModuleSource, Resolved, SourceIndex
+from ..static.source import FunctionSource, Resolved, SourceIndex
 from ..static.syntax import dotted
-from ._dataflow import class_of, derives
+from ._dataflow import class_of, derives, function_source
 from ._models import method
 
 MAX_DEPTH = 3
@@ -201,16 +201,6 @@ def _method_of_local(index: SourceIndex, fs: FunctionSource, call: ast.Call) -> 
     cls = class_of(index, fs, func.value)
     found = method(cls, index, func.attr) if cls is not None else None
     return Resolved(found[0], func.attr, "function", found[1]) if found is not None else None
-
-
-def function_source(index: SourceIndex, module: ModuleSource, node: ast.AST) -> FunctionSource:
-    """One ``FunctionSource`` per ``def`` per run (its ``derived`` facts are shared)."""
-    assert isinstance(module, ModuleSource) and isinstance(node, _FUNCTION_NODES)
-    stem = module.path.rsplit("/", 1)[-1].removesuffix(".py")
-    return index.memo(
-        ("function_source", module.path, node.lineno, node.name),
-        lambda: FunctionSource(module, node, f"{stem}.{node.name}"),
-    )
 
 
 def bind(callee: FunctionSource, call: ast.Call) -> dict[str, tuple[ast.expr, ...]]:

@@ -10,8 +10,15 @@ from functools import partial
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
 from ..static.source import FunctionSource, ModuleSource
 from ..static.syntax import call_name, dotted, unparse, walk
-from ._calls import MAX_DEPTH, Hit, bind, function_source, mentions, project_calls, reach
-from ._dataflow import body_params, class_of, derives, reads_request, tainted_names
+from ._calls import MAX_DEPTH, Hit, bind, mentions, project_calls, reach
+from ._dataflow import (
+    body_params,
+    class_of,
+    derives,
+    function_source,
+    reads_request,
+    tainted_names,
+)
 from ._models import ClassRef, attributes, class_of_name, field_line, is_orm_class, method
 from .aps305_extra_allowed import extra_allow_line
 from .base import Rule, RuleContext

@@ -21,6 +21,7 @@ FIXTURES = {
     "rx_fl_misc": (),
     "rx_fl_fab": (),
     "rx_fa_reach": (),
+    "rx_fl_reach": (),
 }
 
 
