@@ -117,11 +117,11 @@ def _follow_import(
     if not isinstance(stmt, ast.ImportFrom):
         return None
     package = module_file(index, module, stmt.module, stmt.level)
-    if package is None:
-        return None
-    source = index.module(package)
+    source = index.module(package) if package is not None else None
     if source is not None and alias.name in source.bindings:
         return _resolve(index, source, [alias.name], depth + 1)
+    # a submodule, of a regular package or of a namespace one (a folder without
+    # __init__.py: ``package`` is None, the submodule's file is there all the same)
     dotted_name = f"{stmt.module}.{alias.name}" if stmt.module else alias.name
     submodule = module_file(index, module, dotted_name, stmt.level)
     found = index.module(submodule) if submodule else None

@@ -314,6 +314,24 @@ def test_project_files_follow_imports_into_namespace_packages(tmp_path: Path) ->
     ]
 
 
+def test_project_rules_reach_namespace_package_modules_the_app_imports() -> None:
+    """The fixture app runs from its folder (no ``__init__.py``): APS803 in
+    ``rxns_core/tokens.py``, APS804 in ``rxns_settings.py`` and the SSRF in
+    ``rxns_core/fetching.py`` are found; the file nobody imports is not read."""
+    from rules_helpers import FIXTURES, assert_marks, found, levels_of, read_marks
+
+    root = FIXTURES / "rx_ns_app"
+    sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module("rxns_main")
+    finally:
+        sys.path.remove(str(root))
+    result = run_static(module.app, root=root, app_file=Path(module.__file__))
+    marks = read_marks(sorted(root.rglob("*.py")), root)
+    assert_marks(found(result.findings, root), marks, levels_of(result.findings, root))
+    assert marks.expect  # the fixture says something
+
+
 def test_a_cache_with_a_flipped_byte_is_ignored_not_unmarshalled(tmp_path: Path) -> None:
     app, package = make_app(tmp_path)
     cache = tmp_path / "cache"
