@@ -16,10 +16,12 @@ expression that reads a tainted name, a call to a helper included.
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..static.source import FunctionSource, Resolved, SourceIndex
+from ..static.resolve import module_file, package_dirs
+from ..static.source import FunctionSource, ModuleSource, Resolved, SourceIndex
 from ..static.syntax import dotted
 from ._dataflow import class_of, derives, function_source
 from ._models import method
@@ -129,7 +131,11 @@ def mentions(
     index: SourceIndex, fs: FunctionSource, words: tuple[str, ...], depth: int = MAX_DEPTH
 ) -> bool:
     """``fs`` or a project function it calls (``depth`` levels) has one of ``words`` in
-    its text: a test once per function per run, to spare most handlers a data flow."""
+    its text: a test once per function per run, to spare most handlers a data flow. The
+    words of ``VOCABULARY`` are found for every rule in one pass per function."""
+    if all(w in _VOCABULARY_SET for w in words):
+        found = vocabulary_in(index, fs, depth)
+        return any(w in found for w in words)
     return index.memo(
         ("mentions", words, fs.path, fs.line, fs.name, depth),
         lambda: (
@@ -142,6 +148,30 @@ def mentions(
             )
         ),
     )
+
+
+# the words the rules' ``mentions`` tests ask for (HTTP clients, bulk writes)
+VOCABULARY = (
+    "requests", "httpx", "aiohttp", "urllib3", "urlopen", "Request(", "timeout=None",
+    "**", "update", "setattr", "from_dict", "set_attributes", "merge",
+)  # fmt: skip
+_VOCABULARY_SET = frozenset(VOCABULARY)
+
+
+def vocabulary_in(index: SourceIndex, fs: FunctionSource, depth: int = MAX_DEPTH) -> frozenset[str]:
+    """The ``VOCABULARY`` words in ``fs``'s text or its callees' (``depth`` levels)."""
+    return index.memo(
+        ("vocabulary", fs.path, fs.line, fs.name, depth), lambda: _vocabulary(index, fs, depth)
+    )
+
+
+def _vocabulary(index: SourceIndex, fs: FunctionSource, depth: int) -> frozenset[str]:
+    text = fs.text
+    found = {w for w in VOCABULARY if w in text}
+    if depth > 0:
+        for site in project_calls(index, fs):
+            found |= vocabulary_in(index, site.callee, depth - 1)
+    return frozenset(found)
 
 
 def bound_seeds(
@@ -170,20 +200,46 @@ def project_calls(index: SourceIndex, fs: FunctionSource) -> list[CallSite]:
 def _sites(index: SourceIndex, fs: FunctionSource) -> list[CallSite]:
     if fs.is_lambda:
         return []
-    bindings = fs.module.bindings
-    local_names = fs.params.keys() | fs.assignments.keys()
+    calls = fs.calls
+    if not calls:
+        return []
+    module = fs.module
+    bindings, params = module.bindings, fs.params
+    assigned: dict[str, list[ast.expr]] | None = None
     out = []
-    for call in fs.calls:
-        name = dotted(call.func)
-        head = name.split(".", 1)[0]
-        if not name:
-            continue
-        if head in local_names:  # a method of a local object whose class the code says
-            found = _method_of_local(index, fs, call) if name.count(".") == 1 else None
-        elif head in bindings:
-            found = index.resolve(fs.module, name)
+    for call in calls:
+        func = call.func
+        cls = func.__class__
+        if cls is ast.Name:
+            head, rest = func.id, ""  # type: ignore[attr-defined]
+        elif cls is ast.Attribute and func.value.__class__ is ast.Name:  # type: ignore[attr-defined]
+            head, rest = func.value.id, func.attr  # type: ignore[attr-defined]
+        elif cls is ast.Attribute:
+            name = dotted(func)
+            if not name:
+                continue  # db.query(X).filter(...): no name the resolver follows
+            head, _, rest = name.partition(".")
         else:
-            continue  # a builtin, a name from nowhere
+            continue
+        if assigned is None and head not in bindings and head not in params:
+            assigned = fs.assignments
+        if head in params or (assigned is not None and head in assigned):
+            if not rest or "." in rest:
+                continue
+            if (
+                head in params
+                and params[head][0].annotation is None
+                and not (assigned and head in assigned)
+            ):
+                continue  # db=Depends(get_db): nothing says its class
+            found = _method_of_local(index, fs, call)
+        else:
+            bound = bindings.get(head)
+            if bound is None or (bound.__class__ is ast.ClassDef and not rest):
+                continue  # a builtin, a constructor
+            if bound.__class__ is ast.alias and not _project_import(index, module, head):
+                continue  # fastapi.Depends, httpx.get: library code
+            found = index.resolve(module, f"{head}.{rest}" if rest else head)
         if found is None or found.kind != "function" or not isinstance(found.node, _FUNCTION_NODES):
             continue
         if found.node is fs.node:
@@ -191,6 +247,33 @@ def _sites(index: SourceIndex, fs: FunctionSource) -> list[CallSite]:
         callee = function_source(index, found.module, found.node)
         out.append(CallSite(call, callee, bind(callee, call)))
     return out
+
+
+def _project_import(index: SourceIndex, module: ModuleSource, head: str) -> bool:
+    """The import that binds ``head`` in ``module`` may read a file under the root: its
+    package (``from fastapi import ...``: one look per package and folder, not per name)
+    or, for a namespace package, the submodule is a project file."""
+    alias = module.bindings.get(head)
+    stmt = module.import_of.get(id(alias))
+    if isinstance(stmt, ast.ImportFrom):
+        package, level = stmt.module, stmt.level
+    elif isinstance(stmt, ast.Import) and isinstance(alias, ast.alias):
+        package, level = alias.name.split(".")[0], 0
+    else:
+        return True  # not an import after all: let the resolver say
+    folder = os.path.dirname(module.path)
+    return index.memo(
+        ("project_package", folder, package, level),
+        lambda: _under_root(index, module, package, level),
+    )
+
+
+def _under_root(index: SourceIndex, module: ModuleSource, package: str | None, level: int) -> bool:
+    """The package is a project file, or a folder under an import base (a namespace
+    package: its submodules are project files)."""
+    if module_file(index, module, package, level) is not None:
+        return True
+    return any(os.path.isdir(d) for d in package_dirs(index, module, package, level))
 
 
 def _method_of_local(index: SourceIndex, fs: FunctionSource, call: ast.Call) -> Resolved | None:

@@ -23,6 +23,12 @@ _WRAPPERS = frozenset(
 )
 
 
+_MAY_HOLD_OBJECTS = frozenset(
+    {ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Dict, ast.List, ast.Set, ast.Tuple,
+     ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.Await}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Returned:
     """One value the handler sends back; ``bindings`` maps comprehension names to iterables."""
@@ -68,7 +74,8 @@ def _unwrap(
         # {"user": user, **extra} send every value whole
         yield Returned(node, line, bindings)
         for value in node.values:
-            yield from _unwrap(value, line, bindings)
+            if value.__class__ in _MAY_HOLD_OBJECTS:  # not a literal, an f-string, a sum
+                yield from _unwrap(value, line, bindings)
     else:
         yield Returned(node, line, bindings)
 

@@ -15,7 +15,7 @@ from .base import Rule, RuleContext
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 _SESSION_FACTORIES = frozenset({"requests.Session", "requests.session"})
 _URLOPEN = frozenset({"request.urlopen", "urllib.request.urlopen"})
-_WORDS = ("requests", "urlopen", "httpx")
+_WORDS = ("requests", "urlopen", "timeout=None")  # httpx only with timeout=None
 
 
 class OutboundCallWithoutTimeout(Rule):
