@@ -328,7 +328,11 @@ class Knowledge:
         )
 
     def is_sensitive_field(self, name: str) -> bool:
-        return normalise(name) in self.sensitive_fields or bool(self._sensitive_re.search(name))
+        """Named in the list, or matched by a pattern and not a reference to the secret or
+        its masked digest (``card_last4``, ``credit_card_id``: ``NOT_THE_SECRET``)."""
+        return normalise(name) in self.sensitive_fields or (
+            bool(self._sensitive_re.search(name)) and not NOT_THE_SECRET.search(name)
+        )
 
     def is_privileged_field(self, name: str) -> bool:
         return name.lower() in self.privileged_fields
@@ -359,3 +363,12 @@ def normalise(name: str) -> str:
 
 
 DEFAULT_KNOWLEDGE = Knowledge()
+
+
+# Field names a sensitive-field pattern matches that do not hold the secret: its last
+# four digits or characters (``card_last4``, ``iban_last_four``: shown on every receipt)
+# and an opaque reference to it (``credit_card_id``, ``api_key_ids``, ``secretUuid``: an
+# id is not the value). A name listed in ``sensitive_fields`` is sensitive regardless.
+NOT_THE_SECRET: re.Pattern[str] = re.compile(
+    r"(?:[_-]?last[_-]?(?:4|four)|(?:_|(?<=[a-z])(?=[A-Z]))(?:ids?|uuids?|IDs?|Ids?|Uuids?))$"
+)

@@ -13,6 +13,7 @@ from .aps304_bulk_write import BulkWrite
 from .aps305_extra_allowed import ExtraFieldsAllowed
 from .aps306_config_exposure import ConfigExposure
 from .aps401_unbounded_limit import UnboundedLimit
+from .aps402_outbound_timeout import OutboundCallWithoutTimeout
 from .aps501_admin_without_role import AdminWithoutRole
 from .aps701_ssrf import ServerSideRequestForgery
 from .aps801_debug_mode import DebugMode
@@ -33,6 +34,7 @@ RULES: tuple[type[Rule], ...] = (
     ExtraFieldsAllowed,
     ConfigExposure,
     UnboundedLimit,
+    OutboundCallWithoutTimeout,
     AdminWithoutRole,
     ServerSideRequestForgery,
     DebugMode,

@@ -1,8 +1,9 @@
 """Small intra-procedural facts about a handler: request data, identities, object types.
 
-Deliberately local: one handler body, assignments followed a few steps, no
-inter-procedural taint. Good enough to tell ``Model(**request.json)`` from
-``Model(name=body.name)``; the probes confirm what this suspects.
+One function body at a time, assignments followed a few steps (``_calls`` follows
+calls into project functions with these facts). Good enough to tell
+``Model(**request.json)`` from ``Model(name=body.name)``; the probes confirm what this
+suspects.
 """
 
 from __future__ import annotations
@@ -315,9 +316,26 @@ def class_of(
                 returns = resolved.node.returns
                 if returns is not None:
                     return _annotation_class(index, fs, returns, resolved.module)
+                # a project helper without an annotation: what its returns evaluate to
+                callee = function_source(index, resolved.module, resolved.node)
+                for ret in callee.returns:
+                    if ret.value is not None and callee is not fs:
+                        found = class_of(index, callee, ret.value, depth + 1)
+                        if found is not None:
+                            return found
         if call_name(node) in _FETCH_SUFFIXES:
             return _fetched_class(index, fs, node)
     return None
+
+
+def function_source(index: SourceIndex, module: ModuleSource, node: ast.AST) -> FunctionSource:
+    """One ``FunctionSource`` per project ``def`` per run (its ``derived`` facts shared)."""
+    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    stem = module.path.rsplit("/", 1)[-1].removesuffix(".py")
+    return index.memo(
+        ("function_source", module.path, node.lineno, node.name),
+        lambda: FunctionSource(module, node, f"{stem}.{node.name}"),
+    )
 
 
 def _module_instance(index: SourceIndex, module: ModuleSource, name: str) -> ClassRef | None:

@@ -23,6 +23,12 @@ _WRAPPERS = frozenset(
 )
 
 
+_MAY_HOLD_OBJECTS = frozenset(
+    {ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Dict, ast.List, ast.Set, ast.Tuple,
+     ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.Await}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Returned:
     """One value the handler sends back; ``bindings`` maps comprehension names to iterables."""
@@ -33,7 +39,8 @@ class Returned:
 
 
 def returned_values(handler: FunctionSource) -> Iterator[Returned]:
-    """Each returned expression, unwrapped from jsonify/JSONResponse/tuples/comprehensions."""
+    """Each returned expression, unwrapped from jsonify/JSONResponse/tuples/comprehensions,
+    and the values nested in a returned dict or list literal."""
     if handler.is_lambda:
         assert isinstance(handler.node, ast.Lambda)
         yield from _unwrap(handler.node.body, handler.node.lineno, ())
@@ -59,9 +66,16 @@ def _unwrap(
     elif isinstance(node, ast.DictComp):
         yield Returned(node, line, bindings)
         yield from _unwrap(node.value, line, bindings + _comprehension_bindings(node))
-    elif isinstance(node, ast.List) and node.elts:
+    elif isinstance(node, ast.List | ast.Set) and node.elts:
         for elt in node.elts:
             yield from _unwrap(elt, line, bindings)
+    elif isinstance(node, ast.Dict):
+        # the mapping itself, then what it nests: {"environment": dict(os.environ)} and
+        # {"user": user, **extra} send every value whole
+        yield Returned(node, line, bindings)
+        for value in node.values:
+            if value.__class__ in _MAY_HOLD_OBJECTS:  # not a literal, an f-string, a sum
+                yield from _unwrap(value, line, bindings)
     else:
         yield Returned(node, line, bindings)
 

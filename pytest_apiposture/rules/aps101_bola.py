@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from ..knowledge import FETCH_CALLS, ID_PARAM_PATTERN, OWNER_WORDS
 from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
 from ..static.guardcode import code_facts
-from ..static.source import FunctionSource
+from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, unparse, walk
-from ._dataflow import identity_names, is_identity
+from ._calls import MAX_DEPTH, Hit, project_calls, reach
+from ._dataflow import IDENTITY_NAMES, derives, identity_names, is_identity, tainted_names
 from .aps501_admin_without_role import looks_administrative
 from .base import Rule, RuleContext
 
@@ -55,8 +56,11 @@ class ObjectLevelAuthorization(Rule):
     object-level check (``Depends(has_xcom_access)`` with ``dag_id`` among its
     parameters): that id is not reported.
 
-    Preview: an ownership check in a helper the handler calls is recognised only when
-    the helper receives the caller's identity as an argument. Routes behind an
+    Preview: the handler's calls into project functions are followed three calls deep,
+    for a lookup by the id (``load_invoice(invoice_id)`` doing ``db.get(...)``) and for
+    an ownership check (a helper that receives the caller, or reads ``current_user``,
+    and compares it with the object); a check in a helper counts whether or not it
+    refuses, the handler may refuse on its answer. Routes behind an
     authorization guard (admin) are not reported. Confirm with two identities: the
     APS151 probe.
 
@@ -97,27 +101,126 @@ class ObjectLevelAuthorization(Rule):
         params = [p for p in route.path_params if _ID_PARAM.search(p) and p in handler.params]
         if not params:
             return
-        identities = identity_names(ctx.index, handler, route)
-        if _owner_checked(handler, identities):
+        index = ctx.index
+        identities = identity_names(index, handler, route)
+        if _owner_checked(handler, identities) or _owner_checked_by_helper(
+            index, handler, identities
+        ):
             return
         checked: set[str] | None = None
         for param in params:
             access = _first_access(handler, param, identities)
+            where = ""
             if access is None:
-                continue
+                hit = _access_in_helper(index, handler, param)
+                if hit is None:
+                    continue
+                where = f"{hit.chain()} ({index.display(hit.path)}:{hit.line}: `{hit.detail}`)"
+            else:
+                where = f" (line {access.lineno}: `{_short(access)}`)"
             if checked is None:
                 checked = _checked_by_guards(ctx, route)
             if param in checked:
                 continue
             finding = self.at_handler(
                 ctx,
-                message=self.message.replace("{param}", param)
-                + f" (line {access.lineno}: `{_short(access)}`)",
+                message=self.message.replace("{param}", param) + where,
                 severity=Severity.HIGH if route.is_write else Severity.MEDIUM,
             )
             if finding is not None:
                 yield finding
             return
+
+
+def _owner_checked_by_helper(
+    index: SourceIndex, handler: FunctionSource, identities: set[str]
+) -> bool:
+    """A project function the handler calls (three calls deep) compares with the caller:
+    its parameters that receive the caller's identity, or an identity it reads itself
+    (``current_user``, ``g.user``)."""
+    sites = project_calls(index, handler)
+    for site in sites:
+        seeds = frozenset(
+            p for p, args in site.bound.items() if any(is_identity(a, identities) for a in args)
+        )
+        hit = reach(
+            index,
+            site.callee,
+            seeds,
+            question="owner-check",
+            local=_owner_check_in,
+            taint=_identity_taint,
+            follow=_always,
+            depth=MAX_DEPTH - 1,
+        )
+        if hit is not None:
+            return True
+    return False
+
+
+def _owner_check_in(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> Hit | None:
+    if fs.is_lambda:
+        return None
+    names = identity_names(index, fs, None) | seeds
+    return Hit(fs.path, fs.line, "owner check") if _owner_checked(fs, names) else None
+
+
+def _identity_taint(fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
+    names = set(seeds) | set(IDENTITY_NAMES)
+    for name, values in fs.assignments.items():
+        if any(is_identity(v, names) for v in values):
+            names.add(name)
+    return names
+
+
+def _always(callee: FunctionSource, seeds: frozenset[str]) -> bool:
+    return True
+
+
+def _access_in_helper(index: SourceIndex, handler: FunctionSource, param: str) -> Hit | None:
+    """A project function that receives ``param`` (three calls deep) looks an object up
+    by it without the caller's identity in the lookup."""
+    tainted = tainted_names(handler, {param})
+    for site in project_calls(index, handler):
+        seeds = frozenset(
+            p for p, args in site.bound.items() if any(derives(a, tainted) for a in args)
+        )
+        if not seeds:
+            continue
+        hit = reach(
+            index,
+            site.callee,
+            seeds,
+            question="object-access",
+            local=_access_in,
+            taint=_id_taint,
+            follow=_has_seeds,
+            depth=MAX_DEPTH - 1,
+        )
+        if hit is not None:
+            return hit.through(site.callee.qualname)
+    return None
+
+
+def _id_taint(fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
+    return tainted_names(fs, set(seeds)) if seeds else set()
+
+
+def _has_seeds(callee: FunctionSource, seeds: frozenset[str]) -> bool:
+    return bool(seeds)
+
+
+def _access_in(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> Hit | None:
+    if fs.is_lambda or not seeds:
+        return None
+    identities = identity_names(index, fs, None)
+    if _owner_checked(fs, identities):
+        return None
+    for name in sorted(_id_taint(fs, seeds)):
+        access = _first_access(fs, name, identities)
+        if access is not None:
+            return Hit(fs.path, access.lineno, _short(access))
+    return None
 
 
 def _checked_by_guards(ctx: RuleContext, route: Route) -> set[str]:

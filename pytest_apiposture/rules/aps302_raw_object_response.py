@@ -51,7 +51,10 @@ class RawObjectResponse(Rule):
 
     ## Known problems
     The object's class is found only when the handler makes it visible (a query on
-    ``User``, an annotation, a constructor call); otherwise nothing is reported.
+    ``User``, an annotation, a constructor call, a project function that returns one);
+    otherwise nothing is reported. An object nested in a returned dict or list literal
+    (``{"user": user}``) counts as returned; settings and the environment nested so are
+    APS306's.
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -81,7 +84,10 @@ class RawObjectResponse(Rule):
             return
         if not route.serializes_objects and not _MENTIONS_WHOLE_OBJECT.search(handler.text):
             return  # the framework sends only what the handler serialises itself
+        lines: set[int] = set()
         for returned in returned_values(handler):
+            if returned.line in lines:
+                continue  # one finding a line: {"user": user, "owner": owner}
             exposed = exposure(ctx.index, handler, returned, route)
             if exposed is None:
                 continue
@@ -91,6 +97,7 @@ class RawObjectResponse(Rule):
                 message = self.message.replace("{what}", what).replace(
                     "{fields}", ", ".join(f"`{f}`" for f in sorted(set(fields)))
                 )
+                lines.add(returned.line)
                 yield self.finding(
                     ctx,
                     file=handler.path,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
+from ..static.source import FunctionSource, SourceIndex
+from ._calls import project_calls
+from ._dataflow import body_params
 from ._models import field_line, find_class
 from .base import Rule, RuleContext
 
@@ -39,9 +43,11 @@ class PrivilegedBodyField(Rule):
     ```
 
     ## Known problems
-    Judged by field name (the ``privileged_fields`` setting extends the list); a
-    privileged field the handler then ignores is still reported, because the API
-    contract still advertises it.
+    Judged by field name (the ``privileged_fields`` setting extends the list). A field
+    the handler never reads (``body.is_verified``) and never hands on with the whole body
+    (``body.model_dump()``, ``**body``, the body passed to a function that is not
+    project code or that does either, three calls deep) is not reported: it is accepted
+    and dropped. The API contract still advertises it; APS305 judges undeclared fields.
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -74,7 +80,19 @@ class PrivilegedBodyField(Rule):
         if not privileged:
             return
         cls = find_class(ctx.index, ctx.handler, route.body_model)
+        handler = ctx.handler
+        bodies = (
+            frozenset(body_params(ctx.index, handler, route))
+            if handler is not None and not handler.is_lambda
+            else frozenset()
+        )
         for field in privileged:
+            if (
+                bodies
+                and handler is not None
+                and not touches(ctx.index, handler, bodies, field.name)
+            ):
+                continue  # the handler never reads the field nor hands the body on whole
             message = self.message.replace("{field}", field.name).replace(
                 "{model}", route.body_model or "body"
             )
@@ -89,3 +107,48 @@ class PrivilegedBodyField(Rule):
                 )
             elif (finding := self.at_handler(ctx, message=message)) is not None:
                 yield finding
+
+
+_WHOLE = frozenset({"dict", "model_dump", "json", "model_dump_json", "copy", "model_copy",
+                    "__dict__", "items", "keys", "values", "__iter__"})  # fmt: skip
+
+
+def touches(
+    index: SourceIndex, fs: FunctionSource, names: frozenset[str], field: str, depth: int = 3
+) -> bool:
+    """``fs`` may read ``field`` of the objects ``names`` hold: ``body.field``, a whole
+    dump, any use but reading another attribute or passing it to a project function
+    that does not (``depth`` calls deep)."""
+    return index.memo(
+        ("touches", fs.path, fs.line, fs.name, names, field, depth),
+        lambda: _touches(index, fs, names, field, depth),
+    )
+
+
+def _touches(
+    index: SourceIndex, fs: FunctionSource, names: frozenset[str], field: str, depth: int
+) -> bool:
+    if fs.is_lambda:
+        return True
+    uses = [n for n in fs.of(ast.Name) if n.id in names and isinstance(n.ctx, ast.Load)]
+    if not uses:
+        return False
+    accounted: set[int] = set()
+    for node in fs.of(ast.Attribute):
+        value = node.value
+        if isinstance(value, ast.Name) and value.id in names:
+            if node.attr == field or node.attr in _WHOLE:
+                return True
+            accounted.add(id(value))
+    for site in project_calls(index, fs):
+        passed = {
+            param: [a for a in args if isinstance(a, ast.Name) and a.id in names]
+            for param, args in site.bound.items()
+        }
+        seeds = frozenset(p for p, args in passed.items() if args)
+        if not seeds:
+            continue
+        if depth <= 0 or touches(index, site.callee, seeds, field, depth - 1):
+            return True
+        accounted.update(id(a) for args in passed.values() for a in args)
+    return any(id(n) not in accounted for n in uses)

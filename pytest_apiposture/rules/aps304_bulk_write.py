@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
+from functools import partial
 
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
-from ..static.source import FunctionSource
+from ..static.source import FunctionSource, ModuleSource
 from ..static.syntax import call_name, dotted, unparse, walk
-from ._dataflow import body_params, derives, reads_request, tainted_names
-from ._models import ClassRef, attributes, class_of_name, is_orm_class
+from ._calls import MAX_DEPTH, Hit, bind, mentions, project_calls, reach
+from ._dataflow import (
+    body_params,
+    class_of,
+    derives,
+    function_source,
+    reads_request,
+    tainted_names,
+)
+from ._models import ClassRef, attributes, class_of_name, field_line, is_orm_class, method
 from .aps305_extra_allowed import extra_allow_line
 from .base import Rule, RuleContext
 
 _NOT_SINKS = frozenset({"JSONResponse", "Response", "HTTPException", "dict", "jsonify", "print"})
+_SINK_WORDS = ("**", "update", "setattr", "from_dict", "set_attributes", "merge")
 _BULK_METHODS = frozenset({"update", "update_from_dict", "from_dict", "set_attributes", "merge"})
 
 
@@ -54,8 +65,9 @@ class BulkWrite(Rule):
     or validate into a model that declares only the writable fields.
 
     ## Known problems
-    Follows request data through local assignments only; a helper function that does
-    the bulk write is not seen. A mapping whose keys are spelled in the code
+    Follows request data through local assignments and into the project functions the
+    handler hands it to (arguments bound to parameters, three calls deep); a finding in
+    a helper is reported at the helper's line. A mapping whose keys are spelled in the code
     (``update({"pinned": value})``) writes only those fields and is not reported; nor is
     data loaded through a marshmallow schema (``item = schema.load(request.json)``),
     which keeps only the fields the schema declares, so a schema with
@@ -86,30 +98,85 @@ class BulkWrite(Rule):
         handler, route = ctx.handler, ctx.route
         if handler is None or route is None or handler.is_lambda:
             return
-        if (
-            "**" not in handler.text
-            and "update" not in handler.text
-            and "setattr" not in handler.text
-        ):
+        if not mentions(ctx.index, handler, _SINK_WORDS):
             return
         seeds = body_params(ctx.index, handler, route)
         if seeds and not _body_is_open(ctx, handler, route):
             seeds = set()
-        if not seeds and not reads_request(handler):
-            return  # no client data in the body: every sink test below would answer no
-        tainted = tainted_names(handler, seeds) - _schema_loaded(handler)
-        seen: set[int] = set()
-        for node in _sinks(ctx, handler, tainted):
-            if node.lineno not in seen:
-                seen.add(node.lineno)
-                sink = _describe(node)
-                yield self.finding(
-                    ctx,
-                    file=handler.path,
-                    line=node.lineno,
-                    symbol=handler.qualname,
-                    message=self.message.replace("{sink}", f"`{sink}`"),
-                )
+        seen: set[tuple[str, int]] = set()
+        for node in _local_sinks(ctx, handler, frozenset(seeds)):
+            seen.add((handler.path, node.lineno))
+            yield self._found(ctx, handler.path, node.lineno, _describe(node), "")
+        # the same question of the project functions the handler hands request data to
+        tainted = _tainted(handler, frozenset(seeds))
+        for site in project_calls(ctx.index, handler):
+            if call_name(site.call) in _BULK_METHODS:
+                continue  # judged at the call (``_bulk_method_writes`` reads the method)
+            callee_seeds = frozenset(
+                p for p, args in site.bound.items() if any(derives(a, tainted) for a in args)
+            )
+            if not _follow(site.callee, callee_seeds):
+                continue
+            hit = reach(
+                ctx.index,
+                site.callee,
+                callee_seeds,
+                question="bulk-write",
+                local=partial(_first_sink, ctx),
+                taint=_tainted,
+                follow=_follow,
+                depth=MAX_DEPTH - 1,
+            )
+            if hit is not None and (hit.path, hit.line) not in seen:
+                seen.add((hit.path, hit.line))
+                hit = hit.through(site.callee.qualname)
+                yield self._found(ctx, hit.path, hit.line, hit.detail, hit.chain())
+
+    def _found(self, ctx: RuleContext, path: str, line: int, sink: str, chain: str) -> Finding:
+        handler = ctx.handler
+        assert handler is not None
+        return self.finding(
+            ctx,
+            file=path,
+            line=line,
+            symbol=handler.qualname,
+            message=self.message.replace("{sink}", f"`{sink}`") + chain,
+        )
+
+
+def _tainted(fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
+    if not seeds and not reads_request(fs):
+        return set()  # no client data in the body: every sink test would answer no
+    return tainted_names(fs, set(seeds)) - _schema_loaded(fs)
+
+
+def _follow(callee: FunctionSource, seeds: frozenset[str]) -> bool:
+    return bool(seeds) or reads_request(callee)
+
+
+def _local_sinks(
+    ctx: RuleContext, fs: FunctionSource, seeds: frozenset[str]
+) -> list[ast.Call | ast.For | ast.AsyncFor]:
+    """The bulk writes in ``fs``'s own body, one per line."""
+    if not any(w in fs.text for w in _SINK_WORDS):
+        return []
+    tainted = _tainted(fs, seeds)
+    if not tainted and not reads_request(fs):
+        return []
+    lines: set[int] = set()
+    out = []
+    for node in _sinks(ctx, fs, tainted):
+        if node.lineno not in lines:
+            lines.add(node.lineno)
+            out.append(node)
+    return out
+
+
+def _first_sink(
+    ctx: RuleContext, index: object, fs: FunctionSource, seeds: frozenset[str]
+) -> Hit | None:
+    sinks = _local_sinks(ctx, fs, seeds)
+    return Hit(fs.path, sinks[0].lineno, _describe(sinks[0])) if sinks else None
 
 
 def _describe(node: ast.Call | ast.For | ast.AsyncFor) -> str:
@@ -138,10 +205,15 @@ def _sinks(
         name = call_name(call)
         spread = [k.value for k in call.keywords if k.arg is None]
         if spread and any(derives(v, tainted) for v in spread):
-            if name in _BULK_METHODS or _writes_model(ctx, handler, call):
+            if name in _BULK_METHODS:
+                if _bulk_method_writes(ctx, handler, call, tainted):
+                    yield call
+            elif _writes_model(ctx, handler, call):
                 yield call
-        elif name in _BULK_METHODS and any(
-            derives(a, tainted) for a in call.args if not _names_its_fields(a)
+        elif (
+            name in _BULK_METHODS
+            and any(derives(a, tainted) for a in call.args if not _names_its_fields(a))
+            and _bulk_method_writes(ctx, handler, call, tainted)
         ):
             yield call
     for node in handler.body_nodes:
@@ -156,6 +228,91 @@ def _sinks(
                 for sub in walk(node)
             ):
                 yield node  # the loop is the bulk write; point at its header
+
+
+def _bulk_method_writes(
+    ctx: RuleContext, fs: FunctionSource, call: ast.Call, tainted: set[str]
+) -> bool:
+    """``obj.update(data)`` and kin write attributes in bulk, unless the receiver is a
+    plain dict (a template context, a JSON blob: its keys are data, not attributes) or
+    the method is project code that copies only some fields (its body decides)."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return True
+    receiver = func.value
+    if _plain_dict(ctx, fs, receiver):
+        return False
+    own = _project_method(ctx, fs, receiver, func.attr)
+    if own is None:
+        return True
+    callee = function_source(ctx.index, own[0], own[1])
+    bound = bind(callee, call)
+    seeds = frozenset(p for p, args in bound.items() if any(derives(a, tainted) for a in args))
+    hit = reach(
+        ctx.index,
+        callee,
+        seeds,
+        question="bulk-write",
+        local=partial(_first_sink, ctx),
+        taint=_tainted,
+        follow=_follow,
+        depth=MAX_DEPTH - 1,
+    )
+    return hit is not None
+
+
+_DICT_TYPES = frozenset({"dict", "Dict", "MutableMapping"})
+_DICT_CALLS = frozenset({"dict", "copy", "deepcopy", "defaultdict", "OrderedDict", "setdefault"})
+
+
+def _plain_dict(ctx: RuleContext, fs: FunctionSource, node: ast.expr) -> bool:
+    """A mapping the function built or read as data: a name only ever assigned a dict
+    (``{}``, ``dict(...)``, ``x.copy()``, ``blob or {}``), a parameter annotated ``dict``,
+    or a model attribute declared as a dict or JSON column (a user's saved settings)."""
+    if isinstance(node, ast.Name):
+        values = fs.assignments.get(node.id)
+        if values:
+            return all(_dict_value(v) for v in values)
+        param = fs.params.get(node.id)
+        annotation = param[0].annotation if param else None
+        if isinstance(annotation, ast.Subscript):
+            annotation = annotation.value
+        return annotation is not None and dotted(annotation).rsplit(".", 1)[-1] in _DICT_TYPES
+    if isinstance(node, ast.Attribute):
+        owner = class_of(ctx.index, fs, node.value)
+        if owner is None:
+            return False
+        found = field_line(ctx.index, owner, node.attr)
+        if found is None:
+            return False
+        text = found.module.lines[found.line - 1] if found.line <= len(found.module.lines) else ""
+        return _JSON_COLUMN.search(text.split("=", 1)[-1] if "=" in text else text) is not None
+    return False
+
+
+_JSON_COLUMN = re.compile(r"\b(?:JSON|JSONB|JSONField|PickleType|dict|Dict|MutableDict)\b")
+
+
+def _dict_value(value: ast.expr) -> bool:
+    if isinstance(value, ast.Dict | ast.DictComp):
+        return True
+    if isinstance(value, ast.Call):
+        return call_name(value) in _DICT_CALLS
+    if isinstance(value, ast.BoolOp):
+        return isinstance(value.values[-1], ast.Dict)  # saved or {}
+    return False
+
+
+def _project_method(
+    ctx: RuleContext, fs: FunctionSource, receiver: ast.expr, name: str
+) -> tuple[ModuleSource, ast.FunctionDef] | None:
+    """The project ``def`` that ``receiver.name(...)`` runs, when the receiver's class
+    (an instance's, or the class named) is project code."""
+    cls = class_of(ctx.index, fs, receiver)
+    if cls is None:
+        spelled = dotted(receiver)
+        cls = class_of_name(ctx.index, fs.module, spelled) if spelled else None
+    return method(cls, ctx.index, name) if cls is not None else None
 
 
 def _names_its_fields(node: ast.expr) -> bool:

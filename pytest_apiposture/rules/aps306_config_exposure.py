@@ -50,7 +50,9 @@ class ConfigExposure(Rule):
     ```
 
     ## Known problems
-    Only mappings the handler returns directly (or through a local variable) are seen.
+    Only mappings the handler returns directly, through a local variable or nested in a
+    returned dict or list (``{"environment": dict(os.environ)}``) are seen; not one a
+    helper builds.
     A settings class is recognised by ``BaseSettings`` in its bases.
 
     ## References
@@ -77,9 +79,13 @@ class ConfigExposure(Rule):
             return
         if not _MENTIONS_CONFIG.search(handler.text):
             return
+        lines: set[int] = set()
         for returned in returned_values(handler):
+            if returned.line in lines:
+                continue  # one finding a line: a dict and the mapping nested in it
             what = config_source(ctx, handler, returned.node, 0)
             if what is not None:
+                lines.add(returned.line)
                 confidence = Confidence.POSSIBLE if "environment" in what else None
                 yield self.finding(
                     ctx,
@@ -139,6 +145,11 @@ def _dict_literal(
             and _reads_config(ctx, handler, value)
         ):
             return f"the secret setting `{key.value}`"
+        else:  # {"environment": dict(os.environ)}: a whole mapping under any key
+            found = config_source(ctx, handler, value, depth + 1)
+            if found is not None:
+                label = str(key.value) if isinstance(key, ast.Constant) else "..."
+                return f"{found} under `{label}`"
     return None
 
 

@@ -8,9 +8,11 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 
 from ..model import Confidence, Finding, Kind, Severity
+from ..static.guardcode import dependency_params
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
-from ._dataflow import derives, request_params, tainted_names
+from ._calls import Hit, mentions, reach
+from ._dataflow import derives, reads_request, request_params, tainted_names
 from .base import Rule, RuleContext
 
 _HTTP_VERBS = frozenset(
@@ -18,6 +20,7 @@ _HTTP_VERBS = frozenset(
 )
 _CLIENT_MODULES = ("requests", "httpx", "aiohttp", "urllib3")
 _CLIENT_FACTORIES = re.compile(r"(?:Session|Client|AsyncClient|ClientSession|PoolManager)$")
+_CLIENT_WORDS = (*_CLIENT_MODULES, "urlopen", "Request(")
 _HOST_DONE = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]+/", re.IGNORECASE)
 
 
@@ -53,10 +56,13 @@ class ServerSideRequestForgery(Rule):
     ```
 
     ## Known problems
-    Preview: follows the value through local assignments only, and takes any
+    Preview: follows the value through local assignments and into project functions
+    the handler calls (arguments bound to parameters, three calls deep), and takes any
     membership test on the URL or its parsed host as a sufficient allowlist. A
-    parameter used only in the path of a fixed host (``f"https://api.example.com/{id}"``)
-    is not reported.
+    parameter used only in the path of a fixed host is not reported: a literal one
+    (``f"https://api.example.com/{id}"``) or one configuration chooses
+    (``f"{settings.BASE_URL}/items/{id}"``, a module constant, ``os.environ[...]``)
+    followed by a ``/``; whoever sets that configuration is trusted with it.
 
     ## References
     - OWASP API7:2023 Server Side Request Forgery
@@ -82,21 +88,68 @@ class ServerSideRequestForgery(Rule):
         handler = ctx.handler
         if handler is None or handler.is_lambda:
             return
-        text = handler.text
-        if not any(m in text for m in (*_CLIENT_MODULES, "urlopen", "Request(")):
+        index = ctx.index
+        if not may_send(index, handler):
             return
-        cleans = partial(_is_validator_call, ctx.index, handler)
-        tainted = tainted_names(handler, request_params(ctx.index, handler), cleans)
-        for call, url in _outbound(handler):
-            if _host_controlled(url, tainted) and not _allowlisted(handler, tainted, call.lineno):
-                finding = self.at_handler(
-                    ctx,
-                    message=self.message.replace("{arg}", unparse(url)[:60])
-                    + f" (line {call.lineno})",
-                )
-                if finding is not None:
-                    yield finding
-                return
+        hit = reach(
+            index,
+            handler,
+            frozenset(request_params(index, handler)),
+            question="ssrf",
+            local=_controlled_call,
+            taint=partial(_tainted, index),
+            follow=_follow,
+            carries=_host_controlled,
+        )
+        if hit is not None:
+            finding = self.at_handler(
+                ctx,
+                message=self.message.replace("{arg}", hit.detail)
+                + (
+                    f" (line {hit.line})"
+                    if not hit.via
+                    else f"{hit.chain()} ({index.display(hit.path)}:{hit.line})"
+                ),
+            )
+            if finding is not None:
+                yield finding
+
+
+def may_send(index: SourceIndex, fs: FunctionSource) -> bool:
+    """The function or one it calls names an HTTP client (a text test)."""
+    return mentions(index, fs, _CLIENT_WORDS)
+
+
+def _tainted(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
+    """Names the caller's data reaches; a value validated (``allowlisted(url)``) or a URL
+    whose host is fixed (``f"{BASE_URL}/items/{name}"``) does not pass it on."""
+    tainted: set[str] = set()
+
+    def cleans(value: ast.expr) -> bool:
+        parts = _url_parts(value)
+        if parts is not None and not _host_controlled(index, fs, value, tainted):
+            return True
+        return _is_validator_call(index, fs, value)
+
+    tainted.update(tainted_names(fs, set(seeds), cleans))
+    return tainted
+
+
+def _follow(callee: FunctionSource, seeds: frozenset[str]) -> bool:
+    return bool(seeds) or reads_request(callee)
+
+
+def _controlled_call(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> Hit | None:
+    """The first outbound call of ``fs`` whose host the seeds (or request data) decide."""
+    if not any(m in fs.text for m in _CLIENT_WORDS):
+        return None
+    if not seeds and not reads_request(fs):
+        return None
+    tainted = _tainted(index, fs, seeds)
+    for call, url in _outbound(fs):
+        if _host_controlled(index, fs, url, tainted) and not _allowlisted(fs, tainted, call.lineno):
+            return Hit(fs.path, call.lineno, unparse(url)[:60])
+    return None
 
 
 def _outbound(handler: FunctionSource) -> Iterator[tuple[ast.Call, ast.expr]]:
@@ -131,27 +184,54 @@ def _client_names(handler: FunctionSource) -> set[str]:
     return names
 
 
-def _host_controlled(url: ast.expr, tainted: set[str]) -> bool:
-    """True unless the tainted part comes after a fixed ``scheme://host/`` prefix."""
+def _host_controlled(
+    index: SourceIndex, fs: FunctionSource, url: ast.expr, tainted: set[str]
+) -> bool:
+    """True unless every tainted part comes after a fixed ``scheme://host/`` prefix: a
+    literal one, or a leading value the caller does not choose (``settings.BASE_URL``, a
+    module constant, an environment variable) followed by a ``/``."""
+    parts = _url_parts(url)
+    if parts is None:
+        return derives(url, tainted)
+    prefix = ""
+    for number, part in enumerate(parts):
+        if isinstance(part, ast.Constant):
+            prefix += str(part.value)
+        elif derives(part, tainted):
+            return not _HOST_DONE.match(prefix)
+        elif number == 0 and _server_chosen(index, fs, part):
+            prefix += "configured://host"  # its host is the configuration's
+        else:
+            prefix += "x"
+    return False
+
+
+def _url_parts(url: ast.expr) -> list[ast.expr] | None:
+    """An f-string's parts or a ``+`` chain's operands, in order (else None)."""
     if isinstance(url, ast.JoinedStr):
-        prefix = ""
-        for part in url.values:
-            if isinstance(part, ast.Constant):
-                prefix += str(part.value)
-            elif derives(part, tainted):
-                return not _HOST_DONE.match(prefix)
-            else:
-                prefix += "x"
-        return False
+        return [p.value if isinstance(p, ast.FormattedValue) else p for p in url.values]
     if isinstance(url, ast.BinOp) and isinstance(url.op, ast.Add):
-        left = url.left
-        if (
-            isinstance(left, ast.Constant)
-            and isinstance(left.value, str)
-            and _HOST_DONE.match(left.value)
-        ):
-            return False
-    return derives(url, tainted)
+        left = _url_parts(url.left)
+        return [*(left if left is not None else [url.left]), url.right]
+    return None
+
+
+def _server_chosen(index: SourceIndex, fs: FunctionSource, node: ast.expr) -> bool:
+    """A value from configuration: an attribute or item of a module-level object or of an
+    injected settings parameter (``settings.BASE_URL``, ``app.config["API"]``), a module
+    constant, or an environment lookup (``os.environ[...]``, ``os.getenv(...)``)."""
+    if isinstance(node, ast.Call):
+        name = dotted(node.func)
+        return name in {"os.getenv", "getenv", "os.environ.get"}
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return False
+    if node.id in fs.assignments:
+        return False  # a local: where it came from is another question
+    if node.id in fs.params:
+        return node.id in dependency_params(index, fs)  # settings = Depends(get_settings)
+    return node.id in fs.module.bindings  # an import or a module-level name
 
 
 def _is_validator_call(index: SourceIndex, handler: FunctionSource, value: ast.expr) -> bool:

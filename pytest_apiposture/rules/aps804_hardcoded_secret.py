@@ -36,7 +36,8 @@ class HardcodedSecret(Rule):
     ``app.config["SECRET_KEY"] = "..."``, ``app.secret_key = "..."``,
     ``app.config.update(SECRET_KEY="...")``, ``{"JWT_SECRET": "..."}``, or a literal key
     passed to ``jwt.encode``/``jwt.decode``. A literal used only as the fallback of an
-    environment lookup (``os.environ.get("SECRET_KEY", "dev")``) or as the default of a
+    environment lookup (``os.environ.get("SECRET_KEY", "dev")``,
+    ``os.getenv("SECRET_KEY") or "change-me"``) or as the default of a
     ``BaseSettings`` field is reported as low: it is the key whenever the variable is
     unset.
 
@@ -196,16 +197,27 @@ def _holds_secret(name: str, node: ast.AST, *, dummies: bool = True) -> bool:
 
 
 def _env_fallback(name: str, node: ast.AST) -> bool:
-    """``os.environ.get("X", "lit")``, ``os.getenv("X", "lit")``, ``config("X", default="lit")``."""
-    if not isinstance(node, ast.Call) or call_name(node) not in _ENV_FALLBACK_CALLS:
+    """``os.environ.get("X", "lit")``, ``os.getenv("X", "lit")``, ``config("X", default="lit")``,
+    ``os.environ.get("X") or "lit"``: ``name`` is the secret's (the target's) name."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) > 1:
+        # os.environ.get("X") or "lit": the last operand is the value when the rest are empty
+        *lookups, last = node.values
+        return all(_is_env_lookup(v) for v in lookups) and _holds_secret(name, last, dummies=False)
+    if not _is_env_lookup(node):
         return False
-    name = dotted(node.func)
-    if call_name(node) == "get" and "environ" not in name:
-        return False
+    assert isinstance(node, ast.Call)
     fallback = node.args[1] if len(node.args) > 1 else None
     fallback = next((k.value for k in node.keywords if k.arg == "default"), fallback)
     # a fallback is the key whenever the variable is unset, dummy-looking or not
     return fallback is not None and _holds_secret(name, fallback, dummies=False)
+
+
+def _is_env_lookup(node: ast.AST) -> bool:
+    """``os.getenv(...)``, ``os.environ.get(...)``, ``config(...)``, ``env(...)``: not any
+    ``.get`` (a dict's)."""
+    if not isinstance(node, ast.Call) or call_name(node) not in _ENV_FALLBACK_CALLS:
+        return False
+    return call_name(node) != "get" or "environ" in dotted(node.func)
 
 
 def _test_class_nodes(nodes: list[ast.AST]) -> set[int]:

@@ -17,9 +17,8 @@ parsing is most of the pass's cost. The units themselves are ``units``.
 from __future__ import annotations
 
 import gc
-import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from operator import attrgetter
@@ -39,14 +38,15 @@ from .cache import (
     encode_finding,
     tool_key,
 )
-from .callables import code_owner
+from .project_files import project_files_for
 from .run import RunCache, RunFingerprint, run_fingerprint
 from .source import SourceIndex
 from .units import file_unit, route_values, unit_files
 
+__all__ = ["AnalysisResult", "analyse", "project_files_for"]
+
 _new, _set = object.__new__, object.__setattr__
 _GUARDS, _STATE = attrgetter("guards"), attrgetter("__dict__")
-_SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 
 
 @dataclass
@@ -201,45 +201,3 @@ def _final_routes(
     final: list[Route] = list(map(_new, map(type, routes)))
     deque(map(_set, final, repeat("__dict__"), states), maxlen=0)
     return final
-
-
-def project_files_for(
-    routes: Sequence[Route], app_module_file: str | Path | None, root: Path
-) -> list[Path]:
-    """The .py files of the app's top-level package(s) under root (single modules as is)."""
-    root_dir = os.path.abspath(root)
-    starts = [str(app_module_file)] if app_module_file else []
-    for route in routes:
-        code = getattr(code_owner(route.endpoint), "__code__", None) if route.endpoint else None
-        if code is not None and not code.co_filename.startswith("<"):
-            starts.append(code.co_filename)
-    out: set[str] = set()
-    packages: set[str] = set()
-    for start in dict.fromkeys(os.path.abspath(s) for s in starts):
-        if not start.startswith(root_dir + os.sep) or not os.path.isfile(start):
-            continue
-        package = _top_package(start)
-        if package is None:
-            out.add(start)
-        elif package not in packages:  # walked once, not once per handler file in it
-            packages.add(package)
-            out.update(_python_files(package))
-    return [Path(p) for p in sorted(out)]
-
-
-# -- project files ---------------------------------------------------------------------------
-def _top_package(path: str) -> str | None:
-    directory = os.path.dirname(path)
-    if not os.path.isfile(os.path.join(directory, "__init__.py")):
-        return None
-    while os.path.isfile(os.path.join(os.path.dirname(directory), "__init__.py")):
-        directory = os.path.dirname(directory)
-    return directory
-
-
-def _python_files(package: str) -> Iterator[str]:
-    for directory, dirs, files in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith(".py"):
-                yield os.path.join(directory, name)

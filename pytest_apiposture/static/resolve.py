@@ -117,15 +117,42 @@ def _follow_import(
     if not isinstance(stmt, ast.ImportFrom):
         return None
     package = module_file(index, module, stmt.module, stmt.level)
-    if package is None:
-        return None
-    source = index.module(package)
+    source = index.module(package) if package is not None else None
     if source is not None and alias.name in source.bindings:
         return _resolve(index, source, [alias.name], depth + 1)
+    # a submodule, of a regular package or of a namespace one (a folder without
+    # __init__.py: ``package`` is None, the submodule's file is there all the same)
+    if package is None and not _namespace_package(index, module, stmt.module, stmt.level):
+        return None  # a library's name (fastapi.Depends): nothing under root to find
     dotted_name = f"{stmt.module}.{alias.name}" if stmt.module else alias.name
     submodule = module_file(index, module, dotted_name, stmt.level)
     found = index.module(submodule) if submodule else None
     return Resolved(found, alias.name, "module", found.tree) if found else None
+
+
+def _namespace_package(
+    index: SourceIndex, module: ModuleSource, name: str | None, level: int
+) -> bool:
+    """A folder ``name`` names under an import base (once per folder and name)."""
+    directory = os.path.dirname(module.path)
+    return index.memo(
+        ("namespace", directory, name, level),
+        lambda: any(os.path.isdir(b) for b in package_dirs(index, module, name, level)),
+    )
+
+
+def package_dirs(
+    index: SourceIndex, module: ModuleSource, name: str | None, level: int
+) -> list[str]:
+    parts = name.split(".") if name else []
+    if level:
+        base = os.path.dirname(module.path)
+        for _ in range(level - 1):
+            base = os.path.dirname(base)
+        bases: tuple[str, ...] = (base,)
+    else:
+        bases = import_bases(index, module.path)
+    return [os.path.join(b, *parts) for b in bases]
 
 
 def module_file(

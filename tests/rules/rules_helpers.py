@@ -9,6 +9,11 @@ A fixture line carries what the static pass must report on it::
 ``expect`` must be found, ``ok`` must not be, and ``todo-expect`` documents a known
 miss: it must currently *not* be found, so fixing the rule makes the test say so.
 Every finding in the fixture file must be an ``expect`` mark (nothing extra).
+
+An ``expect`` mark may state the finding's severity and confidence after its code,
+and then they are asserted exactly::
+
+    SECRET_KEY = os.getenv("SECRET_KEY") or "change-me"  # expect: APS804 low possible
 """
 
 from __future__ import annotations
@@ -30,8 +35,11 @@ from pytest_apiposture.static.engine import AnalysisResult, analyse, project_fil
 from pytest_apiposture.static.source import SourceIndex
 
 FIXTURES = Path(__file__).parent / "fixtures"
-_MARK = re.compile(r"#\s*(expect|ok|todo-expect):\s*((?:APS\d{3}[\s,]*)+)")
-_CODE = re.compile(r"APS\d{3}")
+_LEVELS = r"(?:critical|high|medium|low|info)\s+(?:confirmed|likely|possible)"
+_MARK = re.compile(
+    rf"#\s*(expect|ok|todo-expect):\s*((?:APS\d{{3}}(?:\s+{_LEVELS})?[\s,]*)+)"
+)
+_CODE = re.compile(rf"(APS\d{{3}})(?:\s+({_LEVELS}))?")
 
 
 @dataclass
@@ -39,6 +47,8 @@ class Marks:
     expect: set[tuple[str, str, int]] = field(default_factory=set)
     ok: set[tuple[str, str, int]] = field(default_factory=set)
     todo: set[tuple[str, str, int]] = field(default_factory=set)
+    # expect marks that state them: (code, path, line) -> "severity confidence"
+    levels: dict[tuple[str, str, int], str] = field(default_factory=dict)
 
 
 def read_marks(paths: Iterable[Path], root: Path) -> Marks:
@@ -49,7 +59,10 @@ def read_marks(paths: Iterable[Path], root: Path) -> Marks:
         for number, line in enumerate(path.read_text().splitlines(), start=1):
             for kind, codes in _MARK.findall(line):
                 target = {"expect": marks.expect, "ok": marks.ok, "todo-expect": marks.todo}[kind]
-                target.update((code, rel, number) for code in _CODE.findall(codes))
+                for code, levels in _CODE.findall(codes):
+                    target.add((code, rel, number))
+                    if levels and kind == "expect":
+                        marks.levels[(code, rel, number)] = " ".join(levels.split())
     return marks
 
 
@@ -96,8 +109,22 @@ def found(findings: Iterable[Finding], root: Path) -> set[tuple[str, str, int]]:
     return out
 
 
-def assert_marks(got: set[tuple[str, str, int]], marks: Marks) -> None:
-    """Exactly the ``expect`` marks; no ``ok`` mark; no ``todo-expect`` mark (yet)."""
+def levels_of(findings: Iterable[Finding], root: Path) -> dict[tuple[str, str, int], set[str]]:
+    """(code, path, line) -> the "severity confidence" of the findings there."""
+    out: dict[tuple[str, str, int], set[str]] = {}
+    for f in findings:
+        (key,) = found([f], root)
+        out.setdefault(key, set()).add(f"{f.severity.value} {f.confidence.value}")
+    return out
+
+
+def assert_marks(
+    got: set[tuple[str, str, int]],
+    marks: Marks,
+    levels: dict[tuple[str, str, int], set[str]] | None = None,
+) -> None:
+    """Exactly the ``expect`` marks; no ``ok`` mark; no ``todo-expect`` mark (yet); and
+    the severity and confidence an ``expect`` mark states (``levels``: what was found)."""
     missing = sorted(marks.expect - got)
     extra = sorted(got - marks.expect)
     fixed = sorted(got & marks.todo)
@@ -111,6 +138,10 @@ def assert_marks(got: set[tuple[str, str, int]], marks: Marks) -> None:
         problems.append(f"todo-expect now found, promote it to expect: {fixed}")
     if wrong:
         problems.append(f"found on a line marked ok: {wrong}")
+    for key, stated in sorted(marks.levels.items()):
+        seen = (levels or {}).get(key, set())
+        if key in got and seen != {stated}:
+            problems.append(f"{key}: marked {stated!r}, found {sorted(seen)}")
     assert not problems, "\n".join(problems)
 
 
@@ -120,5 +151,9 @@ def check_fixture(name: str, *, public: Sequence[str] = ()) -> AnalysisResult:
     path = Path(module.__file__)
     result = run_static(module.app, root=FIXTURES, app_file=path, public=public)
     # fixtures are self-contained: every finding must point into the fixture file
-    assert_marks(found(result.findings, FIXTURES), read_marks([path], FIXTURES))
+    assert_marks(
+        found(result.findings, FIXTURES),
+        read_marks([path], FIXTURES),
+        levels_of(result.findings, FIXTURES),
+    )
     return result

@@ -290,6 +290,48 @@ def test_project_files_are_the_app_packages_python_files(tmp_path: Path) -> None
     assert project_files_for([], tmp_path / "loose.py", package) == []
 
 
+def test_project_files_follow_imports_into_namespace_packages(tmp_path: Path) -> None:
+    """An app run from its folder: no ``__init__.py`` anywhere. The modules it imports
+    (directly or through another project module) are project files; a sibling nobody
+    imports, a library and a test folder are not."""
+    app_dir = tmp_path / "svc"
+    (app_dir / "core").mkdir(parents=True)
+    (app_dir / "tests").mkdir()
+    (app_dir / "main.py").write_text(
+        "from core import security\nimport settings as conf\nfrom . import nothing\n"
+    )
+    (app_dir / "settings.py").write_text("from core.keys import (\n    VERIFY,\n)\n")
+    (app_dir / "core" / "security.py").write_text("import os\n")
+    (app_dir / "core" / "keys.py").write_text("VERIFY = False\n")
+    (app_dir / "unused.py").write_text("SECRET_KEY = 'x'\n")
+    (app_dir / "tests" / "test_main.py").write_text("import main\n")
+    files = project_files_for([], app_dir / "main.py", tmp_path)
+    assert [p.relative_to(app_dir).as_posix() for p in files] == [
+        "core/keys.py",
+        "core/security.py",
+        "main.py",
+        "settings.py",
+    ]
+
+
+def test_project_rules_reach_namespace_package_modules_the_app_imports() -> None:
+    """The fixture app runs from its folder (no ``__init__.py``): APS803 in
+    ``rxns_core/tokens.py``, APS804 in ``rxns_settings.py`` and the SSRF in
+    ``rxns_core/fetching.py`` are found; the file nobody imports is not read."""
+    from rules_helpers import FIXTURES, assert_marks, found, levels_of, read_marks
+
+    root = FIXTURES / "rx_ns_app"
+    sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module("rxns_main")
+    finally:
+        sys.path.remove(str(root))
+    result = run_static(module.app, root=root, app_file=Path(module.__file__))
+    marks = read_marks(sorted(root.rglob("*.py")), root)
+    assert_marks(found(result.findings, root), marks, levels_of(result.findings, root))
+    assert marks.expect  # the fixture says something
+
+
 def test_a_cache_with_a_flipped_byte_is_ignored_not_unmarshalled(tmp_path: Path) -> None:
     app, package = make_app(tmp_path)
     cache = tmp_path / "cache"

@@ -20,6 +20,8 @@ FIXTURES = {
     "rx_fa_misc": (),
     "rx_fl_misc": (),
     "rx_fl_fab": (),
+    "rx_fa_reach": (),
+    "rx_fl_reach": (),
 }
 
 

@@ -1,0 +1,162 @@
+"""Which files are the project's: the app's packages and the modules it imports.
+
+A handler or the app module inside a regular package (``__init__.py`` up to the top)
+brings the whole top package in, as before. A file outside one (a namespace package, a
+folder without ``__init__.py``, an app run from its folder) brings itself in; then the
+imports of every project file are followed, by a text scan, to modules under the app's
+source roots (the folder an import of the module starts from: a handler's folder up as
+many levels as its ``__module__`` has dots, the app module's folder): so
+``from core import config`` reaches ``core/config.py`` whether or not ``core`` has an
+``__init__.py``. Nothing here parses a file; the engine parses only the files a rule may
+fire on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from ..model import Route
+from .callables import code_owner
+
+_SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
+# ``import a.b, c as d`` / ``from .a.b import (x, y)``: the module part and the names
+_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)"
+    rb"|import[ \t]+([^\n#;]+))",
+    re.MULTILINE,
+)
+_WORD = re.compile(rb"[A-Za-z_][\w.]*")
+
+
+def project_files_for(
+    routes: Sequence[Route], app_module_file: str | Path | None, root: Path
+) -> list[Path]:
+    """The .py files of the app's top-level package(s) under root (single modules as is),
+    and the modules under the app's source roots that project files import."""
+    root_dir = os.path.abspath(root)
+    starts: list[tuple[str, str]] = [(str(app_module_file), "")] if app_module_file else []
+    for route in routes:
+        owner = code_owner(route.endpoint) if route.endpoint else None
+        code = getattr(owner, "__code__", None)
+        if code is not None and not code.co_filename.startswith("<"):
+            starts.append((code.co_filename, str(getattr(owner, "__module__", "") or "")))
+    out: set[str] = set()
+    packages: set[str] = set()
+    source_roots: set[str] = set()
+    seen_starts: set[tuple[str, str]] = set()
+    for raw, module_name in starts:
+        start = os.path.abspath(raw)
+        if (start, module_name) in seen_starts:
+            continue
+        seen_starts.add((start, module_name))
+        if not _inside(start, root_dir) or not os.path.isfile(start):
+            continue
+        source_roots.add(_source_root(start, module_name, root_dir))
+        _add(start, out, packages, source_roots)
+    _follow_imports(out, packages, source_roots, root_dir)
+    return [Path(p) for p in sorted(out)]
+
+
+def _inside(path: str, root_dir: str) -> bool:
+    return path.startswith(root_dir + os.sep)
+
+
+def _source_root(path: str, module_name: str, root_dir: str) -> str:
+    """The folder ``module_name`` is imported from (its file's folder when unknown)."""
+    directory = os.path.dirname(path)
+    parts = module_name.split(".") if module_name and module_name != "__main__" else []
+    if parts and os.path.splitext(os.path.basename(path))[0] in (parts[-1], "__init__"):
+        up = directory
+        for part in reversed(parts[:-1]):
+            if os.path.basename(up) != part:
+                return directory  # the file is not where its name says: keep its folder
+            up = os.path.dirname(up)
+        directory = up
+    return directory if directory == root_dir or _inside(directory, root_dir) else root_dir
+
+
+def _add(path: str, out: set[str], packages: set[str], source_roots: set[str]) -> None:
+    package = _top_package(path)
+    if package is None:
+        out.add(path)
+    elif package not in packages:  # walked once, not once per handler file in it
+        packages.add(package)
+        source_roots.add(os.path.dirname(package))
+        out.update(_python_files(package))
+
+
+def _follow_imports(
+    out: set[str], packages: set[str], source_roots: set[str], root_dir: str
+) -> None:
+    queue = sorted(out)
+    done: set[str] = set()
+    while queue:
+        path = queue.pop()
+        if path in done:
+            continue
+        done.add(path)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        if b"import" not in data:
+            continue
+        for candidate in _imported_files(data, path, sorted(source_roots)):
+            if candidate in out or not _inside(candidate, root_dir):
+                continue
+            before = set(out)
+            _add(candidate, out, packages, source_roots)
+            queue.extend(sorted(out - before))
+
+
+def _imported_files(data: bytes, path: str, roots: list[str]) -> Iterator[str]:
+    """Files under ``roots`` (or beside ``path`` for a relative import) that the text's
+    import statements may name: ``a/b.py``, ``a/b/__init__.py``, and for
+    ``from a import b`` also ``a/b.py``."""
+    for match in _IMPORT.finditer(data):
+        base, names, plain = match.groups()
+        if plain is not None:
+            modules = [m.split(b" as ")[0].strip() for m in plain.split(b",")]
+            pairs = [(m.decode(errors="replace"), "") for m in modules if m]
+        else:
+            words = [w.decode(errors="replace") for w in _WORD.findall(names or b"")]
+            pairs = [(base.decode(errors="replace"), w) for w in words if w != "as"]
+            pairs.append((base.decode(errors="replace"), ""))
+        for module, name in pairs:
+            dots = len(module) - len(module.lstrip("."))
+            dotted = module[dots:]
+            if dots:
+                bases = [path]
+                for _ in range(dots):
+                    bases = [os.path.dirname(b) for b in bases]
+            else:
+                bases = roots
+            parts = [p for p in dotted.split(".") if p] + ([name] if name else [])
+            if not parts:
+                continue
+            for base_dir in bases:
+                stem = os.path.join(base_dir, *parts)
+                for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+                    if os.path.isfile(candidate):
+                        yield candidate
+
+
+def _top_package(path: str) -> str | None:
+    directory = os.path.dirname(path)
+    if not os.path.isfile(os.path.join(directory, "__init__.py")):
+        return None
+    while os.path.isfile(os.path.join(os.path.dirname(directory), "__init__.py")):
+        directory = os.path.dirname(directory)
+    return directory
+
+
+def _python_files(package: str) -> Iterator[str]:
+    for directory, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(".py"):
+                yield os.path.join(directory, name)
