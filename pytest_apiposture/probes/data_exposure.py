@@ -5,7 +5,7 @@ The scanner itself is ``exposure.py``, shared with the passive scan every probe 
 
 from __future__ import annotations
 
-from ..model import Finding, Route, Severity
+from ..model import Finding, Route
 from . import exposure
 from .base import Probe, Skip, inconclusive
 from .context import ProbeContext
@@ -31,14 +31,9 @@ class DataExposureProbe(Probe):
     them.
     """
 
-    code = exposure.CODE
-    name = "sensitive-data-probe"
-    kind = exposure.KIND
-    owasp = exposure.OWASP
-    severity = Severity.HIGH
-    cwe = exposure.CWE
-    summary = "response body carries sensitive keys, secret-shaped values or undeclared fields"
-    remediation = exposure.REMEDIATION
+    facts = exposure.ExposureFacts  # shared with the passive scan of other probes' bodies
+    code, name, kind, owasp = facts.code, facts.name, facts.kind, facts.owasp
+    severity, cwe, summary, remediation = facts.severity, facts.cwe, facts.summary, facts.remediation
 
     def applies(self, route: Route, ctx: ProbeContext) -> bool:
         return ctx.allowed(route)

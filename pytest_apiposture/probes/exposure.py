@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..checks import Check
 from ..knowledge import Knowledge, normalise
 from ..model import Confidence, Finding, Kind, Route, Severity
 from .discover import records
@@ -42,17 +43,27 @@ _CRITICAL = (
 )
 _LISTED = 6
 
-# APS352, as its probe declares it (DataExposureProbe takes these)
-CODE = "APS352"
-KIND = Kind.DATA_EXPOSURE
-OWASP = "API3:2023"
-CWE = 213
-REMEDIATION = (
-    "Return an explicit output schema: FastAPI `response_model=UserOut` without the "
-    "secret fields (never the ORM object or `__dict__`); Flask: serialise with a schema "
-    "(`UserOut().dump(user)`) or build the dict field by field. Never send hashes, tokens "
-    "or keys back."
-)
+class ExposureFacts(Check):
+    """APS352's facts, in one place for the probe (data_exposure.py, whose docstring is the
+    check's documentation) and for the passive scan of every other probe's responses."""
+
+    code = "APS352"
+    name = "sensitive-data-probe"
+    kind = Kind.DATA_EXPOSURE
+    owasp = "API3:2023"
+    severity = Severity.HIGH
+    confidence = Confidence.CONFIRMED
+    cwe = 213
+    summary = "response body carries sensitive keys, secret-shaped values or undeclared fields"
+    remediation = (
+        "Return an explicit output schema: FastAPI `response_model=UserOut` without the "
+        "secret fields (never the ORM object or `__dict__`); Flask: serialise with a schema "
+        "(`UserOut().dump(user)`) or build the dict field by field. Never send hashes, "
+        "tokens or keys back."
+    )
+
+
+CODE = ExposureFacts.code
 
 
 @dataclass(frozen=True)
@@ -135,19 +146,13 @@ def exposures(route: Route, run: ProbeRun, bodies: list[Exchange]) -> set[Exposu
 def report(route: Route, run: ProbeRun, found: set[Exposure], via: str = "") -> Finding:
     """The APS352 finding for what ``route`` exposed (the worst exposure's severity)."""
     worst = max(found, key=lambda e: e.severity.rank).severity
-    return Finding(
-        code=CODE,
-        kind=KIND,
-        owasp=OWASP,
-        severity=worst,
-        confidence=Confidence.CONFIRMED,
+    return ExposureFacts.new_finding(
         message=f"{route.key} returned {_describe(found)}{via}",
-        remediation=REMEDIATION,
         method=route.method,
         path=route.path,
         location=route.location,
         evidence=format_transcript(run.transcript, run.ctx.knowledge),
-        cwe=CWE,
+        severity=worst,
     )
 
 
