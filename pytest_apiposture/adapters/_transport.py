@@ -14,20 +14,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .base import ErrorReport, Transport
-
-# What a shared environ leaves out: the parts each request sets itself.
-PER_REQUEST = (
-    "REQUEST_METHOD",
-    "PATH_INFO",
-    "QUERY_STRING",
-    "REQUEST_URI",
-    "RAW_URI",
-    "CONTENT_TYPE",
-    "CONTENT_LENGTH",
-    "wsgi.input",
-    "wsgi.errors",  # sys.stderr when the request is made: pytest swaps it per test
-)
+from .base import PER_REQUEST, ErrorReport, Transport
 
 
 def asgi_transport(app: Any) -> Transport:

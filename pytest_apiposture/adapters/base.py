@@ -26,6 +26,20 @@ class Enumeration:
     notes: list[str] = field(default_factory=list)
 
 
+# What a WSGI environ template (Transport.environ) leaves out: the parts each request sets.
+PER_REQUEST = (
+    "REQUEST_METHOD",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "REQUEST_URI",
+    "RAW_URI",
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "wsgi.input",
+    "wsgi.errors",  # sys.stderr when the request is made: pytest swaps it per test
+)
+
+
 # The adapter's ``report_errors`` calls back with the exception behind a 500 it handled.
 ErrorReport = Callable[[BaseException], None]
 

@@ -21,21 +21,9 @@ from io import BytesIO
 from typing import Any
 from urllib.parse import unquote
 
-from ..adapters import Transport
+from ..adapters.base import PER_REQUEST, Transport
 from .client import MAX_BODY, ProbeClient, ProbeRequest, _Slot, base_url
 
-# What the template leaves out: the parts of the environ each request sets itself.
-_PER_REQUEST = (
-    "REQUEST_METHOD",
-    "PATH_INFO",
-    "QUERY_STRING",
-    "REQUEST_URI",
-    "RAW_URI",
-    "CONTENT_TYPE",
-    "CONTENT_LENGTH",
-    "wsgi.input",
-    "wsgi.errors",  # sys.stderr when the request is made: pytest swaps it per test
-)
 _FORM = "application/x-www-form-urlencoded"
 
 
@@ -127,7 +115,7 @@ def plain_environ(base: str | None) -> dict[str, Any]:
         environ: dict[str, Any] = builder.get_environ()
     finally:
         builder.close()
-    for key in _PER_REQUEST:
+    for key in PER_REQUEST:
         environ.pop(key, None)
     return environ
 

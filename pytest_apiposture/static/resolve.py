@@ -141,18 +141,21 @@ def _namespace_package(
     )
 
 
+def _import_bases(index: SourceIndex, module: ModuleSource, level: int) -> tuple[str, ...]:
+    """The folders an import at ``level`` (0: absolute) from ``module`` starts from."""
+    if not level:
+        return tuple(import_bases(index, module.path))
+    base = os.path.dirname(module.path)
+    for _ in range(level - 1):
+        base = os.path.dirname(base)
+    return (base,)
+
+
 def package_dirs(
     index: SourceIndex, module: ModuleSource, name: str | None, level: int
 ) -> list[str]:
     parts = name.split(".") if name else []
-    if level:
-        base = os.path.dirname(module.path)
-        for _ in range(level - 1):
-            base = os.path.dirname(base)
-        bases: tuple[str, ...] = (base,)
-    else:
-        bases = import_bases(index, module.path)
-    return [os.path.join(b, *parts) for b in bases]
+    return [os.path.join(b, *parts) for b in _import_bases(index, module, level)]
 
 
 def module_file(
@@ -160,14 +163,7 @@ def module_file(
 ) -> str | None:
     """The file an import of ``name`` (relative at ``level``) from ``module`` reads."""
     parts = name.split(".") if name else []
-    if level:
-        base = os.path.dirname(module.path)
-        for _ in range(level - 1):
-            base = os.path.dirname(base)
-        bases: tuple[str, ...] = (base,)
-    else:
-        bases = import_bases(index, module.path)
-    for base in bases:
+    for base in _import_bases(index, module, level):
         stem = os.path.join(base, *parts)
         for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
             index.touch(candidate)
