@@ -120,6 +120,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_ObservationSink(config), "apiposture-observations")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config: pytest.Config, specs: Any) -> None:
+    """The xdist controller runs the static pass before it starts the workers, so they
+    read its result from the cache (.pytest_cache/apiposture) instead of each redoing it:
+    what the workers share out is the probing."""
+    if settings_key in config.stash:
+        analysis_of(config)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     if settings_key in session.config.stash:
