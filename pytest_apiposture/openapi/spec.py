@@ -10,6 +10,7 @@ The shapes are in ``spec_model``, reading one path's operations in ``operations`
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -194,10 +195,31 @@ def _security_schemes(
 
 
 class _KeyLines:
-    """Line numbers of mapping keys in the spec text (1 when unknown)."""
+    """Line numbers of mapping keys in the spec text (1 when unknown).
+
+    Every line is read once: key -> the (0-based) lines it opens, so a look-up is a
+    bisection, not a scan of the text per key (a spec of thousands of operations).
+    """
+
+    _KEY = re.compile(
+        r"""^\s*(?:-\s+)?(?:"(?P<double>(?:[^"\\]|\\.)*)"|'(?P<single>[^']*)'|(?P<bare>[^\s'"{}\[\],][^:]*?))\s*:"""
+    )
 
     def __init__(self, text: str | None) -> None:
-        self.lines = text.splitlines() if text else []
+        self.lines: dict[str, list[int]] = {}
+        for number, line in enumerate(text.splitlines() if text else ()):
+            match = self._KEY.match(line)
+            if match is None:
+                continue  # minified JSON matches nothing: everything is on line 1 anyway
+            double, single, bare = match.group("double", "single", "bare")
+            if double is not None:
+                try:
+                    key = json.loads(f'"{double}"')
+                except ValueError:
+                    continue
+            else:
+                key = single if single is not None else bare
+            self.lines.setdefault(key, []).append(number)
 
     def find(self, key: str, *, after: str) -> int:
         start = self._index(after, 0)
@@ -205,11 +227,6 @@ class _KeyLines:
         return found + 1 if found is not None else 1
 
     def _index(self, key: str, start: int) -> int | None:
-        spelled = {json.dumps(key), f"'{key}'", key, json.dumps(key).replace("/", "\\/")}
-        pattern = re.compile(
-            r"^\s*(?:-\s+)?(?:" + "|".join(re.escape(s) for s in spelled) + r")\s*:"
-        )
-        # minified JSON matches nothing: everything is on line 1 anyway
-        return next(
-            (n for n in range(start, len(self.lines)) if pattern.match(self.lines[n])), None
-        )
+        numbers = self.lines.get(key, ())
+        position = bisect.bisect_left(numbers, start)
+        return numbers[position] if position < len(numbers) else None
