@@ -22,6 +22,7 @@ from ..model import Auth, Guard, GuardRole, Route
 from .callables import code_owner, marked_public
 from .denials import answers_only_not_found
 from .guardcode import Exemption, code_facts, dependency_params, merge_facts
+from .purpose import is_entry_point, purpose
 from .source import FunctionSource, SourceIndex
 from .syntax import dotted
 
@@ -59,8 +60,8 @@ def classify_route(
         for role, exemption in shared.judged
     ]
     guards = shared.with_roles(tuple(roles), index)
-    auth = _auth(route, set(roles), index, knowledge, is_public(route))
-    return evolve(route, guards=guards, auth=auth)
+    auth, reason = auth_verdict(route, set(roles), index, knowledge, is_public(route), guards)
+    return evolve(route, guards=guards, auth=auth, auth_reason=reason)
 
 
 class _SharedRoles:
@@ -131,24 +132,72 @@ def _auth(
     knowledge: Knowledge,
     public: bool,
 ) -> Auth:
+    return auth_verdict(route, roles, index, knowledge, public)[0]
+
+
+def auth_verdict(
+    route: Route,
+    roles: set[GuardRole | None],
+    index: SourceIndex,
+    knowledge: Knowledge,
+    public: bool,
+    guards: Sequence[Guard] = (),
+) -> tuple[Auth, str]:
+    """The route's auth class and its reason. A visible guard wins over every default and
+    every purpose; a declaration (config, marker) wins over a guarded-but-optional route;
+    a login route's own password check is not a guard; a suspicion waits for the probe."""
+    guards = guards or route.guards
     handlers = knowledge.library_public_handlers
-    if (
-        public
-        or marked_public(route.endpoint)
-        or route.handler in handlers
-        or _overrides(route, handlers)  # last: it looks the view's class up
-    ):
-        return Auth.PUBLIC
     if roles & _STRONG or route.handler in knowledge.library_authorizing_handlers:
-        return Auth.AUTHENTICATED
+        return Auth.AUTHENTICATED, _guard_reason(guards, _STRONG, index) or "library view"
+    marked = marked_public(route.endpoint)
+    why = purpose(route)
+    if public or marked:
+        return Auth.PUBLIC, why or "declared public (config or @public marker)"
+    if route.handler in handlers or _overrides(route, handlers):  # last: looks the class up
+        return Auth.PUBLIC, "a library's login or public view"
+    if is_entry_point(why):
+        return Auth.PUBLIC, str(why)  # its wrong-password branch refuses a bad login
     handler = index.handler(route)
-    if handler is not None and code_facts(index, handler, knowledge).inline_auth:
-        return Auth.AUTHENTICATED
+    facts = code_facts(index, handler, knowledge) if handler is not None else None
+    if facts is not None and facts.inline_auth:
+        if facts.condition:
+            return Auth.CONDITIONAL, f"{facts.condition} (check in the handler)"
+        return Auth.AUTHENTICATED, f"check in the handler at {_where(index, handler)}"
+    if GuardRole.CONDITIONAL_AUTH in roles:
+        guard = next((g for g in guards if g.role is GuardRole.CONDITIONAL_AUTH), None)
+        setting = _guard_condition(guard, index, knowledge) if guard is not None else ""
+        return (
+            Auth.CONDITIONAL,
+            f"{setting or 'a setting'} ({_guard_reason(guards, {GuardRole.CONDITIONAL_AUTH}, index)})",
+        )
+    if why is not None:
+        return Auth.PUBLIC, why
     if GuardRole.OPTIONAL_AUTH in roles:
-        return Auth.OPTIONAL
+        return Auth.OPTIONAL, _guard_reason(guards, {GuardRole.OPTIONAL_AUTH}, index)
     if handler is not None and answers_only_not_found(index, handler):
-        return Auth.PUBLIC  # a catch-all that only says 404 has nothing to protect
-    return Auth.NONE
+        return Auth.PUBLIC, "answers only 404"  # a catch-all that says 404 protects nothing
+    return Auth.NONE, "no guard rejects anonymous callers"
+
+
+def _guard_reason(guards: Sequence[Guard], roles: Any, index: SourceIndex) -> str:
+    guard = next((g for g in guards if g.role in roles), None)
+    if guard is None:
+        return ""
+    where = guard.location.display(str(index.root)) if guard.location else ""
+    return f"guard {guard.name}" + (f" at {where}" if where else "") + f" ({guard.origin})"
+
+
+def _where(index: SourceIndex, fs: FunctionSource) -> str:
+    return f"{index.display(fs.path)}:{fs.line}"
+
+
+def _guard_condition(guard: Guard, index: SourceIndex, knowledge: Knowledge) -> str:
+    for fs in guard_sources(guard, index):
+        condition = code_facts(index, fs, knowledge).condition
+        if condition:
+            return condition
+    return ""
 
 
 def _overrides(route: Route, handlers: frozenset[str]) -> bool:
@@ -221,6 +270,10 @@ def _judge(
         )
         if role is GuardRole.AUTH and any(knowledge.looks_like_authorization(n) for n in names):
             return GuardRole.AUTHORIZATION, None
+    if role is GuardRole.AUTH and facts.condition and not guard.auto_error:
+        role = GuardRole.CONDITIONAL_AUTH  # refuses only when a setting says so
+    elif role is GuardRole.OTHER and sources and facts.condition and facts.delegates:
+        role = GuardRole.CONDITIONAL_AUTH  # hands off to a login guard unless a setting
     if role is GuardRole.AUTH and (guard.scopes or facts.checks_role):
         role = GuardRole.AUTHORIZATION
     exemption = facts.exemption if guard.origin == "before_request" else None

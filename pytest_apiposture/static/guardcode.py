@@ -21,9 +21,12 @@ from .source import FunctionSource, ModuleSource, SourceIndex
 from .syntax import call_name, dotted, walk, words
 
 # every denial deny_status recognises contains one of these words (a cheap pre-test)
-_MAY_DENY = re.compile(r"raise|abort|40[13]|unauthori[sz]ed|forbidden|redirect", re.IGNORECASE)
+_MAY_DENY = re.compile(
+    r"raise|abort|40[13]|unauthori[sz]ed|forbidden|redirect|_required", re.IGNORECASE
+)
+# "_required": a wrapper that hands off to ``login_required`` when a setting says so
 _DENY_WORDS = ("raise", "abort", "401", "403", "unauthorised", "unauthorized", "forbidden",
-               "redirect")  # fmt: skip
+               "redirect", "_required")  # fmt: skip
 _DENIALS = (ast.Raise, ast.Call, ast.Return)
 _MENTIONS = (ast.Name, ast.Attribute, ast.Constant, ast.arg)
 
@@ -60,6 +63,10 @@ class CodeFacts:
     anonymous_passes: bool = False  # ``if not token: return None``
     inline_auth: bool = False  # an ``if`` on a credential whose body denies
     exemption: Exemption | None = None
+    # the setting a denial depends on (``if config.AUTH_ENABLED: ... abort(401)``, an early
+    # ``if settings.open: return``): the code decides by configuration, the probe settles it
+    condition: str = ""
+    delegates: bool = False  # calls a login guard by name (``login_required(f)(...)``)
 
 
 NO_FACTS = CodeFacts()
@@ -94,12 +101,22 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
         elif not reads and isinstance(node, _MENTIONS):
             reads = _mentions_credential(node, injected, credential_re)
     ifs = [n for n in nodes if isinstance(n, ast.If)]
+    delegates = any(
+        isinstance(n, ast.Call) and knowledge.looks_like_auth(call_name(n) or "~")
+        for n in nodes
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name | ast.Attribute)
+    )
+    condition = ""
     for node in ifs:
         body_denies = any(_denies(index, fs, n, knowledge) for n in _walk_stmts(node.body))
-        test_text = words(node.test)
+        # a submitted password is checked, not the caller's credential: a login's own
+        # ``if user is None or not user.check_password(...)`` refuses a bad login
+        test_text = _SUBMITTED_SECRET.sub(" ", words(node.test))
         credential = bool(credential_re.search(test_text)) or bool(
             injected & set(test_text.split())
         )
+        if not condition and (body_denies or denies or delegates):
+            condition = _setting_condition(node, body_denies or _delegating(node, knowledge))
         if body_denies and role_re.search(test_text):
             checks_role = True
         if (
@@ -113,7 +130,9 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
     if denies and not checks_role:  # ``if user.role == "admin": return user`` ... ``raise 403``
         checks_role = any(role_re.search(words(n.test)) for n in ifs)
     exemption = _exemption(index, fs, ifs, knowledge) if denies else None
-    return CodeFacts(denies, reads or inline, checks_role, passes, inline, exemption)
+    return CodeFacts(
+        denies, reads or inline, checks_role, passes, inline, exemption, condition, delegates
+    )
 
 
 def merge_facts(facts: Iterable[CodeFacts]) -> CodeFacts:
@@ -126,6 +145,55 @@ def merge_facts(facts: Iterable[CodeFacts]) -> CodeFacts:
         anonymous_passes=any(f.anonymous_passes for f in items),
         inline_auth=any(f.inline_auth for f in items),
         exemption=exemptions[0] if exemptions else None,
+        condition=next((f.condition for f in items if f.condition), ""),
+        delegates=any(f.delegates for f in items),
+    )
+
+
+_SUBMITTED_SECRET = re.compile(r"\S*pass(?:word|wd)\S*", re.IGNORECASE)
+_CONFIG_ROOTS = re.compile(
+    r"(?:^|[._])(?:settings|config|conf|environ|getenv|options)(?:$|[._])", re.I
+)
+_SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9]*_[A-Z0-9_]+$")
+
+
+def _setting_condition(node: ast.If, body_refuses: bool) -> str:
+    """The setting an ``if`` lets the code depend on: its body refuses only when the setting
+    holds (``if cfg.AUTH and ...: abort(401)``), or returns early before a later refusal
+    (``if config.anon_browse: return f()``). ``or`` tests refuse more, not less: none."""
+    test = node.test
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return ""
+    if not body_refuses and not _returns(node.body):
+        return ""
+    if "request" in words(test).split():
+        return ""  # ``if request.endpoint in PUBLIC_VIEWS``: an exemption, not a setting
+    return _setting_name(test)
+
+
+def _setting_name(test: ast.expr) -> str:
+    for sub in walk(test):
+        if isinstance(sub, ast.Attribute):
+            name = dotted(sub)
+            if name and _CONFIG_ROOTS.search(name.rpartition(".")[0] or "~"):
+                return name
+        elif isinstance(sub, ast.Subscript) and _CONFIG_ROOTS.search(dotted(sub.value) or "~"):
+            key = sub.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return key.value
+        elif isinstance(sub, ast.Call) and _CONFIG_ROOTS.search(dotted(sub.func) or "~"):
+            arg = sub.args[0] if sub.args else None
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                return arg.value
+        elif isinstance(sub, ast.Name) and _SETTING_NAME.match(sub.id):
+            return sub.id
+    return ""
+
+
+def _delegating(node: ast.If, knowledge: Knowledge) -> bool:
+    return any(
+        isinstance(n, ast.Call) and knowledge.looks_like_auth(call_name(n) or "~")
+        for n in _walk_stmts(node.body) + _walk_stmts(node.orelse)
     )
 
 

@@ -1,0 +1,183 @@
+"""Public by purpose: what a route does and is called says it serves anonymous callers.
+
+A login, a token endpoint, a password reset, an OAuth callback, a health check, the app's
+own docs and schema, a static asset: such a route has to answer callers who have no
+credential yet (or never will), under whatever prefix the app mounts it
+(``/api/v1/auth/token``, ``/status/healthz/``). ``purpose`` reads the path's static
+segments (any prefix), the handler's name and, for the framework's own docs routes, the
+handler's module, and returns the reason shown to a reviewer, or None.
+
+It is consulted only when no guard is visible (``auth._auth``): a visible guard always
+wins over a purpose, and an explicit ``public`` setting is reported as ``config``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Route
+
+# reason -> (segment words, methods or None for any). A segment matches when it equals a
+# word after lower-casing and turning "_" into "-".
+_ENTRY = "login entry point"
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+# fmt: off
+_SEGMENTS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
+    (
+        _ENTRY,
+        frozenset(
+            {
+                "login",
+                "log-in",
+                "signin",
+                "sign-in",
+                "logout",
+                "log-out",
+                "signout",
+                "sign-out",
+                "signup",
+                "sign-up",
+                "register",
+                "registration",
+                "forgot-password",
+                "reset-password",
+                "password-reset",
+                "forgot",
+                "recover",
+                "recovery",
+                "verify-email",
+                "confirm-email",
+                "email-verification",
+                "activate",
+                "activation",
+                "callback",
+                "oauth-callback",
+                "oauth2-callback",
+                "acs",
+                "sso",
+                "saml",
+                "oidc",
+            }
+        ),
+        None,
+    ),  # fmt: skip
+    (
+        "token endpoint",
+        frozenset({"token", "refresh", "token-refresh", "refresh-token"}),
+        frozenset({"POST"}),
+    ),  # fmt: skip
+    (
+        "health or version probe",
+        frozenset(
+            {
+                "health",
+                "healthz",
+                "healthcheck",
+                "health-check",
+                "livez",
+                "readyz",
+                "ready",
+                "readiness",
+                "liveness",
+                "alive",
+                "ping",
+                "heartbeat",
+                "version",
+            }
+        ),
+        _READS,
+    ),  # fmt: skip
+    (
+        "API docs and schema",
+        frozenset(
+            {
+                "docs",
+                "redoc",
+                "swagger",
+                "openapi",
+                "openapi.json",
+                "openapi.yaml",
+                "swagger.json",
+                "swagger.yaml",
+                "oauth2-redirect",
+                "apidocs",
+            }
+        ),
+        _READS,
+    ),  # fmt: skip
+    (
+        "static asset",
+        frozenset(
+            {
+                "static",
+                "assets",
+                "favicon.ico",
+                "robots.txt",
+                "manifest.json",
+                "site.webmanifest",
+                "manifest.webmanifest",
+                "sw.js",
+                "service-worker.js",
+                "apple-touch-icon.png",
+            }
+        ),
+        _READS,
+    ),  # fmt: skip
+)
+# fmt: on
+_WELL_KNOWN = ".well-known"
+# a final segment that names a file of these kinds is an asset (``/ui/app.3f2a.js``)
+_ASSET_FILE = re.compile(r"\.(?:js|mjs|css|map|ico|png|svg|jpe?g|gif|webp|woff2?|ttf|txt)$")
+# the framework's own docs routes (a custom ``openapi_url`` / ``docs_url``)
+_DOCS_MODULES = ("fastapi.applications:", "flasgger", "flask_smorest", "apispec", "spectree")
+# handler names: every word of the name is checked
+_NAME_WORDS: dict[str, str] = {
+    "login": _ENTRY, "logout": _ENTRY, "signin": _ENTRY, "signout": _ENTRY,
+    "signup": _ENTRY, "register": _ENTRY, "healthcheck": "health or version probe",
+    "health": "health or version probe", "liveness": "health or version probe",
+    "readiness": "health or version probe", "heartbeat": "health or version probe",
+    "favicon": "static asset", "robots": "static asset",
+}  # fmt: skip
+# a handler name word that says the route acts on someone else's account, not the caller's
+_NOT_ENTRY = re.compile(r"admin|impersonat|as_user|for_user|other", re.IGNORECASE)
+
+
+def purpose(route: Route) -> str | None:
+    """Why ``route`` is public by purpose ("login entry point", "static asset"), or None."""
+    if route.kind != "http":
+        return None
+    method = route.method
+    if route.handler.startswith(_DOCS_MODULES):
+        return "API docs and schema (served by the framework)"
+    if route.endpoint_name == "static" or route.endpoint_name.endswith(".static"):
+        return "static asset (the framework's static folder)"
+    segments = [s for s in route.path.strip("/").split("/") if s]
+    statics = [s.lower().replace("_", "-") for s in segments if not s.startswith("{")]
+    if _WELL_KNOWN in statics and method in _READS:
+        return "well-known metadata"
+    for reason, words, methods in _SEGMENTS:
+        if methods is not None and method not in methods:
+            continue
+        if reason.startswith("health") and len(statics) != len(segments):
+            continue  # ``/models/{id}/version`` reads an object, not the server's health
+        if reason == _ENTRY and _NOT_ENTRY.search(route.handler.rpartition(":")[2]):
+            continue
+        hit = next((s for s in statics if s in words), None)
+        if hit is not None:
+            return f"{reason} (path segment '{hit}')"
+    if method in _READS and segments and _ASSET_FILE.search(segments[-1].lower()):
+        return f"static asset (file '{segments[-1]}')"
+    name = route.handler.rpartition(".")[2].rpartition(":")[2].lower()
+    if not _NOT_ENTRY.search(name):
+        for word in name.split("_"):
+            reason = _NAME_WORDS.get(word)
+            # a read named ``login`` may be any page; a POST named so takes credentials
+            if reason is not None and (method == "POST") == (reason == _ENTRY):
+                return f"{reason} (handler '{name}')"
+    return None
+
+
+def is_entry_point(reason: str | None) -> bool:
+    """A login, sign-up, token or reset route: its own credential checks refuse a bad
+    password, they do not guard the route."""
+    return reason is not None and reason.startswith((_ENTRY, "token endpoint"))
