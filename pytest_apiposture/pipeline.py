@@ -158,8 +158,17 @@ def _static(
         is_public=is_public,
         project_files=files,
     )
+    from .rules.aps201_missing_auth import open_app
+
     analysis.posture.routes = list(result.routes)
-    analysis.posture.findings.extend(result.findings)
+    analysis.posture.findings.extend(
+        open_app(
+            result.routes,
+            result.findings,
+            declared_open=settings.auth == "none",
+            app_file=analysis.app_file,
+        )
+    )
     analysis.posture.notes.extend(result.notes)
     for route in result.routes:
         analysis.rule_codes[route.key] = [

@@ -131,6 +131,20 @@ class Observations:
 # ---------------------------------------------------------------- the judge
 
 
+_NO_AUTH_TEXT = "and has no authentication"
+
+
+def reconcile_open_app(findings: list[Finding]) -> list[Finding]:
+    """An app that authenticates no route is one app-level APS201: the per-route findings
+    that repeat it (a probe's anonymous 2xx, APS251) drop to info beside it."""
+    if not any(f.code == "APS201" and not f.method for f in findings):
+        return findings
+    return [
+        replace(f, severity=Severity.INFO) if f.code == "APS251" and f.method else f
+        for f in findings
+    ]
+
+
 class Judge:
     """The session's verdict rules, fixed once: inline ignores, the ``modify_findings``
     hook, the baseline and the fail policy."""
@@ -157,6 +171,7 @@ class Judge:
     def final(self, findings: Iterable[Finding], observed: Observations) -> list[Finding]:
         """``findings`` as the run reports them; works finding by finding."""
         judged = [self.refuted(f, observed) for f in findings]
+        judged = reconcile_open_app(judged)
         judged = apply_inline(judged, read_lines=self._project_lines, handler_line=self._handler)
         if self.modify_findings is not None:
             self.modify_findings(judged)
@@ -169,6 +184,15 @@ class Judge:
         if finding.severity.rank <= Severity.LOW.rank:
             return finding  # nothing to lower
         seen = observed.refutations.get((finding.code, finding.route_key))
+        if seen is None and finding.code == "APS901" and _NO_AUTH_TEXT in finding.message:
+            # the shadow finding repeats APS201's "no authentication": once a probe refuted
+            # that on this route, the shadow is an authenticated one (medium), said so
+            refuted = observed.refutations.get(("APS201", finding.route_key))
+            if refuted is not None:
+                text = finding.message.replace(
+                    _NO_AUTH_TEXT, f"(anonymous access refuted at run time by {refuted})"
+                )
+                return replace(finding, severity=Severity.MEDIUM, message=text)
         if seen is None:
             return finding
         message = f"{finding.message} (refuted at run time by {seen})"

@@ -37,6 +37,56 @@ NO_AUTH_BY_DEFAULT = (
 )
 
 VERDICTS: tuple[Verdict, ...] = (
+    # --- issue 15: apps never used in development (Calibre-Web, Phoenix, LiteLLM) ---------
+    Verdict("APS201", r"^calibreweb  GET /(opds|ajax/book/)", False,
+            "@requires_basic_auth_if_no_ano: HTTP basic auth answering 401, unless the "
+            "admin turned on anonymous browsing (config.config_anonbrowse)",
+            "a guard whose refusal depends on a setting is conditional, not none "
+            "(fixed: guardcode.condition, GuardRole.CONDITIONAL_AUTH)"),
+    Verdict("APS201", r"^calibreweb  \S+ /(gdrive/(watch/)?callback|robots\.txt|login|register|remote/login|ajax/verify_token)", False,
+            "public by purpose: an OAuth callback, Google Drive's signed change notification, "
+            "robots.txt, the login and sign-up pages, the remote-login (Kobo/e-reader) entry "
+            "points, switched off by config.config_remote_login",
+            "public by purpose under any prefix (fixed: static/purpose.py)"),
+    Verdict("APS251", r"^calibreweb  GET /login", False,
+            "the login page answers anonymous callers: that is its purpose",
+            "public by purpose (fixed: static/purpose.py; probes skip public routes)"),
+    Verdict("APS201", r"^calibreweb  GET /reconnect", True,
+            "an anonymous GET reconnects the library database when the reconnect CLI switch is "
+            "on (intended for Docker hosts, off by default): worth a reviewer's eye"),
+    Verdict("APS101", r"^calibreweb  \S+ /shelf/", False,
+            "check_shelf_edit_permissions / check_shelf_view_permissions / "
+            "delete_shelf_helper compare shelf.user_id with current_user.id",
+            "the ownership check is in a same-module helper that takes the fetched object"),
+    Verdict("APS101", r"^calibreweb  GET /(book|ajax/getcustomenum)/", False,
+            "books and custom columns are the shared library's catalogue, not any user's "
+            "objects; visibility filters (common_filters) apply",
+            "a shared catalogue has no owner: not BOLA"),
+    Verdict("APS401", r"^calibreweb  GET /ajax/list(books|users)", True,
+            "limit = request.args.get('limit') goes to the query unbounded"),
+    Verdict("APS804", r"^calibreweb  .*comicvine\.py", True,
+            "a ComicVine API key hard-coded in the source (the vendor's, shipped to everyone)"),
+    Verdict("APS201", r"^phoenix  \S+ /(\.well-known/|arize_phoenix_version|auth\.md|auth/(logout|refresh|password-reset)|oauth2/(token|register|revoke|\{idp_name\}/(login|tokens)))", False,
+            "public by purpose: discovery metadata, the version, the auth guide, logout, "
+            "token refresh, password reset, OAuth2 token/registration/revocation, IdP login "
+            "and callback",
+            "public by purpose under any prefix (fixed: static/purpose.py)"),
+    Verdict("APS201", r"^phoenix  \S+ /oauth2/authorize", False,
+            "user = _get_cookie_user(request); if user is None: raise 401 / redirect to login",
+            "a check in the handler on a variable assigned from a credential-reading call "
+            "(fixed: guardcode follows such variables)"),
+    Verdict("APS303", r"^phoenix  POST /oauth2/authorize/decision", False,
+            "`approved` is the signed-in user's consent decision, the point of the route",
+            "the field name is privileged elsewhere; here it is the request's subject"),
+    Verdict("APS901", r"^phoenix  \S+ /(\.well-known/|arize_phoenix_version|auth\.md|auth/|oauth2/|mcp/|\{path\})", False,
+            "public-by-purpose or UI routes (auth entry points, metadata, the SPA catch-all, "
+            "MCP) kept out of the REST schema on purpose; 'has no authentication' repeats the "
+            "APS201 error",
+            "shadow severity follows the route's auth class, and public by purpose is low "
+            "(fixed: static/purpose.py)"),
+    Verdict("APS901", r"^phoenix  ", True,
+            "authenticated routes (GraphQL, span/trace ingestion, client errors, legacy "
+            "agents) absent from the published schema: inventory, medium"),
     # --- missing authentication -----------------------------------------------------
     Verdict("APS201", r"^(prefect|mlflow-flask|mlflow-host|mlflow-fastapi)  ", True,
             NO_AUTH_BY_DEFAULT, bulk=True),

@@ -24,7 +24,6 @@ verdict_key = pytest.StashKey[Verdict]()  # decided once, after the items ran
 collected_key = pytest.StashKey[bool]()
 
 
-
 def analysis_of(config: pytest.Config) -> Any:
     """The session's Analysis, computed on first use (header, collection or summary)."""
     if analysis_key not in config.stash:

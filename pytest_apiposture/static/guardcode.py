@@ -101,6 +101,9 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
         elif not reads and isinstance(node, _MENTIONS):
             reads = _mentions_credential(node, injected, credential_re)
     ifs = [n for n in nodes if isinstance(n, ast.If)]
+    # ``user = _get_cookie_user(request)`` / ``await self._authenticate(request)``: the
+    # variable holds the caller's identity, so ``if user is None: raise 401`` is a guard
+    injected = injected | _identity_vars(nodes, knowledge)
     delegates = any(
         isinstance(n, ast.Call) and knowledge.looks_like_auth(call_name(n) or "~")
         for n in nodes
@@ -155,6 +158,28 @@ _CONFIG_ROOTS = re.compile(
     r"(?:^|[._])(?:settings|config|conf|environ|getenv|options)(?:$|[._])", re.I
 )
 _SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9]*_[A-Z0-9_]+$")
+
+
+def _identity_vars(nodes: Iterable[ast.AST], knowledge: Knowledge) -> set[str]:
+    """Names assigned from a call that reads the caller's credential by its name (not one
+    that checks a submitted password: a login's ``authenticate(name, password)``)."""
+    out: set[str] = set()
+    for node in nodes:
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if not isinstance(value, ast.Call):
+            continue
+        name = call_name(value)
+        if not name or not (
+            knowledge.credential_re.search(name) or knowledge.looks_like_auth(name)
+        ):
+            continue
+        if any(_SUBMITTED_SECRET.search(words(a)) for a in (*value.args, *value.keywords)):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        out.update(t.id for t in targets if isinstance(t, ast.Name))
+    return out
 
 
 def _setting_condition(node: ast.If, body_refuses: bool) -> str:

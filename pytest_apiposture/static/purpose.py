@@ -60,12 +60,12 @@ _SEGMENTS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
             }
         ),
         None,
-    ),  # fmt: skip
+    ),
     (
         "token endpoint",
         frozenset({"token", "refresh", "token-refresh", "refresh-token"}),
         frozenset({"POST"}),
-    ),  # fmt: skip
+    ),
     (
         "health or version probe",
         frozenset(
@@ -86,7 +86,7 @@ _SEGMENTS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
             }
         ),
         _READS,
-    ),  # fmt: skip
+    ),
     (
         "API docs and schema",
         frozenset(
@@ -104,7 +104,7 @@ _SEGMENTS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
             }
         ),
         _READS,
-    ),  # fmt: skip
+    ),
     (
         "static asset",
         frozenset(
@@ -122,7 +122,7 @@ _SEGMENTS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
             }
         ),
         _READS,
-    ),  # fmt: skip
+    ),
 )
 # fmt: on
 _WELL_KNOWN = ".well-known"
