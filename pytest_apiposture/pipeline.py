@@ -159,6 +159,7 @@ def _static(
         project_files=files,
     )
     from .rules.aps201_missing_auth import open_app
+    from .rules.aps501_admin_without_role import unguarded_siblings
 
     analysis.posture.routes = list(result.routes)
     analysis.posture.findings.extend(
@@ -169,6 +170,8 @@ def _static(
             app_file=analysis.app_file,
         )
     )
+    if settings.code_enabled("APS501"):  # reads every route's siblings: after the pass
+        analysis.posture.findings.extend(unguarded_siblings(result.routes))
     analysis.posture.notes.extend(result.notes)
     for route in result.routes:
         analysis.rule_codes[route.key] = [

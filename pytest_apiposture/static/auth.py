@@ -160,7 +160,7 @@ def auth_verdict(
         return Auth.PUBLIC, str(why)  # its wrong-password branch refuses a bad login
     handler = index.handler(route)
     facts = code_facts(index, handler, knowledge) if handler is not None else None
-    if facts is not None and facts.inline_auth:
+    if handler is not None and facts is not None and facts.inline_auth:
         if facts.condition:
             return Auth.CONDITIONAL, f"{facts.condition} (check in the handler)"
         return Auth.AUTHENTICATED, f"check in the handler at {_where(index, handler)}"

@@ -170,10 +170,10 @@ def purpose(route: Route) -> str | None:
     name = route.handler.rpartition(".")[2].rpartition(":")[2].lower()
     if not _NOT_ENTRY.search(name):
         for word in name.split("_"):
-            reason = _NAME_WORDS.get(word)
+            named = _NAME_WORDS.get(word)
             # a read named ``login`` may be any page; a POST named so takes credentials
-            if reason is not None and (method == "POST") == (reason == _ENTRY):
-                return f"{reason} (handler '{name}')"
+            if named is not None and (method == "POST") == (named == _ENTRY):
+                return f"{named} (handler '{name}')"
     return None
 
 

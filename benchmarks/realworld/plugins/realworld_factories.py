@@ -43,7 +43,6 @@ def phoenix(authentication: bool = True) -> Any:
     from phoenix.db.engines import create_engine
     from phoenix.server.app import _db, create_app
     from phoenix.server.types import DbSessionFactory
-
     from pydantic import SecretStr
 
     url = "sqlite:///" + os.path.join(os.environ["PHOENIX_WORKING_DIR"], "phoenix.db")
