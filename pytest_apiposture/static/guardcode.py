@@ -197,21 +197,36 @@ def _setting_condition(node: ast.If, body_refuses: bool) -> str:
 
 
 def _setting_name(test: ast.expr) -> str:
-    for sub in walk(test):
-        if isinstance(sub, ast.Attribute):
-            name = dotted(sub)
-            if name and _CONFIG_ROOTS.search(name.rpartition(".")[0] or "~"):
-                return name
-        elif isinstance(sub, ast.Subscript) and _CONFIG_ROOTS.search(dotted(sub.value) or "~"):
-            key = sub.slice
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                return key.value
-        elif isinstance(sub, ast.Call) and _CONFIG_ROOTS.search(dotted(sub.func) or "~"):
-            arg = sub.args[0] if sub.args else None
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                return arg.value
-        elif isinstance(sub, ast.Name) and _SETTING_NAME.match(sub.id):
-            return sub.id
+    """The setting a test switches on: ``config.anon``, ``not settings.auth``,
+    ``MODE == "server"``, one term of an ``and``; a setting compared with a request value
+    (``token != API_KEY``) is a credential check, not a switch."""
+    if isinstance(test, ast.BoolOp):
+        return next((n for n in map(_setting_name, test.values) if n), "")
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _setting_name(test.operand)
+    if isinstance(test, ast.Compare):
+        sides = [test.left, *test.comparators]
+        if not all(isinstance(s, ast.Constant) for s in sides[1:]):
+            return ""
+        test = test.left
+    return _switch(test)
+
+
+def _switch(sub: ast.expr) -> str:
+    if isinstance(sub, ast.Attribute):
+        name = dotted(sub)
+        if name and _CONFIG_ROOTS.search(name.rpartition(".")[0] or "~"):
+            return name
+    elif isinstance(sub, ast.Subscript) and _CONFIG_ROOTS.search(dotted(sub.value) or "~"):
+        key = sub.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value
+    elif isinstance(sub, ast.Call) and _CONFIG_ROOTS.search(dotted(sub.func) or "~"):
+        arg = sub.args[0] if sub.args else None
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return arg.value
+    elif isinstance(sub, ast.Name) and _SETTING_NAME.match(sub.id):
+        return sub.id
     return ""
 
 

@@ -20,6 +20,9 @@ FIXTURES = {
     "rx_fa_misc": (),
     "rx_fl_misc": (),
     "rx_fl_fab": (),
+    "rx_fa_purpose": (),
+    "rx_fl_purpose": (),
+    "rx_fl_open": (),
 }
 
 
