@@ -87,6 +87,39 @@ VERDICTS: tuple[Verdict, ...] = (
     Verdict("APS901", r"^phoenix  ", True,
             "authenticated routes (GraphQL, span/trace ingestion, client errors, legacy "
             "agents) absent from the published schema: inventory, medium"),
+    Verdict("APS901", r"^litellm  ", True,
+            "include_in_schema=False routes behind user_api_key_auth (config, debug, SSO and "
+            "UI helpers): absent from the published schema; inventory, medium"),
+    Verdict("APS304", r"^litellm  ", False,
+            "`update(...)` merges response headers or the provider payload the proxy forwards "
+            "by design; PATCH /organization/update builds a declared pydantic model",
+            "a dict update of headers / a forwarded payload is not a model write (APS304's "
+            "owner: rules/aps3*, not changed here)"),
+    Verdict("APS301", r"^litellm  ", False,
+            "`api_keys` / `changed_by_api_key` hold hashed key ids and per-key spend rows; "
+            "/moyai/connect/exchange issues a key to its caller by purpose",
+            "name-based: a field named like a secret holding key ids (rules/aps3*, not changed)"),
+    Verdict("APS803", r"^litellm  ", False,
+            "ID tokens read as they arrive over TLS from the IdP's own token endpoint, or "
+            "claims peeked to pick the validation path that verifies them afterwards",
+            "unverified decode of a back-channel token is allowed by OIDC (rules/aps8*, not changed)"),
+    Verdict("APS804", r"^litellm  ", False,
+            "PTU_SENTINEL_API_KEY = '__ptu_flat_cost__' (a sentinel), api_key='[REDACTED]', "
+            "a function named acreate_realtime_client_secret",
+            "a sentinel / redaction literal / callable is not a key (rules/aps8*, not changed)"),
+    Verdict("APS401", r"^litellm  GET /(\{provider\}/)?(v1/)?(batches|containers|files|fine_tuning/jobs)", False,
+            "`limit` is forwarded to the upstream provider's list API, which bounds it",
+            "the bound is the provider's (rules/aps4*, not changed)"),
+    Verdict("APS401", r"^litellm  ", True,
+            "page_size / limit / size go to the spend database query unbounded"),
+    Verdict("APS305", r"^litellm  ", False,
+            "fine-tuning and deployment models allow extra fields to pass provider "
+            "parameters through, by design of a proxy",
+            "(rules/aps3*, not changed)"),
+    Verdict("APS906", r"^litellm  GET /health", False,
+            "/health has dependencies=[Depends(user_api_key_auth)]; the default public list's "
+            "'GET /health' overrode the visible guard",
+            "a visible guard always wins over a default (fixed: auth.auth_verdict)"),
     # --- missing authentication -----------------------------------------------------
     Verdict("APS201", r"^(prefect|mlflow-flask|mlflow-host|mlflow-fastapi)  ", True,
             NO_AUTH_BY_DEFAULT, bulk=True),

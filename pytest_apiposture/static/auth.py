@@ -150,6 +150,13 @@ def auth_verdict(
     handlers = knowledge.library_public_handlers
     if roles & _STRONG or route.handler in knowledge.library_authorizing_handlers:
         return Auth.AUTHENTICATED, _guard_reason(guards, _STRONG, index) or "library view"
+    if GuardRole.CONDITIONAL_AUTH in roles:
+        guard = next((g for g in guards if g.role is GuardRole.CONDITIONAL_AUTH), None)
+        setting = _guard_condition(guard, index, knowledge) if guard is not None else ""
+        return (
+            Auth.CONDITIONAL,
+            f"{setting or 'a setting'} ({_guard_reason(guards, {GuardRole.CONDITIONAL_AUTH}, index)})",
+        )
     marked = marked_public(route.endpoint)
     why = purpose(route)
     if public or marked:
@@ -171,13 +178,6 @@ def auth_verdict(
         if facts.condition:
             return Auth.CONDITIONAL, f"{facts.condition} ({name}, called by the handler)"
         return Auth.AUTHENTICATED, f"{name} at {_where(index, called)}, called by the handler"
-    if GuardRole.CONDITIONAL_AUTH in roles:
-        guard = next((g for g in guards if g.role is GuardRole.CONDITIONAL_AUTH), None)
-        setting = _guard_condition(guard, index, knowledge) if guard is not None else ""
-        return (
-            Auth.CONDITIONAL,
-            f"{setting or 'a setting'} ({_guard_reason(guards, {GuardRole.CONDITIONAL_AUTH}, index)})",
-        )
     if why is not None:
         return Auth.PUBLIC, why
     if GuardRole.OPTIONAL_AUTH in roles:

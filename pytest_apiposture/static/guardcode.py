@@ -98,6 +98,8 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
     for node in nodes:
         if isinstance(node, _DENIALS) and deny_status(index, fs, node, knowledge):
             denies = True
+        elif isinstance(node, ast.Assign) and _status_401(node):
+            denies = True  # ``status = 401`` ... ``return error_callback(status)``
         elif not reads and isinstance(node, _MENTIONS):
             reads = _mentions_credential(node, injected, credential_re)
     ifs = [n for n in nodes if isinstance(n, ast.If)]
@@ -157,7 +159,17 @@ _SUBMITTED_SECRET = re.compile(r"\S*pass(?:word|wd)\S*", re.IGNORECASE)
 _CONFIG_ROOTS = re.compile(
     r"(?:^|[._])(?:settings|config|conf|environ|getenv|options)(?:$|[._])", re.I
 )
+_CREDENTIAL_TARGET = re.compile(r"authori[sz]ation|credential|token|api_?key", re.I)
 _SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9]*_[A-Z0-9_]+$")
+
+
+def _status_401(node: ast.Assign) -> bool:
+    value = node.value
+    return (
+        isinstance(value, ast.Constant)
+        and value.value in (401, 403)
+        and any(isinstance(t, ast.Name) and "status" in t.id.lower() for t in node.targets)
+    )
 
 
 def _identity_vars(nodes: Iterable[ast.AST], knowledge: Knowledge) -> set[str]:
@@ -189,7 +201,15 @@ def _setting_condition(node: ast.If, body_refuses: bool) -> str:
     test = node.test
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
         return ""
-    if not body_refuses and not _returns(node.body):
+    # the setting lets the caller through: an early ``return view()`` right in its body, or
+    # a credential handed in (``authorisation = Guest``); a return nested under a further
+    # test (``if user: return view()``) is another way to authenticate, not a pass
+    lets_through = any(isinstance(stmt, ast.Return) for stmt in node.body) or any(
+        isinstance(stmt, ast.Assign)
+        and any(_CREDENTIAL_TARGET.search(t) for t in words(stmt.targets[0]).split())
+        for stmt in node.body
+    )
+    if not body_refuses and not lets_through:
         return ""
     if "request" in words(test).split():
         return ""  # ``if request.endpoint in PUBLIC_VIEWS``: an exemption, not a setting
