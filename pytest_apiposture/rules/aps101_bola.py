@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from ..knowledge import FETCH_CALLS, ID_PARAM_PATTERN, OWNER_WORDS
 from ..model import Auth, Confidence, Finding, Guard, GuardRole, Kind, Route, Severity
+from ..static.follow import callees
 from ..static.guardcode import code_facts
 from ..static.source import FunctionSource
 from ..static.syntax import call_name, unparse, walk
@@ -102,7 +103,7 @@ class ObjectLevelAuthorization(Rule):
         if not params:
             return
         identities = identity_names(ctx.index, handler, route)
-        if _owner_checked(handler, identities):
+        if _owner_checked(handler, identities) or _owner_checked_in_helper(ctx, handler):
             return
         checked: set[str] | None = None
         for param in params:
@@ -122,6 +123,21 @@ class ObjectLevelAuthorization(Rule):
             if finding is not None:
                 yield finding
             return
+
+
+_CALLER = re.compile(r"current_user|g\.user|request\.user|caller|identity", re.IGNORECASE)
+
+
+def _owner_checked_in_helper(ctx: RuleContext, handler: FunctionSource) -> bool:
+    """A same-project helper the handler calls compares an owner field of what it is given
+    with the caller (``check_shelf_edit_permissions(shelf)``: ``shelf.user_id ==
+    current_user.id``)."""
+    for helper in callees(ctx.index, handler):
+        for node in helper.of(ast.Compare):
+            text = unparse(node)
+            if _CALLER.search(text) and any(w in text for w in OWNER_WORDS):
+                return True
+    return False
 
 
 def _admin_only(guard: Guard) -> bool:

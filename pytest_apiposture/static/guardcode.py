@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..knowledge import Knowledge
 from ..model import Route
+from .conditions import setting_condition
 from .denials import deny_status
 from .source import FunctionSource, ModuleSource, SourceIndex
 from .syntax import call_name, dotted, walk, words
@@ -121,7 +122,7 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
             injected & set(test_text.split())
         )
         if not condition and (body_denies or denies or delegates):
-            condition = _setting_condition(node, body_denies or _delegating(node, knowledge))
+            condition = setting_condition(node, body_denies or _delegating(node, knowledge))
         if body_denies and role_re.search(test_text):
             checks_role = True
         if (
@@ -156,11 +157,6 @@ def merge_facts(facts: Iterable[CodeFacts]) -> CodeFacts:
 
 
 _SUBMITTED_SECRET = re.compile(r"\S*pass(?:word|wd)\S*", re.IGNORECASE)
-_CONFIG_ROOTS = re.compile(
-    r"(?:^|[._])(?:settings|config|conf|environ|getenv|options)(?:$|[._])", re.I
-)
-_CREDENTIAL_TARGET = re.compile(r"authori[sz]ation|credential|token|api_?key", re.I)
-_SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9]*_[A-Z0-9_]+$")
 
 
 def _status_401(node: ast.Assign) -> bool:
@@ -192,62 +188,6 @@ def _identity_vars(nodes: Iterable[ast.AST], knowledge: Knowledge) -> set[str]:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         out.update(t.id for t in targets if isinstance(t, ast.Name))
     return out
-
-
-def _setting_condition(node: ast.If, body_refuses: bool) -> str:
-    """The setting an ``if`` lets the code depend on: its body refuses only when the setting
-    holds (``if cfg.AUTH and ...: abort(401)``), or returns early before a later refusal
-    (``if config.anon_browse: return f()``). ``or`` tests refuse more, not less: none."""
-    test = node.test
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
-        return ""
-    # the setting lets the caller through: an early ``return view()`` right in its body, or
-    # a credential handed in (``authorisation = Guest``); a return nested under a further
-    # test (``if user: return view()``) is another way to authenticate, not a pass
-    lets_through = any(isinstance(stmt, ast.Return) for stmt in node.body) or any(
-        isinstance(stmt, ast.Assign)
-        and any(_CREDENTIAL_TARGET.search(t) for t in words(stmt.targets[0]).split())
-        for stmt in node.body
-    )
-    if not body_refuses and not lets_through:
-        return ""
-    if "request" in words(test).split():
-        return ""  # ``if request.endpoint in PUBLIC_VIEWS``: an exemption, not a setting
-    return _setting_name(test)
-
-
-def _setting_name(test: ast.expr) -> str:
-    """The setting a test switches on: ``config.anon``, ``not settings.auth``,
-    ``MODE == "server"``, one term of an ``and``; a setting compared with a request value
-    (``token != API_KEY``) is a credential check, not a switch."""
-    if isinstance(test, ast.BoolOp):
-        return next((n for n in map(_setting_name, test.values) if n), "")
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return _setting_name(test.operand)
-    if isinstance(test, ast.Compare):
-        sides = [test.left, *test.comparators]
-        if not all(isinstance(s, ast.Constant) for s in sides[1:]):
-            return ""
-        test = test.left
-    return _switch(test)
-
-
-def _switch(sub: ast.expr) -> str:
-    if isinstance(sub, ast.Attribute):
-        name = dotted(sub)
-        if name and _CONFIG_ROOTS.search(name.rpartition(".")[0] or "~"):
-            return name
-    elif isinstance(sub, ast.Subscript) and _CONFIG_ROOTS.search(dotted(sub.value) or "~"):
-        key = sub.slice
-        if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            return key.value
-    elif isinstance(sub, ast.Call) and _CONFIG_ROOTS.search(dotted(sub.func) or "~"):
-        arg = sub.args[0] if sub.args else None
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            return arg.value
-    elif isinstance(sub, ast.Name) and _SETTING_NAME.match(sub.id):
-        return sub.id
-    return ""
 
 
 def _delegating(node: ast.If, knowledge: Knowledge) -> bool:
