@@ -132,11 +132,17 @@ def _owner_checked_in_helper(ctx: RuleContext, handler: FunctionSource) -> bool:
     """A same-project helper the handler calls compares an owner field of what it is given
     with the caller (``check_shelf_edit_permissions(shelf)``: ``shelf.user_id ==
     current_user.id``)."""
-    for helper in callees(ctx.index, handler):
-        for node in helper.of(ast.Compare):
-            text = unparse(node)
-            if _CALLER.search(text) and any(w in text for w in OWNER_WORDS):
-                return True
+    frontier: list[FunctionSource] = [handler]
+    seen: set[tuple[str, int]] = set()
+    for _ in range(2):  # the helper, and the check it delegates to
+        helpers = [h for f in frontier for h in callees(ctx.index, f)]
+        frontier = [h for h in helpers if (h.path, h.line) not in seen]
+        seen.update((h.path, h.line) for h in frontier)
+        for helper in frontier:
+            for node in helper.of(ast.Compare):
+                text = unparse(node)
+                if _CALLER.search(text) and any(w in text for w in OWNER_WORDS):
+                    return True
     return False
 
 

@@ -126,8 +126,19 @@ _SEGMENTS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
 )
 # fmt: on
 _WELL_KNOWN = ".well-known"
+# OAuth / OIDC / SAML protocol endpoints: public by protocol (they authenticate the client
+# or the user themselves) when they sit under a protocol segment
+_PROTOCOL = frozenset({"oauth", "oauth2", "oidc", "openid", "saml", "saml2", "sso"})
+_PROTOCOL_ENDPOINTS = frozenset({
+    "authorize", "token", "tokens", "revoke", "introspect", "register", "callback",
+    "login", "logout", "jwks", "jwks.json", "metadata", "acs", "userinfo",
+})  # fmt: skip
+# a word of a segment (split on "-", "_", ".") that names a health or version probe
+_PROBE_WORDS = frozenset({"health", "healthz", "healthcheck", "livez", "readyz", "readiness",
+                          "liveness", "heartbeat", "version", "ping"})  # fmt: skip
+_RESET = re.compile(r"password.*(?:reset|forgot|recover)|(?:reset|forgot|recover).*password")
 # a final segment that names a file of these kinds is an asset (``/ui/app.3f2a.js``)
-_ASSET_FILE = re.compile(r"\.(?:js|mjs|css|map|ico|png|svg|jpe?g|gif|webp|woff2?|ttf|txt)$")
+_ASSET_FILE = re.compile(r"\.(?:js|mjs|css|map|ico|png|svg|jpe?g|gif|webp|woff2?|ttf|txt|md)$")
 # the framework's own docs routes (a custom ``openapi_url`` / ``docs_url``)
 _DOCS_MODULES = ("fastapi.applications:", "flasgger", "flask_smorest", "apispec", "spectree")
 # handler names: every word of the name is checked
@@ -165,6 +176,14 @@ def purpose(route: Route) -> str | None:
         hit = next((s for s in statics if s in words), None)
         if hit is not None:
             return f"{reason} (path segment '{hit}')"
+    words_last = set(re.split(r"[-_.]", statics[-1])) if statics else set()
+    if statics and len(statics) == len(segments) and method in _READS and words_last & _PROBE_WORDS:
+        return f"health or version probe (path segment '{segments[-1]}')"
+    if any(s in _PROTOCOL for s in statics[:-1]) and statics[-1] in _PROTOCOL_ENDPOINTS:
+        return f"{_ENTRY} (protocol endpoint '{statics[-1]}')"
+    hit = next((s for s in statics if _RESET.search(s)), None)
+    if hit is not None:
+        return f"{_ENTRY} (path segment '{hit}')"
     if method in _READS and segments and _ASSET_FILE.search(segments[-1].lower()):
         return f"static asset (file '{segments[-1]}')"
     name = route.handler.rpartition(".")[2].rpartition(":")[2].lower()
