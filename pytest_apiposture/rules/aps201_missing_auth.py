@@ -75,6 +75,7 @@ class MissingAuth(Rule):
             yield finding
 
 
+_APP_LEVEL_MIN = 3  # open routes before one app-level finding replaces them
 _GUARDED = frozenset({Auth.AUTHENTICATED, Auth.OPTIONAL, Auth.CONDITIONAL})
 
 
@@ -93,8 +94,8 @@ def open_app(
             ]
         return findings
     per_route = [f for f in findings if f.code == MissingAuth.code and f.method]
-    if not per_route:
-        return findings
+    if len(per_route) < _APP_LEVEL_MIN:
+        return findings  # two findings are no noise, and a probe can refute each
     rest = [f for f in findings if not (f.code == MissingAuth.code and f.method)]
     listed = ", ".join(f.route_key for f in per_route[:10])
     more = f" and {len(per_route) - 10} more" if len(per_route) > 10 else ""

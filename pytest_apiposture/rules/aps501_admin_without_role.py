@@ -34,15 +34,18 @@ def grants_role(route: Route) -> str:
 
 
 def unguarded_siblings(routes: Sequence[Route]) -> list[Finding]:
-    """A route that alone among its siblings (same handler module, same first two path
-    segments, three or more routes) carries no role guard, while every sibling does: the
-    guard was forgotten on this one. A post-pass over every route (it reads its siblings)."""
+    """A route that alone among its siblings (same handler module, same resource: the path
+    without its trailing parameters, three or more routes) carries no role guard, while
+    every sibling does: the guard was forgotten on this one. A post-pass over every route
+    (it reads its siblings)."""
     groups: dict[tuple[str, str], list[Route]] = {}
     for route in routes:
         if route.kind != "http" or route.auth is not Auth.AUTHENTICATED:
             continue
-        prefix = "/".join(s for s in route.path.split("/")[:3] if not s.startswith("{"))
-        groups.setdefault((route.handler.partition(":")[0], prefix), []).append(route)
+        parts = route.path.rstrip("/").split("/")
+        while parts and parts[-1].startswith("{"):
+            parts.pop()  # /carts/{cart_id} is the carts resource
+        groups.setdefault((route.handler.partition(":")[0], "/".join(parts)), []).append(route)
     out: list[Finding] = []
     for members in groups.values():
         if len(members) < 3:
