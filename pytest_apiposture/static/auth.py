@@ -276,9 +276,13 @@ def _judge(
         )
         if role is GuardRole.AUTH and any(knowledge.looks_like_authorization(n) for n in names):
             return GuardRole.AUTHORIZATION, None
-    if role is GuardRole.AUTH and facts.condition and not guard.auto_error:
+    # the guard's own code (not a helper it calls) must switch on the setting
+    condition = next(
+        (c for c in (code_facts(index, fs, knowledge).condition for fs in primary) if c), ""
+    )
+    if role is GuardRole.AUTH and condition and not guard.auto_error:
         role = GuardRole.CONDITIONAL_AUTH  # refuses only when a setting says so
-    elif role is GuardRole.OTHER and sources and facts.condition and facts.delegates:
+    elif role is GuardRole.OTHER and sources and condition and facts.delegates:
         role = GuardRole.CONDITIONAL_AUTH  # hands off to a login guard unless a setting
     if role is GuardRole.AUTH and (guard.scopes or facts.checks_role):
         role = GuardRole.AUTHORIZATION

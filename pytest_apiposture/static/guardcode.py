@@ -113,6 +113,15 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name | ast.Attribute)
     )
     condition = ""
+    # a switch is a statement of a function body (the guard's, or its wrapper's): an ``if``
+    # deep inside a try or a loop is the code's business, not a configuration switch
+    switches = {
+        id(stmt)
+        for n in (fs.node, *nodes)
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        for stmt in n.body
+        if isinstance(stmt, ast.If)
+    }
     for node in ifs:
         body_denies = any(_denies(index, fs, n, knowledge) for n in _walk_stmts(node.body))
         # a submitted password is checked, not the caller's credential: a login's own
@@ -121,7 +130,7 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
         credential = bool(credential_re.search(test_text)) or bool(
             injected & set(test_text.split())
         )
-        if not condition and (body_denies or denies or delegates):
+        if not condition and id(node) in switches and (body_denies or denies or delegates):
             condition = setting_condition(node, body_denies or _delegating(node, knowledge))
         if body_denies and role_re.search(test_text):
             checks_role = True
