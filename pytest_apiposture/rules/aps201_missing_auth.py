@@ -37,10 +37,20 @@ class MissingAuth(Rule):
     or protect the whole router: ``APIRouter(dependencies=[Depends(get_current_user)])``;
     in Flask, ``@login_required`` or a ``before_request`` hook that aborts with 401.
 
+    Routes that are public by purpose (a login, sign-up, token, password-reset or OAuth
+    callback route, a health or version probe, the app's docs and schema, a static asset,
+    under any prefix) are not flagged unless a guard is visible (a visible guard always
+    wins); ``apiposture routes`` lists them with the reason. A guard whose refusal depends
+    on a setting makes the route ``conditional``: not flagged, the probe settles it. An
+    app that authenticates no route at all gets one app-level finding, not one per route
+    (``auth = "none"`` declares it open by design: info).
+
     ## Known problems
     Authentication done by ASGI/WSGI middleware or a reverse proxy is invisible to the
     route graph; declare such routes public or add a guard the framework can see. Reads
     are reported as high as writes: "not public" means someone decided it needs a caller.
+    Purpose is read from path words and handler names: an unguarded route named like a
+    login (``/api/login``) that is not one is not flagged.
 
     ## References
     - OWASP API2:2023 Broken Authentication
