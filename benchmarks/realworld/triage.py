@@ -90,6 +90,12 @@ VERDICTS: tuple[Verdict, ...] = (
     Verdict("APS901", r"^litellm  ", True,
             "include_in_schema=False routes behind user_api_key_auth (config, debug, SSO and "
             "UI helpers): absent from the published schema; inventory, medium"),
+    Verdict("APS101", r"^litellm  \S+ /team/\{team_id\}/", False,
+            "after fetching the team: `if not await get_team_access().allows(user_api_key_dict, "
+            "team, TEAM_OR_ORG_ADMIN): team_access_denied()` (the code calls it an IDOR guard)",
+            "an access-check call taking the caller's identity and the object, tested before a "
+            "refusal, is the object-level check (a role guard no longer silences APS101, so the "
+            "call must be read: fixed in rules/aps101 _owner_checked)"),
     Verdict("APS304", r"^litellm  ", False,
             "`update(...)` merges response headers or the provider payload the proxy forwards "
             "by design; PATCH /organization/update builds a declared pydantic model",

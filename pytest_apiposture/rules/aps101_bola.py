@@ -229,6 +229,11 @@ def _owner_checked(handler: FunctionSource, identities: set[str]) -> bool:
             isinstance(s, ast.Constant) for s in sides if not is_identity(s, identities)
         ):
             return True
+    for test in handler.of(ast.If):  # ``if not access.allows(user, team): deny``
+        for call in (n for n in walk(test.test) if isinstance(n, ast.Call)):
+            arguments = [*call.args, *(k.value for k in call.keywords)]
+            if len(arguments) >= 2 and any(is_identity(a, identities) for a in arguments):
+                return True
     for keyword in handler.of(ast.keyword):
         if (
             keyword.arg is not None
