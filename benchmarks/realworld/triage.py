@@ -84,6 +84,13 @@ VERDICTS: tuple[Verdict, ...] = (
             "APS201 error",
             "shadow severity follows the route's auth class, and public by purpose is low "
             "(fixed: static/purpose.py)"),
+    Verdict("APS401", r"^phoenix  ", True,
+            "limit: int = Query(default=100, gt=0): a lower bound, no upper one; the query "
+            "takes limit + 1 rows"),
+    Verdict("APS804", r"^phoenix  ", False,
+            "GITHUB_PAT_SECRET_KEY = 'GITHUB_PERSONAL_ACCESS_TOKEN' names an environment "
+            "variable; _USER_API_KEY = 'UserApiKey' is a type label",
+            "a value that names a variable or a kind is not a key (rules/aps8*, not changed)"),
     Verdict("APS901", r"^phoenix  ", True,
             "authenticated routes (GraphQL, span/trace ingestion, client errors, legacy "
             "agents) absent from the published schema: inventory, medium"),
