@@ -7,8 +7,9 @@ credential yet (or never will), under whatever prefix the app mounts it
 segments (any prefix), the handler's name and, for the framework's own docs routes, the
 handler's module, and returns the reason shown to a reviewer, or None.
 
-It is consulted only when no guard is visible (``auth._auth``): a visible guard always
-wins over a purpose, and an explicit ``public`` setting is reported as ``config``.
+It is consulted only when no guard is visible (``auth.auth_verdict``): a visible guard
+always wins over a purpose; a route the ``public`` setting lists is reported with its
+purpose when it has one, else as declared.
 """
 
 from __future__ import annotations
