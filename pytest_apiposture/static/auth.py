@@ -12,6 +12,7 @@ worked out once per run per guard callable and its chain.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from .follow import callees, guarded_by_call
 from .guardcode import Exemption, code_facts, dependency_params, merge_facts
 from .purpose import is_entry_point, purpose
 from .source import FunctionSource, SourceIndex
+from .syntax import words
 
 __all__ = [
     "classify", "classify_route", "code_facts", "dependency_params", "evolve", "guard_role",
@@ -179,11 +181,32 @@ def auth_verdict(
         return Auth.AUTHENTICATED, f"{name} at {_where(index, called)}, called by the handler"
     if why is not None:
         return Auth.PUBLIC, why
+    if handler is not None and _signed_webhook(route, handler):
+        return Auth.PUBLIC, "signed webhook (the handler verifies the sender's signature)"
     if GuardRole.OPTIONAL_AUTH in roles:
         return Auth.OPTIONAL, _guard_reason(guards, {GuardRole.OPTIONAL_AUTH}, index)
     if handler is not None and answers_only_not_found(index, handler):
         return Auth.PUBLIC, "answers only 404"  # a catch-all that says 404 protects nothing
     return Auth.NONE, "no guard rejects anonymous callers"
+
+
+_WEBHOOK = re.compile(r"(?:^|[/_-])(?:web)?hooks?(?:$|[/_-])", re.IGNORECASE)
+_SIGNATURE = re.compile(r"signature|hmac|compare_digest|verify_signature|svix|stripe", re.I)
+
+
+def _signed_webhook(route: Route, handler: FunctionSource) -> bool:
+    """A POST under a webhook path whose handler checks the sender's signature: the
+    sender is authenticated by the signature, not by a login."""
+    return (
+        route.method == "POST"
+        and _WEBHOOK.search(route.path) is not None
+        and any(_SIGNATURE.search(words(stmt)) for stmt in _statements(handler))
+    )
+
+
+def _statements(handler: FunctionSource) -> list[Any]:
+    body = handler.node.body
+    return body if isinstance(body, list) else [body]
 
 
 def _guard_reason(guards: Sequence[Guard], roles: Any, index: SourceIndex) -> str:

@@ -44,6 +44,9 @@ def test_fastapi_verdicts_and_reasons() -> None:
             # the setting decides: conditional, with the setting
             "GET /api/v1/metrics": (C, "AUTH_ENABLED (guard rx_fa_purpose.verify_if_enabled"),
             "GET /api/v1/open": (N, "no guard rejects anonymous callers"),
+            # a webhook is public when its handler checks the sender's signature
+            "POST /integrations/github/webhook": (P, "signed webhook"),
+            "POST /integrations/slack/webhook": (N, "no guard rejects anonymous callers"),
         },
     )
 
