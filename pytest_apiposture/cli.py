@@ -136,7 +136,7 @@ def _routes(settings: Settings, as_json: bool, out: TextIO, err: TextIO) -> int:
         json.dump({k: report[k] for k in ("version", "tool", "app", "endpoints")}, out, indent=2)
         out.write("\n")
         return EXIT_CLEAN
-    rows = [("METHOD", "PATH", "HANDLER", "SOURCE", "GUARDS", "AUTH", "IN SCHEMA")]
+    rows = [("METHOD", "PATH", "HANDLER", "SOURCE", "GUARDS", "AUTH", "IN SCHEMA", "WHY")]
     for e in report["endpoints"]:
         source = f"{e['file']}:{e['line']}" if e.get("file") else "-"
         rows.append(
@@ -148,6 +148,7 @@ def _routes(settings: Settings, as_json: bool, out: TextIO, err: TextIO) -> int:
                 ", ".join(e["guards"]) or "-",
                 e["auth"],
                 "yes" if e["in_schema"] else "no",
+                e["auth_reason"] or "-",  # why this auth class: guard, purpose, setting
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

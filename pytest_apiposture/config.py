@@ -50,6 +50,8 @@ class Settings:
     include_preview: bool = False
     public: tuple[str, ...] = ()
     public_defaults: bool = True
+    # "none": the API is open by design (no route authenticates): APS201 reports at info
+    auth: str = ""
     select: tuple[str, ...] = ()  # code prefixes; empty = all
     ignore: tuple[str, ...] = ()
     auth_names: tuple[str, ...] = ()
@@ -110,6 +112,10 @@ OPTIONS: dict[str, tuple[OptionKind, str]] = {
     "public_defaults": (
         "bool",
         "also treat the usual public routes (/docs, /health, login) as public",
+    ),
+    "auth": (
+        "string",
+        "'none' declares the API open by design: routes without auth report at info",
     ),
     "select": ("args", "only these check codes or prefixes (APS2, APS301)"),
     "ignore": ("args", "skip these check codes or prefixes"),
@@ -241,6 +247,7 @@ def build_settings(
         include_preview=_bool(get("preview", False), "preview"),
         public=public,
         public_defaults=_bool(get("public_defaults", True), "public_defaults"),
+        auth=_auth_declaration(get("auth", "")),
         select=tuple(c.upper() for c in _words(get("select", ()))),
         ignore=tuple(c.upper() for c in _words(get("ignore", ()))),
         auth_names=_words(get("auth_names", ())),
@@ -271,6 +278,13 @@ def build_settings(
     )
     object.__setattr__(settings, "knowledge", knowledge)
     return settings
+
+
+def _auth_declaration(value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in ("", "none", "required"):
+        raise ConfigError(f"apiposture auth: {value!r} is not 'none' or 'required'")
+    return "" if text == "required" else text
 
 
 _IDENTITY = re.compile(r"^\s*(?P<name>[\w.-]+)\s*=\s*(?P<headers>.+)$")

@@ -75,7 +75,8 @@ class Auth(str, Enum):
 
     AUTHENTICATED = "authenticated"  # a guard rejects anonymous callers
     OPTIONAL = "optional"  # a guard that can let anonymous callers through
-    PUBLIC = "public"  # declared public by config or marker
+    CONDITIONAL = "conditional"  # a guard whose refusal depends on a setting
+    PUBLIC = "public"  # declared public by config or marker, or public by purpose
     NONE = "none"
 
     def __str__(self) -> str:
@@ -86,6 +87,7 @@ class GuardRole(str, Enum):
     """What a guard candidate turned out to be once classified."""
 
     AUTH = "auth"  # rejects anonymous callers
+    CONDITIONAL_AUTH = "conditional-auth"  # rejects them only under some configuration
     OPTIONAL_AUTH = "optional-auth"  # identifies callers but lets anonymous ones through
     AUTHORIZATION = "authorization"  # role / scope / permission check on top of auth
     PUBLIC_MARKER = "public-marker"  # the package's @public marker
@@ -195,6 +197,8 @@ class Route:
     kind: str = "http"  # http | websocket | mount
     query_params: tuple[str, ...] = ()
     auth: Auth = Auth.NONE  # set by classification
+    # why: "guard get_user at app/deps.py:12", "login entry point", "config", "SERVER_MODE"
+    auth_reason: str = ""
     deprecated: bool = False
     mount_prefix: str = ""  # the Mount this route was found under, if any
     # --- facts only the adapter can know, written in no framework's terms ---
@@ -248,7 +252,10 @@ class Route:
         return self.method in WRITE_METHODS
 
     def auth_guards(self) -> tuple[Guard, ...]:
-        roles = {GuardRole.AUTH, GuardRole.OPTIONAL_AUTH, GuardRole.AUTHORIZATION}
+        roles = {
+            GuardRole.AUTH, GuardRole.OPTIONAL_AUTH, GuardRole.AUTHORIZATION,
+            GuardRole.CONDITIONAL_AUTH,
+        }  # fmt: skip
         return tuple(g for g in self.guards if g.role in roles)
 
 

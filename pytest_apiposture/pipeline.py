@@ -17,7 +17,7 @@ from .config import Settings, route_matcher
 from .loading import LoadedApp, LoadError, discover, load_app
 from .model import CheckInfo, Finding, Posture, Route
 from .suppress import Baseline, load_baseline
-from .verdict import Judge
+from .verdict import Judge, is_open_app_finding
 
 
 @dataclass
@@ -75,6 +75,7 @@ def analyse(
         modify_findings=ext.modify_findings,
         fail_on=settings.fail_on,
         include_preview=settings.include_preview,
+        open_app=any(is_open_app_finding(f) for f in posture.findings),
     )
     return analysis
 
@@ -158,8 +159,20 @@ def _static(
         is_public=is_public,
         project_files=files,
     )
+    from .rules.aps201_missing_auth import open_app
+    from .rules.aps501_admin_without_role import unguarded_siblings
+
     analysis.posture.routes = list(result.routes)
-    analysis.posture.findings.extend(result.findings)
+    analysis.posture.findings.extend(
+        open_app(
+            result.routes,
+            result.findings,
+            declared_open=settings.auth == "none",
+            app_file=analysis.app_file,
+        )
+    )
+    if settings.code_enabled("APS501"):  # reads every route's siblings: after the pass
+        analysis.posture.findings.extend(unguarded_siblings(result.routes))
     analysis.posture.notes.extend(result.notes)
     for route in result.routes:
         analysis.rule_codes[route.key] = [

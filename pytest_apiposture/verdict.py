@@ -131,6 +131,14 @@ class Observations:
 # ---------------------------------------------------------------- the judge
 
 
+_NO_AUTH_TEXT = "and has no authentication"
+
+
+def is_open_app_finding(finding: Finding) -> bool:
+    """The app-level APS201: this API authenticates no route (it has no method)."""
+    return finding.code == "APS201" and not finding.method
+
+
 class Judge:
     """The session's verdict rules, fixed once: inline ignores, the ``modify_findings``
     hook, the baseline and the fail policy."""
@@ -144,8 +152,12 @@ class Judge:
         modify_findings: Callable[[list[Finding]], None] | None = None,
         fail_on: Severity = DEFAULT_FAIL_ON,
         include_preview: bool = False,
+        open_app: bool = False,
     ) -> None:
         self.root = root
+        # set from the analysis, so that judging one item's findings alone decides as
+        # judging the whole run does: every step stays finding by finding
+        self.open_app = open_app
         self.baseline = baseline
         self.modify_findings = modify_findings
         self.fail_on = fail_on
@@ -157,6 +169,13 @@ class Judge:
     def final(self, findings: Iterable[Finding], observed: Observations) -> list[Finding]:
         """``findings`` as the run reports them; works finding by finding."""
         judged = [self.refuted(f, observed) for f in findings]
+        if self.open_app:
+            # the app-level APS201 says it once: a probe's anonymous 2xx on each route
+            # (APS251) repeats it and drops to info beside it
+            judged = [
+                replace(f, severity=Severity.INFO) if f.code == "APS251" and f.method else f
+                for f in judged
+            ]
         judged = apply_inline(
             judged, read_lines=self._project_lines, handler_line=self._handler, cache=self._ignores
         )
@@ -171,6 +190,15 @@ class Judge:
         if finding.severity.rank <= Severity.LOW.rank:
             return finding  # nothing to lower
         seen = observed.refutations.get((finding.code, finding.route_key))
+        if seen is None and finding.code == "APS901" and _NO_AUTH_TEXT in finding.message:
+            # the shadow finding repeats APS201's "no authentication": once a probe refuted
+            # that on this route, the shadow is an authenticated one (medium), said so
+            refuted = observed.refutations.get(("APS201", finding.route_key))
+            if refuted is not None:
+                text = finding.message.replace(
+                    _NO_AUTH_TEXT, f"(anonymous access refuted at run time by {refuted})"
+                )
+                return replace(finding, severity=Severity.MEDIUM, message=text)
         if seen is None:
             return finding
         message = f"{finding.message} (refuted at run time by {seen})"

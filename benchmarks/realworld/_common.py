@@ -60,6 +60,9 @@ class RunSpec:
     identities: Sequence[str] = ()  # NAME=Header: value, when the credential is fixed
     identities_plugin: str | None = None  # module in plugins/ (pytest -p)
     host: str | None = None
+    # more pytest arguments: "-p no:phoenix" when a library's pytest plugin would import the
+    # app's package from site-packages before the project's src/ is on the path
+    pytest_args: Sequence[str] = ()
     # (state dir, environment, venv python) -> None: databases, config files
     prepare: Callable[[Path, dict[str, str], Path], None] | None = None
 
@@ -260,6 +263,7 @@ def pytest_run(
         cmd.append("--apiposture-static-only")
     if spec.identities_plugin:
         cmd += ["-p", spec.identities_plugin]
+    cmd += list(spec.pytest_args)
     run_env = {**env, "APIPOSTURE_NETLOG": str(netlog)}
     seconds, code, text = _timed(cmd, run_env, project, results / f"{label}.log")
     attempts = netlog.read_text(encoding="utf-8").splitlines() if netlog.exists() else []

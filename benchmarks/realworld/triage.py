@@ -37,6 +37,102 @@ NO_AUTH_BY_DEFAULT = (
 )
 
 VERDICTS: tuple[Verdict, ...] = (
+    # --- issue 15: apps never used in development (Calibre-Web, Phoenix, LiteLLM) ---------
+    Verdict("APS201", r"^calibreweb  GET /(opds|ajax/book/)", False,
+            "@requires_basic_auth_if_no_ano: HTTP basic auth answering 401, unless the "
+            "admin turned on anonymous browsing (config.config_anonbrowse)",
+            "a guard whose refusal depends on a setting is conditional, not none "
+            "(fixed: guardcode.condition, GuardRole.CONDITIONAL_AUTH)"),
+    Verdict("APS201", r"^calibreweb  \S+ /(gdrive/(watch/)?callback|robots\.txt|login|register|remote/login|ajax/verify_token)", False,
+            "public by purpose: an OAuth callback, Google Drive's signed change notification, "
+            "robots.txt, the login and sign-up pages, the remote-login (Kobo/e-reader) entry "
+            "points, switched off by config.config_remote_login",
+            "public by purpose under any prefix (fixed: static/purpose.py)"),
+    Verdict("APS251", r"^calibreweb  GET /login", False,
+            "the login page answers anonymous callers: that is its purpose",
+            "public by purpose (fixed: static/purpose.py; probes skip public routes)"),
+    Verdict("APS201", r"^calibreweb  GET /reconnect", True,
+            "an anonymous GET reconnects the library database when the reconnect CLI switch is "
+            "on (intended for Docker hosts, off by default): worth a reviewer's eye"),
+    Verdict("APS101", r"^calibreweb  \S+ /shelf/", False,
+            "check_shelf_edit_permissions / check_shelf_view_permissions / "
+            "delete_shelf_helper compare shelf.user_id with current_user.id",
+            "the ownership check is in a same-module helper that takes the fetched object"),
+    Verdict("APS101", r"^calibreweb  GET /(book|ajax/getcustomenum)/", False,
+            "books and custom columns are the shared library's catalogue, not any user's "
+            "objects; visibility filters (common_filters) apply",
+            "a shared catalogue has no owner: not BOLA"),
+    Verdict("APS401", r"^calibreweb  GET /ajax/list(books|users)", True,
+            "limit = request.args.get('limit') goes to the query unbounded"),
+    Verdict("APS804", r"^calibreweb  .*comicvine\.py", True,
+            "a ComicVine API key hard-coded in the source (the vendor's, shipped to everyone)"),
+    Verdict("APS201", r"^phoenix  \S+ /(\.well-known/|arize_phoenix_version|auth\.md|auth/(logout|refresh|password-reset)|oauth2/(token|register|revoke|\{idp_name\}/(login|tokens)))", False,
+            "public by purpose: discovery metadata, the version, the auth guide, logout, "
+            "token refresh, password reset, OAuth2 token/registration/revocation, IdP login "
+            "and callback",
+            "public by purpose under any prefix (fixed: static/purpose.py)"),
+    Verdict("APS201", r"^phoenix  \S+ /oauth2/authorize", False,
+            "user = _get_cookie_user(request); if user is None: raise 401 / redirect to login",
+            "a check in the handler on a variable assigned from a credential-reading call "
+            "(fixed: guardcode follows such variables)"),
+    Verdict("APS303", r"^phoenix  POST /oauth2/authorize/decision", False,
+            "`approved` is the signed-in user's consent decision, the point of the route",
+            "the field name is privileged elsewhere; here it is the request's subject"),
+    Verdict("APS901", r"^phoenix  \S+ /(\.well-known/|arize_phoenix_version|auth\.md|auth/|oauth2/|mcp/|\{path\})", False,
+            "public-by-purpose or UI routes (auth entry points, metadata, the SPA catch-all, "
+            "MCP) kept out of the REST schema on purpose; 'has no authentication' repeats the "
+            "APS201 error",
+            "shadow severity follows the route's auth class, and public by purpose is low "
+            "(fixed: static/purpose.py)"),
+    Verdict("APS401", r"^phoenix  ", True,
+            "limit: int = Query(default=100, gt=0): a lower bound, no upper one; the query "
+            "takes limit + 1 rows"),
+    Verdict("APS804", r"^phoenix  ", False,
+            "GITHUB_PAT_SECRET_KEY = 'GITHUB_PERSONAL_ACCESS_TOKEN' names an environment "
+            "variable; _USER_API_KEY = 'UserApiKey' is a type label",
+            "a value that names a variable or a kind is not a key (rules/aps8*, not changed)"),
+    Verdict("APS901", r"^phoenix  ", True,
+            "authenticated routes (GraphQL, span/trace ingestion, client errors, legacy "
+            "agents) absent from the published schema: inventory, medium"),
+    Verdict("APS901", r"^litellm  ", True,
+            "include_in_schema=False routes behind user_api_key_auth (config, debug, SSO and "
+            "UI helpers): absent from the published schema; inventory, medium"),
+    Verdict("APS101", r"^litellm  \S+ /team/\{team_id\}/", False,
+            "after fetching the team: `if not await get_team_access().allows(user_api_key_dict, "
+            "team, TEAM_OR_ORG_ADMIN): team_access_denied()` (the code calls it an IDOR guard)",
+            "an access-check call taking the caller's identity and the object, tested before a "
+            "refusal, is the object-level check (a role guard no longer silences APS101, so the "
+            "call must be read: fixed in rules/aps101 _owner_checked)"),
+    Verdict("APS304", r"^litellm  ", False,
+            "`update(...)` merges response headers or the provider payload the proxy forwards "
+            "by design; PATCH /organization/update builds a declared pydantic model",
+            "a dict update of headers / a forwarded payload is not a model write (APS304's "
+            "owner: rules/aps3*, not changed here)"),
+    Verdict("APS301", r"^litellm  ", False,
+            "`api_keys` / `changed_by_api_key` hold hashed key ids and per-key spend rows; "
+            "/moyai/connect/exchange issues a key to its caller by purpose",
+            "name-based: a field named like a secret holding key ids (rules/aps3*, not changed)"),
+    Verdict("APS803", r"^litellm  ", False,
+            "ID tokens read as they arrive over TLS from the IdP's own token endpoint, or "
+            "claims peeked to pick the validation path that verifies them afterwards",
+            "unverified decode of a back-channel token is allowed by OIDC (rules/aps8*, not changed)"),
+    Verdict("APS804", r"^litellm  ", False,
+            "PTU_SENTINEL_API_KEY = '__ptu_flat_cost__' (a sentinel), api_key='[REDACTED]', "
+            "a function named acreate_realtime_client_secret",
+            "a sentinel / redaction literal / callable is not a key (rules/aps8*, not changed)"),
+    Verdict("APS401", r"^litellm  GET /(\{provider\}/)?(v1/)?(batches|containers|files|fine_tuning/jobs)", False,
+            "`limit` is forwarded to the upstream provider's list API, which bounds it",
+            "the bound is the provider's (rules/aps4*, not changed)"),
+    Verdict("APS401", r"^litellm  ", True,
+            "page_size / limit / size go to the spend database query unbounded"),
+    Verdict("APS305", r"^litellm  ", False,
+            "fine-tuning and deployment models allow extra fields to pass provider "
+            "parameters through, by design of a proxy",
+            "(rules/aps3*, not changed)"),
+    Verdict("APS906", r"^litellm  GET /health", False,
+            "/health has dependencies=[Depends(user_api_key_auth)]; the default public list's "
+            "'GET /health' overrode the visible guard",
+            "a visible guard always wins over a default (fixed: auth.auth_verdict)"),
     # --- missing authentication -----------------------------------------------------
     Verdict("APS201", r"^(prefect|mlflow-flask|mlflow-host|mlflow-fastapi)  ", True,
             NO_AUTH_BY_DEFAULT, bulk=True),

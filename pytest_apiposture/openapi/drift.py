@@ -135,6 +135,8 @@ def compare(
         com_op = com.op_for(route) if com else None
         has_gen = gen is not None and (route.framework, route.mount_prefix) not in unpublished
         diffs = list(_route_diffs(route, gen_op, com_op, has_gen, com is not None, knowledge))
+        if gen is not None and gen_op is None and _twin_documented(gen, route):
+            diffs = [_as_twin(d, route) if d.code == "APS901" else d for d in diffs]
         findings += [place_finding(d, spec_file, route=route, op=com_op) for d in diffs]
     for mount, members in unpublished.items():
         findings.append(place_finding(_unpublished(mount, members), spec_file, route=None, op=None))
@@ -227,6 +229,19 @@ def _route_diffs(
         )
 
 
+def _twin_documented(gen: _Matcher, route: Route) -> bool:
+    """``/items/`` served beside a documented ``/items`` (or the reverse): the router's
+    trailing-slash alias, not a hidden operation."""
+    path = route.path
+    twin = path.rstrip("/") if path.endswith("/") and path != "/" else path + "/"
+    return gen.ops.get((route.method, template_key(twin))) is not None
+
+
+def _as_twin(diff: Diff, route: Route) -> Diff:
+    text = f"{route.key} is served but only its trailing-slash twin is in the generated schema"
+    return Diff("APS901", text, _LOW)
+
+
 def _is_framework_route(route: Route) -> bool:
     if route.kind == "mount":
         return "StaticFiles" in route.handler
@@ -243,7 +258,9 @@ def _shadow(route: Route) -> Diff:
         why = f"served by a sub-application mounted at {route.mount_prefix}"
     else:  # the adapter knows how its framework's schema leaves routes out
         why = route.unlisted_reason or "not in the schema"
-    severity = {Auth.AUTHENTICATED: _MEDIUM, Auth.PUBLIC: _LOW}.get(route.auth, _HIGH)
+    severity = {Auth.AUTHENTICATED: _MEDIUM, Auth.CONDITIONAL: _MEDIUM, Auth.PUBLIC: _LOW}.get(
+        route.auth, _HIGH
+    )
     guard = "and has no authentication" if route.auth in _NO_AUTH else f"(auth: {route.auth})"
     text = f"{route.key} is served but hidden from the generated schema ({why}) {guard}"
     return Diff("APS901", text, severity)

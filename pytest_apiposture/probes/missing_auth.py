@@ -134,4 +134,9 @@ class MissingAuthProbe(Probe):
             return f"{got} although its guard ({guards or 'auth'}) should reject it: the guard is broken"
         if route.auth == Auth.OPTIONAL:
             return f"{got}: its only auth guard ({guards or 'optional auth'}) lets anonymous callers through"
+        if route.auth == Auth.CONDITIONAL:
+            return (
+                f"{got}: its guard lets anonymous callers through under this configuration "
+                f"({route.auth_reason})"
+            )
         return f"{got}: the route has no authentication"

@@ -51,6 +51,7 @@ SEVERITY_COLOR: dict[Severity, str] = {
 AUTH_COLOR: dict[Auth, str] = {
     Auth.AUTHENTICATED: "#1f9d55",
     Auth.OPTIONAL: "#e08a00",
+    Auth.CONDITIONAL: "#b36ad9",
     Auth.PUBLIC: "#2f6fd0",
     Auth.NONE: "#d9382c",
 }
@@ -89,7 +90,7 @@ td.path{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-si
 td.guards{font-size:12px;color:#3b4352}
 .method{font:600 11px ui-monospace,Menlo,Consolas,monospace;padding:2px 6px;border-radius:4px;background:#e8edf5;color:#16202e}
 .badge{display:inline-block;font-size:11px;font-weight:600;padding:2px 7px;border-radius:10px;color:#fff;white-space:nowrap}
-.auth-authenticated{background:#1f9d55}.auth-optional{background:#e08a00}.auth-public{background:#2f6fd0}.auth-none{background:#d9382c}
+.auth-authenticated{background:#1f9d55}.auth-optional{background:#e08a00}.auth-conditional{background:#b36ad9}.auth-public{background:#2f6fd0}.auth-none{background:#d9382c}
 .sev-critical{background:#8b1c1c}.sev-high{background:#d9382c}.sev-medium{background:#e08a00}.sev-low{background:#2f6fd0}.sev-info{background:#7b8494}
 .muted{color:#7b8494}
 a.code{font:600 12px ui-monospace,Menlo,Consolas,monospace;text-decoration:none;margin-right:4px}
@@ -268,7 +269,8 @@ def endpoint_rows(
             f'<td><span class="method">{esc(route.method)}</span></td>'
             f'<td class="path">{esc(route.path)}{hidden}<div class="muted">{esc(route.handler)}'
             f"{' · ' + esc(where) if where else ''}</div></td>"
-            f'<td><span class="badge auth-{route.auth.value}">{esc(route.auth.value)}</span></td>'
+            f'<td><span class="badge auth-{route.auth.value}" title="{esc(route.auth_reason)}">'
+            f"{esc(route.auth.value)}</span></td>"
             f'<td class="guards">{guards}</td>'
             f"<td>{clean} of {len(codes)} clean</td>"
             f"<td>{links}</td></tr>"

@@ -42,6 +42,7 @@ def endpoint_dict(route: Route, root: str) -> dict[str, Any]:
         # db sessions and pagination helpers are dependencies, not guards
         "guards": [g.name for g in route.guards if g.role is not GuardRole.OTHER],
         "auth": str(route.auth),
+        "auth_reason": route.auth_reason,
         "in_schema": route.in_schema,
         "origin": list(route.origin),
     }

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from ..knowledge import FETCH_CALLS, ID_PARAM_PATTERN, OWNER_WORDS
-from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
+from ..model import Auth, Confidence, Finding, Guard, GuardRole, Kind, Route, Severity
 from ..static.guardcode import code_facts
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, unparse, walk
@@ -16,7 +16,11 @@ from ._dataflow import IDENTITY_NAMES, derives, identity_names, is_identity, tai
 from .aps501_admin_without_role import looks_administrative
 from .base import Rule, RuleContext
 
-_ID_PARAM = re.compile(ID_PARAM_PATTERN)
+# ``{username}``, ``{slug}``, ``{title}`` name an object as well as ``{item_id}`` does
+_ID_PARAM = re.compile(rf"{ID_PARAM_PATTERN}|^(?:user_?name|login|handle|title|slug)$")
+# a role guard that lets only administrators through reaches every object by design; any
+# other role (``RoleChecker([CUSTOMER])``) says what the caller may do, not what they own
+_ADMIN_ROLE = re.compile(r"admin|superuser|staff|root|owner", re.IGNORECASE)
 _ACCESS_CALLS = FETCH_CALLS | {"delete", "update", "pop", "remove", "get_item", "put_item"}
 
 
@@ -86,7 +90,7 @@ class ObjectLevelAuthorization(Rule):
     def applies(self, route: Route) -> bool:
         if not super().applies(route) or route.auth not in (Auth.AUTHENTICATED, Auth.OPTIONAL):
             return False
-        if any(g.role is GuardRole.AUTHORIZATION for g in route.guards):
+        if any(g.role is GuardRole.AUTHORIZATION and _admin_only(g) for g in route.guards):
             return False
         if looks_administrative(route):
             return False  # admin routes reach every object by design; APS501 judges them
@@ -223,6 +227,18 @@ def _access_in(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) ->
     return None
 
 
+def _admin_only(guard: Guard) -> bool:
+    """The guard admits administrators only: its name, scopes or (a callable instance such
+    as ``RoleChecker([ADMIN])``) its attributes say so."""
+    texts = [guard.name, *guard.scopes]
+    func = guard.func
+    if func is not None and not hasattr(func, "__code__"):  # an instance, not a function
+        attributes = getattr(func, "__dict__", None)
+        if isinstance(attributes, dict):
+            texts += [repr(v) for v in attributes.values()]
+    return any(_ADMIN_ROLE.search(t) for t in texts)
+
+
 def _checked_by_guards(ctx: RuleContext, route: Route) -> set[str]:
     """Path parameters a route dependency takes and can refuse access over."""
     wanted = set(route.path_params)
@@ -294,6 +310,11 @@ def _owner_checked(handler: FunctionSource, identities: set[str]) -> bool:
             isinstance(s, ast.Constant) for s in sides if not is_identity(s, identities)
         ):
             return True
+    for test in handler.of(ast.If):  # ``if not access.allows(user, team): deny``
+        for call in (n for n in walk(test.test) if isinstance(n, ast.Call)):
+            arguments = [*call.args, *(k.value for k in call.keywords)]
+            if len(arguments) >= 2 and any(is_identity(a, identities) for a in arguments):
+                return True
     for keyword in handler.of(ast.keyword):
         if (
             keyword.arg is not None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
-from ..model import Auth, Confidence, Finding, Kind, Severity
+from ..model import Auth, Confidence, Finding, Kind, Location, Route, Severity
 from .base import Rule, RuleContext
 
 
@@ -36,10 +37,20 @@ class MissingAuth(Rule):
     or protect the whole router: ``APIRouter(dependencies=[Depends(get_current_user)])``;
     in Flask, ``@login_required`` or a ``before_request`` hook that aborts with 401.
 
+    Routes that are public by purpose (a login, sign-up, token, password-reset or OAuth
+    callback route, a health or version probe, the app's docs and schema, a static asset,
+    under any prefix) are not flagged unless a guard is visible (a visible guard always
+    wins); ``apiposture routes`` lists them with the reason. A guard whose refusal depends
+    on a setting makes the route ``conditional``: not flagged, the probe settles it. An
+    app that authenticates no route at all gets one app-level finding, not one per route
+    (``auth = "none"`` declares it open by design: info).
+
     ## Known problems
     Authentication done by ASGI/WSGI middleware or a reverse proxy is invisible to the
     route graph; declare such routes public or add a guard the framework can see. Reads
     are reported as high as writes: "not public" means someone decided it needs a caller.
+    Purpose is read from path words and handler names: an unguarded route named like a
+    login (``/api/login``) that is not one is not flagged.
 
     ## References
     - OWASP API2:2023 Broken Authentication
@@ -72,3 +83,47 @@ class MissingAuth(Rule):
         finding = self.at_handler(ctx, severity=Severity.HIGH)
         if finding is not None:
             yield finding
+
+
+_APP_LEVEL_MIN = 3  # open routes before one app-level finding replaces them
+_GUARDED = frozenset({Auth.AUTHENTICATED, Auth.OPTIONAL, Auth.CONDITIONAL})
+
+
+def open_app(
+    routes: Sequence[Route], findings: list[Finding], *, declared_open: bool, app_file: str | None
+) -> list[Finding]:
+    """An app that authenticates no route at all is one app-level finding, not one per
+    route: either it is open by design (say so: ``auth = "none"``, and it reports at info)
+    or its authentication lives where the route graph cannot see it (a proxy)."""
+    http = [r for r in routes if r.kind == "http"]
+    if not http or any(r.auth in _GUARDED for r in http):
+        if declared_open:  # open by design: what is open is listed, not failed
+            return [
+                replace(f, severity=Severity.INFO) if f.code == MissingAuth.code else f
+                for f in findings
+            ]
+        return findings
+    per_route = [f for f in findings if f.code == MissingAuth.code and f.method]
+    if len(per_route) < _APP_LEVEL_MIN:
+        return findings  # two findings are no noise, and a probe can refute each
+    rest = [f for f in findings if not (f.code == MissingAuth.code and f.method)]
+    listed = ", ".join(f.route_key for f in per_route[:10])
+    more = f" and {len(per_route) - 10} more" if len(per_route) > 10 else ""
+    severity = Severity.INFO if declared_open else Severity.HIGH
+    app = MissingAuth.new_finding(
+        severity=severity,
+        message=(
+            f"this API authenticates no route: {len(per_route)} routes answer anonymous "
+            + ('callers (declared open by design: auth = "none")' if declared_open else "callers")
+        ),
+        remediation=(
+            "If the API is open by design (run behind an authenticating proxy, a local "
+            'tool), declare it: `auth = "none"` in [tool.apiposture]. Otherwise add an '
+            "authentication dependency to the app or its routers "
+            "(`FastAPI(dependencies=[Depends(get_current_user)])`, a `before_request` hook)."
+        ),
+        location=Location(app_file, 1, "<app>") if app_file else None,
+        evidence=f"routes without authentication: {listed}{more}",
+    )
+    quiet = [replace(f, severity=Severity.INFO) for f in per_route] if declared_open else []
+    return [app, *rest, *quiet]

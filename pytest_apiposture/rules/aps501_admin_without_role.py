@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ..knowledge import ADMIN_PATH_PATTERN
 from ..model import Auth, Confidence, Finding, GuardRole, Kind, Route, Severity
@@ -17,6 +17,60 @@ _ADMIN_NAME = re.compile(r"(?:^|_)(?:admin|superuser|staff)(?:_|$)", re.IGNORECA
 # every match of the patterns above contains one of these (lower-case) words
 _PATH_WORDS = ("admin", "internal", "manage", "staff", "superuser", "ops", "debug")
 _NAME_WORDS = ("admin", "superuser", "staff")
+
+
+_ROLE_FIELDS = frozenset(
+    {"role", "roles", "is_admin", "is_superuser", "is_staff", "permissions", "scopes", "groups"}
+)
+
+
+def grants_role(route: Route) -> str:
+    """The role-granting body field a write route on another object takes (``PUT
+    /users/{user_id}`` with ``role``), or "": granting a role to someone is a function;
+    setting one's own (``PATCH /users/me``) is mass assignment, APS303's."""
+    if not route.is_write or not route.path_params:
+        return ""
+    return next((f.name for f in route.body_fields if f.name.lower() in _ROLE_FIELDS), "")
+
+
+def unguarded_siblings(routes: Sequence[Route]) -> list[Finding]:
+    """A route that alone among its siblings (same handler module, same resource: the path
+    without its trailing parameters, three or more routes) carries no role guard, while
+    every sibling does: the guard was forgotten on this one. A post-pass over every route
+    (it reads its siblings)."""
+    groups: dict[tuple[str, str], list[Route]] = {}
+    for route in routes:
+        if route.kind != "http" or route.auth is not Auth.AUTHENTICATED:
+            continue
+        parts = route.path.rstrip("/").split("/")
+        while parts and parts[-1].startswith("{"):
+            parts.pop()  # /carts/{cart_id} is the carts resource
+        groups.setdefault((route.handler.partition(":")[0], "/".join(parts)), []).append(route)
+    out: list[Finding] = []
+    for members in groups.values():
+        if len(members) < 3:
+            continue
+        bare = [r for r in members if not any(g.role is GuardRole.AUTHORIZATION for g in r.guards)]
+        if len(bare) != 1 or any(r.handler == bare[0].handler for r in members if r is not bare[0]):
+            continue
+        route = bare[0]
+        if looks_administrative(route) or grants_role(route):
+            continue  # the route rule already reports it
+        guard = next(g for r in members if r is not route for g in r.guards
+                     if g.role is GuardRole.AUTHORIZATION)  # fmt: skip
+        out.append(
+            AdminWithoutRole.new_finding(
+                message=(
+                    f"{route.key} is the only route of its {len(members)} siblings without a "
+                    f"role guard (they use {guard.name.rpartition('.')[2]})"
+                ),
+                method=route.method,
+                path=route.path,
+                location=route.location,
+                evidence=f"siblings: {', '.join(r.key for r in members if r is not route)}",
+            )
+        )
+    return out
 
 
 def looks_administrative(route: Route) -> bool:
@@ -97,7 +151,7 @@ class AdminWithoutRole(Rule):
             return False
         if any(g.role is GuardRole.AUTHORIZATION for g in route.guards):
             return False
-        return looks_administrative(route)
+        return looks_administrative(route) or bool(grants_role(route))
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         if (
@@ -110,6 +164,14 @@ class AdminWithoutRole(Rule):
             and code_facts(ctx.index, ctx.handler, ctx.knowledge).checks_role
         ):
             return
-        finding = self.at_handler(ctx)
+        assert ctx.route is not None
+        granted = grants_role(ctx.route)
+        message = None
+        if granted and not looks_administrative(ctx.route):
+            message = (
+                f"{{route}} writes `{granted}` from the request body and checks no role: any "
+                "logged-in caller can grant a role"
+            )
+        finding = self.at_handler(ctx, message=message)
         if finding is not None:
             yield finding

@@ -12,7 +12,7 @@ worked out once per run per guard callable and its chain.
 
 from __future__ import annotations
 
-import ast
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -21,9 +21,11 @@ from ..knowledge import Knowledge
 from ..model import Auth, Guard, GuardRole, Route
 from .callables import code_owner, marked_public
 from .denials import answers_only_not_found
+from .follow import callees, guarded_by_call
 from .guardcode import Exemption, code_facts, dependency_params, merge_facts
+from .purpose import is_entry_point, purpose
 from .source import FunctionSource, SourceIndex
-from .syntax import dotted
+from .syntax import words
 
 __all__ = [
     "classify", "classify_route", "code_facts", "dependency_params", "evolve", "guard_role",
@@ -59,8 +61,8 @@ def classify_route(
         for role, exemption in shared.judged
     ]
     guards = shared.with_roles(tuple(roles), index)
-    auth = _auth(route, set(roles), index, knowledge, is_public(route))
-    return evolve(route, guards=guards, auth=auth)
+    auth, reason = auth_verdict(route, set(roles), index, knowledge, is_public(route), guards)
+    return evolve(route, guards=guards, auth=auth, auth_reason=reason)
 
 
 class _SharedRoles:
@@ -131,24 +133,100 @@ def _auth(
     knowledge: Knowledge,
     public: bool,
 ) -> Auth:
+    return auth_verdict(route, roles, index, knowledge, public)[0]
+
+
+def auth_verdict(
+    route: Route,
+    roles: set[GuardRole | None],
+    index: SourceIndex,
+    knowledge: Knowledge,
+    public: bool,
+    guards: Sequence[Guard] = (),
+) -> tuple[Auth, str]:
+    """The route's auth class and its reason. A visible guard wins over every default and
+    every purpose; a declaration (config, marker) wins over a guarded-but-optional route;
+    a login route's own password check is not a guard; a suspicion waits for the probe."""
+    guards = guards or route.guards
     handlers = knowledge.library_public_handlers
-    if (
-        public
-        or marked_public(route.endpoint)
-        or route.handler in handlers
-        or _overrides(route, handlers)  # last: it looks the view's class up
-    ):
-        return Auth.PUBLIC
     if roles & _STRONG or route.handler in knowledge.library_authorizing_handlers:
-        return Auth.AUTHENTICATED
+        return Auth.AUTHENTICATED, _guard_reason(guards, _STRONG, index) or "library view"
+    if GuardRole.CONDITIONAL_AUTH in roles:
+        guard = next((g for g in guards if g.role is GuardRole.CONDITIONAL_AUTH), None)
+        setting = _guard_condition(guard, index, knowledge) if guard is not None else ""
+        return (
+            Auth.CONDITIONAL,
+            f"{setting or 'a setting'} ({_guard_reason(guards, {GuardRole.CONDITIONAL_AUTH}, index)})",
+        )
+    marked = marked_public(route.endpoint)
+    why = purpose(route)
+    if public or marked:
+        return Auth.PUBLIC, why or "declared public (config or @public marker)"
+    if route.handler in handlers or _overrides(route, handlers):  # last: looks the class up
+        return Auth.PUBLIC, "a library's login or public view"
+    if is_entry_point(why):
+        return Auth.PUBLIC, str(why)  # its wrong-password branch refuses a bad login
     handler = index.handler(route)
-    if handler is not None and code_facts(index, handler, knowledge).inline_auth:
-        return Auth.AUTHENTICATED
+    facts = code_facts(index, handler, knowledge) if handler is not None else None
+    if handler is not None and facts is not None and facts.inline_auth:
+        if facts.condition:
+            return Auth.CONDITIONAL, f"{facts.condition} (check in the handler)"
+        return Auth.AUTHENTICATED, f"check in the handler at {_where(index, handler)}"
+    called = guarded_by_call(index, handler, knowledge) if handler is not None else None
+    if called is not None:
+        facts = code_facts(index, called, knowledge)
+        name = getattr(called.node, "name", "a helper")
+        if facts.condition:
+            return Auth.CONDITIONAL, f"{facts.condition} ({name}, called by the handler)"
+        return Auth.AUTHENTICATED, f"{name} at {_where(index, called)}, called by the handler"
+    if why is not None:
+        return Auth.PUBLIC, why
+    if handler is not None and _signed_webhook(route, handler):
+        return Auth.PUBLIC, "signed webhook (the handler verifies the sender's signature)"
     if GuardRole.OPTIONAL_AUTH in roles:
-        return Auth.OPTIONAL
+        return Auth.OPTIONAL, _guard_reason(guards, {GuardRole.OPTIONAL_AUTH}, index)
     if handler is not None and answers_only_not_found(index, handler):
-        return Auth.PUBLIC  # a catch-all that only says 404 has nothing to protect
-    return Auth.NONE
+        return Auth.PUBLIC, "answers only 404"  # a catch-all that says 404 protects nothing
+    return Auth.NONE, "no guard rejects anonymous callers"
+
+
+_WEBHOOK = re.compile(r"(?:^|[/_-])(?:web)?hooks?(?:$|[/_-])", re.IGNORECASE)
+_SIGNATURE = re.compile(r"signature|hmac|compare_digest|verify_signature|svix|stripe", re.I)
+
+
+def _signed_webhook(route: Route, handler: FunctionSource) -> bool:
+    """A POST under a webhook path whose handler checks the sender's signature: the
+    sender is authenticated by the signature, not by a login."""
+    return (
+        route.method == "POST"
+        and _WEBHOOK.search(route.path) is not None
+        and any(_SIGNATURE.search(words(stmt)) for stmt in _statements(handler))
+    )
+
+
+def _statements(handler: FunctionSource) -> list[Any]:
+    body = handler.node.body
+    return body if isinstance(body, list) else [body]
+
+
+def _guard_reason(guards: Sequence[Guard], roles: Any, index: SourceIndex) -> str:
+    guard = next((g for g in guards if g.role in roles), None)
+    if guard is None:
+        return ""
+    where = guard.location.display(str(index.root)) if guard.location else ""
+    return f"guard {guard.name}" + (f" at {where}" if where else "") + f" ({guard.origin})"
+
+
+def _where(index: SourceIndex, fs: FunctionSource) -> str:
+    return f"{index.display(fs.path)}:{fs.line}"
+
+
+def _guard_condition(guard: Guard, index: SourceIndex, knowledge: Knowledge) -> str:
+    for fs in guard_sources(guard, index):
+        condition = code_facts(index, fs, knowledge).condition
+        if condition:
+            return condition
+    return ""
 
 
 def _overrides(route: Route, handlers: frozenset[str]) -> bool:
@@ -221,6 +299,14 @@ def _judge(
         )
         if role is GuardRole.AUTH and any(knowledge.looks_like_authorization(n) for n in names):
             return GuardRole.AUTHORIZATION, None
+    # the guard's own code (not a helper it calls) must switch on the setting
+    condition = next(
+        (c for c in (code_facts(index, fs, knowledge).condition for fs in primary) if c), ""
+    )
+    if role is GuardRole.AUTH and condition and not guard.auto_error:
+        role = GuardRole.CONDITIONAL_AUTH  # refuses only when a setting says so
+    elif role is GuardRole.OTHER and sources and condition and facts.delegates:
+        role = GuardRole.CONDITIONAL_AUTH  # hands off to a login guard unless a setting
     if role is GuardRole.AUTH and (guard.scopes or facts.checks_role):
         role = GuardRole.AUTHORIZATION
     exemption = facts.exemption if guard.origin == "before_request" else None
@@ -246,22 +332,6 @@ def guard_sources(guard: Guard, index: SourceIndex) -> list[FunctionSource]:
                     called.append(callee)
         frontier = called
     return list(found.values())
-
-
-def callees(index: SourceIndex, source: FunctionSource) -> list[FunctionSource]:
-    """Functions under root that ``source`` calls by name."""
-    out: list[FunctionSource] = []
-    for node in source.all_nodes:
-        if not isinstance(node, ast.Call):
-            continue
-        name = dotted(node.func)
-        if not name or name.split(".")[0] in source.params:
-            continue
-        found = index.resolve(source.module, name)
-        if found is not None and found.kind == "function":
-            assert isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef)
-            out.append(FunctionSource(found.module, found.node, "<callee>"))
-    return out
 
 
 def _name_parts(guard: Guard) -> list[str]:

@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from ..knowledge import Knowledge
-from ..model import Auth, Finding, Guard, GuardRole, Route
+from ..model import Finding, Guard, GuardRole, Route
 from ..rules.base import Rule, RuleContext
 from .auth import with_role
 from .cache import (
-    AUTHS,
     ROLES,
     VALUE_OF,
     StaticCache,
@@ -41,7 +40,7 @@ from .cache import (
 from .project_files import project_files_for
 from .run import RunCache, RunFingerprint, run_fingerprint
 from .source import SourceIndex
-from .units import file_unit, route_values, unit_files
+from .units import AuthClass, decode_auth, encode_auth, file_unit, route_values, unit_files
 
 __all__ = ["AnalysisResult", "analyse", "project_files_for"]
 
@@ -142,7 +141,7 @@ def _analyse(
     )
     if fingerprint is not None:
         rows = tuple(
-            (tuple(map(VALUE_OF.__getitem__, value[0])), VALUE_OF[value[1]], static)
+            (tuple(map(VALUE_OF.__getitem__, value[0])), encode_auth(value[1]), static)
             for value, static in zip(values, statics, strict=True)
         )
         encoded = (rows, tuple(encode_finding(f) for f in findings),
@@ -159,7 +158,11 @@ def _replay(routes: Sequence[Route], stored: Any, index: SourceIndex) -> Analysi
             return None
         findings = decode_findings(encoded)
         members = [
-            (tuple([None if r is None else ROLES[r] for r in roles]), AUTHS[auth], bool(static))
+            (
+                tuple([None if r is None else ROLES[r] for r in roles]),
+                decode_auth(auth),
+                bool(static),
+            )
             for roles, auth, static in rows
         ]
         final = _final_routes(routes, members, index)
@@ -172,7 +175,7 @@ def _replay(routes: Sequence[Route], stored: Any, index: SourceIndex) -> Analysi
 
 def _final_routes(
     routes: Sequence[Route],
-    rows: Iterable[tuple[tuple[GuardRole | None, ...], Auth, bool]],
+    rows: Iterable[tuple[tuple[GuardRole | None, ...], AuthClass, bool]],
     index: SourceIndex,
 ) -> list[Route]:
     """Each route with its guards' roles, its auth and (static: True) the "static" origin;
@@ -194,7 +197,8 @@ def _final_routes(
         guards_column.append(guards)
     states = list(map(dict.copy, map(_STATE, routes)))
     deque(map(dict.__setitem__, states, repeat("guards"), guards_column), maxlen=0)
-    deque(map(dict.__setitem__, states, repeat("auth"), auths), maxlen=0)
+    deque(map(dict.__setitem__, states, repeat("auth"), (a[0] for a in auths)), maxlen=0)
+    deque(map(dict.__setitem__, states, repeat("auth_reason"), (a[1] for a in auths)), maxlen=0)
     for state, static in zip(states, statics, strict=True):
         if static:
             state["origin"] = (*state["origin"], "static")

@@ -16,14 +16,18 @@ from dataclasses import dataclass
 
 from ..knowledge import Knowledge
 from ..model import Route
+from .conditions import setting_condition
 from .denials import deny_status
 from .source import FunctionSource, ModuleSource, SourceIndex
 from .syntax import call_name, dotted, walk, words
 
 # every denial deny_status recognises contains one of these words (a cheap pre-test)
-_MAY_DENY = re.compile(r"raise|abort|40[13]|unauthori[sz]ed|forbidden|redirect", re.IGNORECASE)
+_MAY_DENY = re.compile(
+    r"raise|abort|40[13]|unauthori[sz]ed|forbidden|redirect|_required", re.IGNORECASE
+)
+# "_required": a wrapper that hands off to ``login_required`` when a setting says so
 _DENY_WORDS = ("raise", "abort", "401", "403", "unauthorised", "unauthorized", "forbidden",
-               "redirect")  # fmt: skip
+               "redirect", "_required")  # fmt: skip
 _DENIALS = (ast.Raise, ast.Call, ast.Return)
 _MENTIONS = (ast.Name, ast.Attribute, ast.Constant, ast.arg)
 
@@ -60,6 +64,10 @@ class CodeFacts:
     anonymous_passes: bool = False  # ``if not token: return None``
     inline_auth: bool = False  # an ``if`` on a credential whose body denies
     exemption: Exemption | None = None
+    # the setting a denial depends on (``if config.AUTH_ENABLED: ... abort(401)``, an early
+    # ``if settings.open: return``): the code decides by configuration, the probe settles it
+    condition: str = ""
+    delegates: bool = False  # calls a login guard by name (``login_required(f)(...)``)
 
 
 NO_FACTS = CodeFacts()
@@ -91,15 +99,39 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
     for node in nodes:
         if isinstance(node, _DENIALS) and deny_status(index, fs, node, knowledge):
             denies = True
+        elif isinstance(node, ast.Assign) and _status_401(node):
+            denies = True  # ``status = 401`` ... ``return error_callback(status)``
         elif not reads and isinstance(node, _MENTIONS):
             reads = _mentions_credential(node, injected, credential_re)
     ifs = [n for n in nodes if isinstance(n, ast.If)]
+    # ``user = _get_cookie_user(request)`` / ``await self._authenticate(request)``: the
+    # variable holds the caller's identity, so ``if user is None: raise 401`` is a guard
+    injected = injected | _identity_vars(nodes, knowledge)
+    delegates = any(
+        isinstance(n, ast.Call) and knowledge.looks_like_auth(call_name(n) or "~")
+        for n in nodes
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name | ast.Attribute)
+    )
+    condition = ""
+    # a switch is a statement of a function body (the guard's, or its wrapper's): an ``if``
+    # deep inside a try or a loop is the code's business, not a configuration switch
+    switches = {
+        id(stmt)
+        for n in (fs.node, *nodes)
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        for stmt in n.body
+        if isinstance(stmt, ast.If)
+    }
     for node in ifs:
         body_denies = any(_denies(index, fs, n, knowledge) for n in _walk_stmts(node.body))
-        test_text = words(node.test)
+        # a submitted password is checked, not the caller's credential: a login's own
+        # ``if user is None or not user.check_password(...)`` refuses a bad login
+        test_text = _SUBMITTED_SECRET.sub(" ", words(node.test))
         credential = bool(credential_re.search(test_text)) or bool(
             injected & set(test_text.split())
         )
+        if not condition and id(node) in switches and (body_denies or denies or delegates):
+            condition = setting_condition(node, body_denies or _delegating(node, knowledge))
         if body_denies and role_re.search(test_text):
             checks_role = True
         if (
@@ -113,7 +145,9 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
     if denies and not checks_role:  # ``if user.role == "admin": return user`` ... ``raise 403``
         checks_role = any(role_re.search(words(n.test)) for n in ifs)
     exemption = _exemption(index, fs, ifs, knowledge) if denies else None
-    return CodeFacts(denies, reads or inline, checks_role, passes, inline, exemption)
+    return CodeFacts(
+        denies, reads or inline, checks_role, passes, inline, exemption, condition, delegates
+    )
 
 
 def merge_facts(facts: Iterable[CodeFacts]) -> CodeFacts:
@@ -126,6 +160,49 @@ def merge_facts(facts: Iterable[CodeFacts]) -> CodeFacts:
         anonymous_passes=any(f.anonymous_passes for f in items),
         inline_auth=any(f.inline_auth for f in items),
         exemption=exemptions[0] if exemptions else None,
+        condition=next((f.condition for f in items if f.condition), ""),
+        delegates=any(f.delegates for f in items),
+    )
+
+
+_SUBMITTED_SECRET = re.compile(r"\S*pass(?:word|wd)\S*", re.IGNORECASE)
+
+
+def _status_401(node: ast.Assign) -> bool:
+    value = node.value
+    return (
+        isinstance(value, ast.Constant)
+        and value.value in (401, 403)
+        and any(isinstance(t, ast.Name) and "status" in t.id.lower() for t in node.targets)
+    )
+
+
+def _identity_vars(nodes: Iterable[ast.AST], knowledge: Knowledge) -> set[str]:
+    """Names assigned from a call that reads the caller's credential by its name (not one
+    that checks a submitted password: a login's ``authenticate(name, password)``)."""
+    out: set[str] = set()
+    for node in nodes:
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if not isinstance(value, ast.Call):
+            continue
+        name = call_name(value)
+        if not name or not (
+            knowledge.credential_re.search(name) or knowledge.looks_like_auth(name)
+        ):
+            continue
+        if any(_SUBMITTED_SECRET.search(words(a)) for a in (*value.args, *value.keywords)):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        out.update(t.id for t in targets if isinstance(t, ast.Name))
+    return out
+
+
+def _delegating(node: ast.If, knowledge: Knowledge) -> bool:
+    return any(
+        isinstance(n, ast.Call) and knowledge.looks_like_auth(call_name(n) or "~")
+        for n in _walk_stmts(node.body) + _walk_stmts(node.orelse)
     )
 
 

@@ -23,10 +23,21 @@ from .run import RunFingerprint
 from .source import SourceIndex
 from .syntax import filter_text
 
+# a route's auth class and its reason
+AuthClass = tuple[Auth, str]
 # one route's result: (guard roles, auth, findings, handler (file, def line), notes)
 RouteValue = tuple[
-    tuple[GuardRole | None, ...], Auth, list[Finding], tuple[str, int] | None, tuple[str, ...]
-]
+    tuple[GuardRole | None, ...], AuthClass, list[Finding], tuple[str, int] | None,
+    tuple[str, ...],
+]  # fmt: skip
+
+
+def encode_auth(auth: AuthClass) -> tuple[str, str]:
+    return VALUE_OF[auth[0]], auth[1]
+
+
+def decode_auth(stored: Any) -> AuthClass:
+    return AUTHS[stored[0]], str(stored[1])
 
 
 def route_values(
@@ -78,7 +89,7 @@ def _encode(value: RouteValue | None) -> tuple[Any, ...]:
     roles, auth, findings, handler_def, notes = value
     return (
         tuple(map(VALUE_OF.__getitem__, roles)),
-        VALUE_OF[auth],
+        encode_auth(auth),
         tuple(encode_finding(f) for f in findings),
         handler_def,
         notes,
@@ -93,7 +104,7 @@ def _fill(values: list[RouteValue | None], numbers: list[int], stored: Any) -> b
         decoded = [
             (
                 tuple(None if r is None else ROLES[r] for r in roles),
-                AUTHS[auth],
+                decode_auth(auth),
                 decode_findings(encoded),
                 None if handler_def is None else (str(handler_def[0]), int(handler_def[1])),
                 tuple(notes),
@@ -109,7 +120,7 @@ def _fill(values: list[RouteValue | None], numbers: list[int], stored: Any) -> b
 
 def _route_unit(
     route: Route, base: RuleContext, rules: Sequence[Rule], public: bool
-) -> tuple[tuple[GuardRole | None, ...], Auth, list[Finding], tuple[str, int] | None]:
+) -> tuple[tuple[GuardRole | None, ...], AuthClass, list[Finding], tuple[str, int] | None]:
     index = base.index
     classified = classify_route(
         route, knowledge=base.knowledge, index=index, is_public=lambda _: public
@@ -124,7 +135,8 @@ def _route_unit(
         if rule.applies(classified):
             out.extend(_run(rule, ctx, index, where))
     roles = tuple(g.role for g in classified.guards)
-    return roles, classified.auth, out, (handler.path, handler.line) if handler else None
+    auth = (classified.auth, classified.auth_reason)
+    return roles, auth, out, (handler.path, handler.line) if handler else None
 
 
 # -- file units ------------------------------------------------------------------------------

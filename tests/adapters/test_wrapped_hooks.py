@@ -49,7 +49,9 @@ def test_a_wrapped_hook_that_aborts_401_authenticates_the_app() -> None:
     assert analysis.posture.error is None
     assert {r.key: r.auth for r in analysis.posture.routes} == {
         "GET /runs": Auth.AUTHENTICATED,
-        "GET /static/{filename}": Auth.PUBLIC,
+        # the hook refuses anonymous callers on every path, static files included: a
+        # visible guard wins over the default public "GET /static/*" (issue 15)
+        "GET /static/{filename}": Auth.AUTHENTICATED,
     }
 
 

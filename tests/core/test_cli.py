@@ -120,3 +120,35 @@ def test_diff_new_and_fixed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert "/c" in out and "/a" in out
     assert main(["diff", str(new), str(new)]) == 0
+
+
+PURPOSE = """
+
+    @app.post("/api/v1/auth/token")
+    def token(username: str, password: str) -> dict[str, str]:
+        if password != "pw":
+            raise HTTPException(status_code=401)
+        return {"access_token": "t"}
+
+
+    @app.get("/status/healthz")
+    def healthz() -> dict[str, str]:
+        return {"ok": "yes"}
+"""
+
+
+def test_routes_table_gives_the_reason_of_every_auth_class(
+    project: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15: `apiposture routes` shows why each route has its auth class."""
+    target = write(project, APP + PURPOSE + OPEN_WRITE)
+    assert main(["routes", "--root", str(project[0]), "--app", target]) == 0
+    lines = {line.split()[1]: line for line in capsys.readouterr().out.splitlines()[1:] if line.strip()}
+    assert lines["/me"].split()[5] == "authenticated"
+    assert f"guard {project[1]}.current_user at {project[1]}.py:" in lines["/me"]
+    assert "public" in lines["/api/v1/auth/token"].split()
+    assert "token endpoint (path segment 'token')" in lines["/api/v1/auth/token"]
+    assert "health or version probe" in lines["/status/healthz"]
+    assert lines["/notes"].split()[5] == "none"
+    assert "no guard rejects anonymous callers" in lines["/notes"]
+    assert "API docs and schema (served by the framework)" in lines["/openapi.json"]

@@ -84,3 +84,11 @@ def test_identity_as_written_in_an_ini_file_keeps_working() -> None:
     from pytest_apiposture.config import parse_identity
 
     assert parse_identity('alice="Authorization: Bearer t1"') == ("alice", {"Authorization": "Bearer t1"})
+
+
+def test_auth_none_declares_the_api_open_and_other_values_are_refused(tmp_path: Path) -> None:
+    assert build_settings(tmp_path, {}).auth == ""
+    assert build_settings(tmp_path, {"auth": "None"}).auth == "none"
+    assert build_settings(tmp_path, {"auth": "required"}).auth == ""
+    with pytest.raises(ConfigError, match="apiposture auth: 'open' is not 'none' or 'required'"):
+        build_settings(tmp_path, {"auth": "open"})

@@ -153,3 +153,34 @@ def test_a_probes_own_finding_wins_over_the_same_one_seen_passively() -> None:
     assert list(controller.findings.values()) == [direct]
     alone = Observations.from_json(worker_a.to_json())
     assert (list(alone.findings.values()), alone.passive) == ([passive], {passive.fingerprint()})
+
+
+def test_a_shadow_does_not_repeat_a_refuted_no_authentication() -> None:
+    """Issue 15: once a probe refuted APS201 on a route, its APS901 says what was seen."""
+    observed = Observations()
+    observed.add_refutations("APS251", route("/notes"), ["APS201"], "anonymous got 401")
+    shadow = finding(
+        "APS901", "/notes", message="GET /notes is served but hidden (x) and has no authentication"
+    )
+    (final,) = judge().final([shadow], observed)
+    assert final.severity is Severity.MEDIUM
+    assert final.message == (
+        "GET /notes is served but hidden (x) (anonymous access refuted at run time by "
+        "APS251: anonymous got 401)"
+    )
+
+
+def test_per_route_probe_findings_drop_to_info_beside_the_app_level_one() -> None:
+    app_level = finding("APS201", "", method="")
+    confirmed = finding("APS251", "/open", confidence=Confidence.CONFIRMED)
+    # the analysis tells the judge the app authenticates no route (pipeline.analyse) ...
+    final = judge(open_app=True).final([app_level, confirmed], Observations())
+    assert [(f.code, f.path, f.severity) for f in final] == [
+        ("APS201", "", Severity.HIGH),
+        ("APS251", "/open", Severity.INFO),
+    ]
+    # ... so an endpoint item, judging its own finding alone, decides the same
+    (alone,) = judge(open_app=True).final([confirmed], Observations())
+    assert alone.severity is Severity.INFO
+    (elsewhere,) = judge().final([confirmed], Observations())
+    assert elsewhere.severity is Severity.HIGH

@@ -409,3 +409,22 @@ def test_a_flask_app_on_its_own_is_checked_route_by_route() -> None:
     findings = compare(routes, generated=doc({"/runs": GET}), committed=None, spec_path=None,
                        knowledge=DEFAULT_KNOWLEDGE, framework="flask")
     assert [(f.code, f.path) for f in findings] == [("APS901", "/hidden")]
+
+
+def test_trailing_slash_twin_and_conditional_shadow_are_not_high() -> None:
+    """Issue 15: ``/items/`` beside a documented ``/items`` is the router's alias (low);
+    a route whose auth a setting decides is a medium shadow, not "no authentication"."""
+    routes = [
+        route("GET", "/items/", 1),
+        route("GET", "/items", 2),
+        route("GET", "/flagged", 3, in_schema=False, auth=Auth.CONDITIONAL),
+    ]
+    findings = run(routes, generated=doc({"/items": GET}))
+    assert [(f.code, f.path, f.severity) for f in findings] == [
+        ("APS901", "/items/", Severity.LOW),
+        ("APS901", "/flagged", Severity.MEDIUM),
+    ]
+    assert findings[0].message == (
+        "GET /items/ is served but only its trailing-slash twin is in the generated schema"
+    )
+    assert "(auth: conditional)" in findings[1].message

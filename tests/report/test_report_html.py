@@ -215,3 +215,13 @@ def test_hostile_strings_stay_text(browser_context: Any, tmp_path: Path) -> None
     assert report_page.dialogs == []
     assert report_page.errors == []
     report_page.close()
+
+
+def test_a_conditional_route_renders_with_its_reason() -> None:
+    """Issue 15: every auth class has a colour; the badge carries the reason."""
+    from pytest_apiposture.model import Auth
+
+    posture = sample_posture()
+    first = replace(posture.routes[0], auth=Auth.CONDITIONAL, auth_reason="SERVER_MODE (guard g)")
+    page = render_html(replace(posture, routes=[first, *posture.routes[1:]]), tool_version=TOOL_VERSION)
+    assert 'class="badge auth-conditional" title="SERVER_MODE (guard g)"' in page

@@ -176,7 +176,8 @@ def test_before_request_exemptions_apply_per_route(guards: tuple[ModuleType, Pat
         return out.auth, out.guards[0].role
 
     assert auth_of(hook, "open_page", "/open") == (Auth.NONE, GuardRole.OTHER)
-    assert auth_of(hook, "assets", "/assets/app.js") == (Auth.NONE, GuardRole.OTHER)
+    # exempted, and an asset: public by purpose (the exemption decides the role)
+    assert auth_of(hook, "assets", "/assets/app.js") == (Auth.PUBLIC, GuardRole.OTHER)
     assert auth_of(hook, "account", "/account") == (Auth.AUTHENTICATED, GuardRole.AUTH)
     assert auth_of(negated, "open_page", "/open") == (Auth.NONE, GuardRole.OTHER)
     assert auth_of(negated, "account", "/account") == (Auth.AUTHENTICATED, GuardRole.AUTH)
@@ -202,7 +203,7 @@ def test_routes_sharing_guards_keep_their_own_exemptions(
     assert [(r.auth, r.guards[0].role) for r in out] == [
         (Auth.NONE, GuardRole.OTHER),
         (Auth.AUTHENTICATED, GuardRole.AUTH),
-        (Auth.NONE, GuardRole.OTHER),
+        (Auth.PUBLIC, GuardRole.OTHER),  # an asset: public by purpose
         (Auth.AUTHENTICATED, GuardRole.AUTH),
     ]
     assert out[1].guards == out[3].guards and out[1].guards[0] is out[3].guards[0]

@@ -22,6 +22,9 @@ FIXTURES = {
     "rx_fl_fab": (),
     "rx_fa_reach": (),
     "rx_fl_reach": (),
+    "rx_fa_purpose": (),
+    "rx_fl_purpose": (),
+    "rx_fl_open": (),
 }
 
 
@@ -37,7 +40,7 @@ def test_missing_auth_is_high_for_reads_and_writes() -> None:
         "GET /open/items": Severity.HIGH,
         "DELETE /open/items/{item_id}": Severity.HIGH,
         "GET /loose": Severity.HIGH,
-        "GET /ops/ping": Severity.HIGH,
+        "GET /ops/counters": Severity.HIGH,
         "GET /files/{name}": Severity.HIGH,
         "DELETE /files/{name}": Severity.HIGH,
     }
@@ -76,7 +79,7 @@ def test_fastapi_guard_roles_and_route_auth() -> None:
         "GET /admin/audit": (Auth.AUTHENTICATED, (("get_scoped_user", GuardRole.AUTHORIZATION),)),
         "GET /internal/stats": (Auth.AUTHENTICATED, (("RoleChecker", GuardRole.AUTHORIZATION),)),
         "GET /manage/settings": (Auth.AUTHENTICATED, (("get_current_user", GuardRole.AUTH),)),
-        "GET /ops/ping": (Auth.NONE, ()),
+        "GET /ops/counters": (Auth.NONE, ()),
         "GET /api/v1/{rest}": (Auth.PUBLIC, ()),  # answers only 404
         "GET /legacy/{rest}": (Auth.PUBLIC, ()),  # answers only 410
         "GET /files/{name}": (Auth.NONE, ()),
