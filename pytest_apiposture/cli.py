@@ -111,15 +111,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     return build_settings(root, values)
 
 
-def _analyse(settings: Settings, err: TextIO) -> Any:
+def _analyse(settings: Settings, err: TextIO, *, probe: bool = False) -> Any:
     from .pipeline import analyse
 
-    analysis = analyse(settings)
+    # the app stays up from the enumeration to the end of the probes: one lifetime
+    analysis = analyse(settings, keep_running=probe)
     problems = [analysis.posture.error, *analysis.setup_errors]
     if analysis.spec_error:
         problems.append(f"committed spec: {analysis.spec_error}")
     if any(problems):
         err.write(f"apiposture: {'; '.join(p for p in problems if p)}\n")
+        analysis.close()
         return None
     return analysis
 
@@ -166,7 +168,7 @@ def _scan(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO
     from .report.write import write_reports
     from .verdict import Observations, decide
 
-    analysis = _analyse(settings, err)
+    analysis = _analyse(settings, err, probe=bool(args.probe))
     if analysis is None:
         return EXIT_ERROR
     observed = Observations()

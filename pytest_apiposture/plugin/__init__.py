@@ -25,6 +25,7 @@ from .items import OBSERVED_PROPERTY, RESULT_PROPERTY, ApipostureFile
 from .session import (
     ItemResult,
     RunRecord,
+    analysis_key,
     analysis_of,
     collected_key,
     observed_key,
@@ -236,6 +237,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     runtime = config.stash.get(runtime_key, None)
     if runtime is not None:
         runtime.close()
+    analysis = config.stash.get(analysis_key, None)
+    if analysis is not None:  # the app's one lifetime ends here (once, probes or not)
+        analysis.close()
     if hasattr(config, "workerinput"):
         return
     from ..report.section import late_findings

@@ -59,6 +59,10 @@ def analysis_of(config: pytest.Config) -> Any:
                 else None
             ),
             extensions=extensions,
+            # the app started to list the routes stays up for this process's probes
+            # (closed at session end); an xdist controller runs none
+            keep_running=not settings.static_only
+            and not config.pluginmanager.hasplugin("dsession"),
         )
         if error:
             analysis.posture.error = error

@@ -160,10 +160,11 @@ class ProbeContext:
 
 @contextmanager
 def open_session(
-    app: Any, adapter: FrameworkAdapter, settings: ProbeSettings
+    app: Any, adapter: FrameworkAdapter, settings: ProbeSettings, served: Any = None
 ) -> Iterator[ProbeSession]:
-    """The in-process client with the app's lifespan entered once, shared by all probes."""
-    client = make_client(adapter.transport(app), settings.timeout, settings.host)
+    """The in-process client with the app's lifespan entered once, shared by all probes;
+    ``served``: the app the analysis started and keeps running, reused as it is."""
+    client = make_client(adapter.transport(app), settings.timeout, settings.host, served)
     try:
         client.start()
         yield ProbeSession(client=client, app=app)

@@ -107,7 +107,12 @@ class Runtime:
             session = None
             if open_session:
                 session = self._stack.enter_context(
-                    open_probe_session(analysis.loaded.app, analysis.adapter, self.probe_settings)
+                    open_probe_session(
+                        analysis.loaded.app,
+                        analysis.adapter,
+                        self.probe_settings,
+                        analysis.served,
+                    )
                 )
             self._context = ProbeContext(
                 app=analysis.loaded.app,
@@ -169,4 +174,6 @@ class Runtime:
         )
 
     def close(self) -> None:
+        """End the probe session, then the app's one lifetime the analysis kept for it."""
         self._stack.close()
+        self.analysis.close()
