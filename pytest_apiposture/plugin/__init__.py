@@ -242,7 +242,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         analysis.close()
     if hasattr(config, "workerinput"):
         return
-    from ..report.section import late_findings
+    from ..report.section import late_findings, mostly_blind
     from ..report.write import ReportWriteError, write_reports
 
     settings, record, verdict = (
@@ -252,7 +252,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     # a failing finding no item raised (an exposure seen after its endpoint's item ran)
     # still fails the run: pytest and `apiposture scan` exit alike
-    if late_findings(verdict, record) and session.exitstatus == pytest.ExitCode.OK:
+    # so does a run whose probes mostly could not tell (report/section.py says why)
+    failed_late = late_findings(verdict, record) or mostly_blind(record) is not None
+    if failed_late and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     try:
         record.written = write_reports(verdict, settings)

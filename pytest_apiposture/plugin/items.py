@@ -197,6 +197,7 @@ class EndpointItem(_ApipostureItem):
         assert route is not None
         findings: list[Finding] = []
         observed = Observations()
+        result.probed = len(self.probes)
         for code in self.probes:
             if code == FUZZ:
                 fuzzed = self._fuzz(result)
@@ -272,11 +273,14 @@ class StatusItem(_ApipostureItem):
         if not self.analysis.settings.static_only and posture.routes:
             from .session import runtime_of
 
-            startup_error = runtime_of(self.config).start()
+            runtime = runtime_of(self.config)
+            startup_error = runtime.start()
             if startup_error:
                 raise FindingError(
                     f"apiposture could not start the app for the probes: {startup_error}"
                 )
+            if runtime.identity_error:
+                raise FindingError(f"apiposture identities: {runtime.identity_error}")
         # posture.notes are printed once in the apiposture summary section
 
 

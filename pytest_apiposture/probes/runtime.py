@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from ..pipeline import Analysis
 
 
+_NEED_IDENTITIES = ("APS151", "APS351", "APS352")  # probes that act as an identity
+
+
 @dataclass
 class ProbeResult:
     findings: list[Finding] = field(default_factory=list)
@@ -79,6 +82,7 @@ class Runtime:
         self._stack = contextlib.ExitStack()
         self._context: Any = None
         self.startup_error: str | None = None
+        self.identity_error: str | None = None  # an identity that cannot authenticate
         self.blocked: list[str] = []  # outbound connections the app tried during probes
         self._exposures_seen: set[str] = set()
         # one run per (probe, route) per process: a static item asking for a refutation
@@ -135,10 +139,18 @@ class Runtime:
         if self.startup_error is None and (self._context is None or self._context.session is None):
             try:
                 with loopback_only(self.blocked):
-                    self.context()
+                    context = self.context()
+                    self._check_identities(context)
             except ProbeError as exc:
                 self.startup_error = str(exc)
         return self.startup_error
+
+    def _check_identities(self, context: Any) -> None:
+        """Each identity must get in somewhere before the probes act as it (health.py)."""
+        from .health import identity_problem
+
+        if any(code in self.probes for code in _NEED_IDENTITIES):
+            self.identity_error = identity_problem(context)
 
     def run_probe(self, code: str, route: Route) -> ProbeResult:
         """Run one probe on one route (once per process); never raises for the app's or
