@@ -76,7 +76,12 @@ class BolaProbe(Probe):
 
     def applies(self, route: Route, ctx: ProbeContext) -> bool:
         names = route.path_params
-        if not names or not is_id_param(names[-1]) or not ctx.allowed(route):
+        if not names or not ctx.allowed(route):
+            return False
+        # an id, or any reference (a name, a slug) to a member of a collection the app
+        # lists or creates: ``/items/{item_name}`` under ``GET /items/``
+        member = listing_for(route.path, ctx.table) or create_for(route.path, ctx.table)
+        if not is_id_param(names[-1]) and member is None:
             return False
         if ctx.is_public(route):
             return False

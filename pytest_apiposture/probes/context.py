@@ -18,7 +18,7 @@ from ..knowledge import CREDENTIAL_HEADERS, Knowledge
 from ..model import Auth, Route
 from .appclient import AppClient
 from .client import ProbeClient, ProbeRequest
-from .discover import RouteTable, collection_path, ids_in
+from .discover import RouteTable, bare, collection_path, ids_in
 from .identities import Identity, resolve_identities
 from .shape import Shape, shape_of
 from .transcript import Exchange
@@ -68,7 +68,7 @@ class ProbeSession:
         if exchange.ok and exchange.is_json:
             for key, table in (
                 (route.key, self.seen),
-                (collection_path(route.path) or route.path, self._by_collection),
+                (bare(collection_path(route.path) or route.path), self._by_collection),
             ):
                 bucket = table.setdefault(key, [])
                 if len(bucket) < _SEEN_PER_ROUTE:
@@ -78,7 +78,7 @@ class ProbeSession:
     def harvest(self, collection: str) -> list[Any]:
         """Ids of the collection's objects in any response so far (``/items`` -> [1, 3])."""
         found: list[Any] = []
-        for exchange in self._by_collection.get(collection, ()):
+        for exchange in self._by_collection.get(bare(collection), ()):
             found.extend(i for i in ids_in(exchange.data, "", collection) if i not in found)
         return found
 
