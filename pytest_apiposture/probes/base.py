@@ -124,7 +124,7 @@ def inconclusive(exchange: Exchange) -> str | None:
 
 def run_probe(probe: Probe, route: Route, ctx: ProbeContext) -> ProbeOutcome:
     """Check the safety limits, run the reset hook, run the probe; never raises."""
-    if not ctx.allowed(route):
+    if not (ctx.allowed(route) or ctx.deletable(route)):
         return ProbeOutcome(skipped=f"{route.key} is excluded or its method is not probed")
     if ctx.reset is not None:
         try:

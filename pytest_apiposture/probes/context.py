@@ -18,7 +18,7 @@ from ..knowledge import CREDENTIAL_HEADERS, Knowledge
 from ..model import Auth, Route
 from .appclient import AppClient
 from .client import ProbeClient, ProbeRequest
-from .discover import RouteTable, bare, collection_path, ids_in
+from .discover import RouteTable, bare, collection_path, create_for, ids_in
 from .identities import Identity, resolve_identities
 from .shape import Shape, shape_of
 from .transcript import Exchange
@@ -148,6 +148,30 @@ class ProbeContext:
                 route.kind == "http"
                 and route.method in self.settings.probe_methods
                 and not self._excluded(route)
+            )
+        return self._verdicts[key]
+
+    def deletable(self, route: Route) -> bool:
+        """May a probe DELETE at ``route`` an object it created itself (never existing data)?
+
+        Yes when DELETE is in ``probe_methods``, or when ``probe_methods`` is left at its
+        default and the probes may call the collection's create route: deleting what the
+        probe just created is what proves missing auth or BOLA on a DELETE. A
+        ``probe_methods`` without DELETE, or ``probe_exclude`` (``"DELETE /*"``), turns it off.
+        """
+        key = ("deletable", route.key)
+        if key not in self._verdicts:
+            creator = create_for(route.path, self.table)
+            self._verdicts[key] = (
+                route.kind == "http"
+                and route.method == "DELETE"
+                and not self._excluded(route)
+                and creator is not None
+                and self.allowed(creator)
+                and (
+                    "DELETE" in self.settings.probe_methods
+                    or self.settings.probe_methods == DEFAULT_METHODS
+                )
             )
         return self._verdicts[key]
 

@@ -104,12 +104,21 @@ class MissingAuthProbe(Probe):
     )
 
     def applies(self, route: Route, ctx: ProbeContext) -> bool:
-        return ctx.allowed(route) and not ctx.is_public(route)
+        return (ctx.allowed(route) or ctx.deletable(route)) and not ctx.is_public(route)
 
     def check(self, route: Route, run: ProbeRun) -> list[Finding]:
+        values = None
+        if route.method == "DELETE":  # only ever an object this probe created
+            people = run.ctx.people
+            values = run.created(route, people[0] if people else None, variant=9)
+            if values is None:
+                raise Skip(
+                    "DELETE is only sent to an object the probe created, and the create "
+                    "route created none"
+                )
         # one request, sent three ways: only the credential differs; its account fields
         # are a stranger's, never an account a probe created
-        request = stranger(run.request(route, None), route)
+        request = stranger(run.request(route, None, path_values=values), route)
         anonymous = run.send(route, request, None)
         seen = verdict(anonymous)
         if seen is None:
