@@ -138,9 +138,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         {c for codes in analysis.rule_codes.values() for c in codes} | set(analysis.project_codes)
     )
     mode = "static" if analysis.settings.static_only else "static+probes"
+    who = "" if analysis.settings.static_only else " " + runtime_of(config).describe_identities()
     return (
         f"apiposture: app={posture.app} framework={posture.framework} "
-        f"routes={len(posture.routes)} rules={rules} mode={mode}"
+        f"routes={len(posture.routes)} rules={rules} mode={mode}{who}"
     )
 
 

@@ -70,6 +70,13 @@ class Runtime:
             self.identities = lambda client: {**static, **dict(fixture(client))}
         elif fixture is not None:
             self.identities = {**static, **dict(fixture)}
+        self.auto: Any = None  # autoidentity.AutoIdentities: zero-config identities
+        if not static and fixture is None and not settings.static_only:
+            from .autoidentity import find
+
+            self.auto = find(analysis.posture.routes, analysis.schema)
+            if self.auto is not None:
+                self.identities = self.auto
         self.reset = reset
         self.probe_settings = ProbeSettings(
             probe_methods=settings.probe_methods,
@@ -151,6 +158,19 @@ class Runtime:
 
         if any(code in self.probes for code in _NEED_IDENTITIES):
             self.identity_error = identity_problem(context)
+        if self.auto is not None and self.auto.problem:  # nobody asked for them: a note
+            self.analysis.posture.notes.append(
+                f"{self.auto.problem}; configure identities (--apiposture-identity) for "
+                "the probes that need two"
+            )
+
+    def describe_identities(self) -> str:
+        """For the report header: how many identities, and where they come from."""
+        if self.auto is not None:
+            return f"identities=2 ({self.auto.describe()})"
+        if callable(self.identities) and not isinstance(self.identities, Mapping):
+            return "identities=fixture"
+        return f"identities={len(self.identities)}"
 
     def run_probe(self, code: str, route: Route) -> ProbeResult:
         """Run one probe on one route (once per process); never raises for the app's or
