@@ -61,6 +61,9 @@ def format_finding(finding: Finding, root: str, route: Route | None = None) -> s
     if finding.evidence:
         lines.append("  evidence:")
         lines.extend(f"    {line}" for line in finding.evidence.splitlines())
+    if finding.repro:
+        lines.append("  repro:")
+        lines.extend(f"    {line}" for line in finding.repro.splitlines())
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from ..checks import Check
 from ..knowledge import Knowledge, normalise
 from ..model import Confidence, Finding, Kind, Route, Severity
 from .discover import records
+from .repro import command
 from .run import ProbeRun
 from .secrets import secret_shape, walk
 from .shape import Shape, resolve
@@ -192,6 +193,7 @@ def report(route: Route, run: ProbeRun, found: set[Exposure], via: str = "") -> 
         location=route.location,
         evidence=format_transcript(run.transcript, run.ctx.knowledge),
         severity=worst,
+        repro=command(run.transcript, run.ctx.credential_headers, route.key),
     )
 
 

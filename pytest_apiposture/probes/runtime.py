@@ -195,8 +195,9 @@ class Runtime:
             outcome = run_probe(self.probes[code], route, self.context())
         exposures = [f for f in outcome.exposures if f.fingerprint() not in self._exposures_seen]
         self._exposures_seen.update(f.fingerprint() for f in exposures)
+        exposures = [self._rerun(f) for f in exposures]
         return ProbeResult(
-            findings=outcome.findings,
+            findings=[self._rerun(f) for f in outcome.findings],
             exposures=exposures,
             transcript=format_transcript(outcome.transcript),
             skipped=outcome.skipped,
@@ -204,6 +205,20 @@ class Runtime:
             refutes=tuple(outcome.refutes),
             notes=list(outcome.notes),
         )
+
+    def _rerun(self, finding: Finding) -> Finding:
+        """The finding's repro with the pytest node id of its endpoint's item added."""
+        import dataclasses
+        import os
+
+        from .repro import rerun
+
+        if not finding.repro:
+            return finding
+        root, app_file = self.analysis.settings.root, self.analysis.app_file
+        anchor = os.path.relpath(app_file, root) if app_file else "apiposture"
+        line = rerun(anchor.replace(os.sep, "/"), finding.route_key)
+        return dataclasses.replace(finding, repro=f"{finding.repro}\n{line}")
 
     def close(self) -> None:
         """End the probe session, then the app's one lifetime the analysis kept for it."""

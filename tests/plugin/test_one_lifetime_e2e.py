@@ -42,3 +42,12 @@ def test_probes_see_the_app_enumeration_started(
         ("APS151", "GET", "/notes/{note_id}", "high"),
     }
     assert "500" not in result.stdout.str()
+    # the failing item's text ends with the repro: curl, credentials as $VARS, and the rerun
+    result.stdout.fnmatch_lines(
+        [
+            "  repro:",
+            '    curl -sS -i -X GET -H "Authorization: Bearer $APIPOSTURE_TOKEN_*" '
+            '"${APIPOSTURE_URL:-http://127.0.0.1:8000}/notes/*"',
+            "    pytest --apiposture 'px_lifetime_app.py::GET /notes/{note_id}'",
+        ]
+    )
