@@ -69,13 +69,13 @@ def analyse(
     *,
     override: tuple[str, Any, str | None] | None = None,
     extensions: Extensions | None = None,
-    keep_running: bool | None = None,
+    keep_running: bool = False,
 ) -> Analysis:
     """Run every static stage. ``override``: (label, app, file) from an ``apiposture_app`` fixture.
 
-    ``keep_running`` (default: unless static-only): the app started to list its routes
-    stays up for the probes, until ``Analysis.close`` (one lifetime per run); otherwise
-    it is shut down right after the enumeration.
+    ``keep_running`` (the front ends that probe ask for it): the app started to list its
+    routes stays up for the probes, until ``Analysis.close`` (one lifetime per run);
+    otherwise it is shut down right after the enumeration, as for a static-only run.
     """
     ext = extensions or Extensions()
     root = str(settings.root)
@@ -83,7 +83,7 @@ def analyse(
     analysis = Analysis(settings=settings, posture=posture)
     posture.checks = catalogue(ext.extra_rules)
     routes = _enumerate(analysis, override)
-    if not routes or not (not settings.static_only if keep_running is None else keep_running):
+    if not routes or not keep_running or settings.static_only:
         analysis.close()
     if routes is not None:
         _static(analysis, routes, public_predicate(settings, ext), ext)
