@@ -218,7 +218,9 @@ def _probe_all(analysis: Any, err: TextIO) -> tuple[Observations, bool] | None:
         if runtime.identity_error:  # a setup error (exit 2), said before the probes run
             err.write(f"apiposture: identities: {runtime.identity_error}\n")
             analysis.setup_errors.append(f"identities: {runtime.identity_error}")
-        for route in analysis.posture.routes:
+        from .probes.discover import server_state_last
+
+        for route in server_state_last(analysis.posture.routes):
             for code, applies in runtime.catalogue():
                 if applies(route):
                     result = runtime.run_probe(code, route)

@@ -90,7 +90,11 @@ class ApipostureFile(pytest.File, _ApipostureNode):
         for finding in analysis.posture.findings:
             by_key[subject(finding)].append(finding)
         probing = not analysis.settings.static_only and not analysis.posture.error
-        for route in analysis.posture.routes:
+        from ..probes.discover import server_state_last
+
+        # a first install or a settings write goes last: its effect must not blind the
+        # probes of the other routes (not guaranteed across xdist workers)
+        for route in server_state_last(analysis.posture.routes):
             probes: tuple[str, ...] = _probe_codes(route, self.config) if probing else ()
             if probing and analysis.settings.fuzz and route.in_schema and analysis.schema:
                 probes = (*probes, FUZZ)

@@ -69,6 +69,26 @@ class RouteTable:
         return self._children.get(bare(path), [])
 
 
+_SERVER_WIDE = re.compile(
+    r"(?:^|/)(?:install|installation|setup|first[-_]?run|settings|config|configuration|"
+    r"maintenance|site|instance)/?$",
+    re.IGNORECASE,
+)
+
+
+def changes_server_state(route: Route) -> bool:
+    """A write to the app's own configuration (first install, settings, maintenance):
+    probed last, so its effect cannot blind the probes of every other route."""
+    return route.method in ("POST", "PUT", "PATCH", "DELETE") and bool(
+        _SERVER_WIDE.search(route.path)
+    )
+
+
+def server_state_last(routes: Sequence[Route]) -> list[Route]:
+    """``routes`` in their order, the writes that change server-wide state moved last."""
+    return sorted(routes, key=changes_server_state)
+
+
 def listing_for(path: str, table: RouteTable) -> Route | None:
     """The GET route that lists the objects the last parameter of ``path`` names."""
     return table.get("GET", collection_path(path))
