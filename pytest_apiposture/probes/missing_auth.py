@@ -47,7 +47,9 @@ def stranger(request: ProbeRequest, route: Route) -> ProbeRequest:
     form = {k: swap(k, v) for k, v in request.form.items()} if request.form else request.form
     if json_body == request.json and form == request.form:
         return request
-    return ProbeRequest(request.method, request.path, request.query, json_body, form, request.headers)
+    return ProbeRequest(
+        request.method, request.path, request.query, json_body, form, request.headers
+    )
 
 
 def spoil(name: str, value: str) -> str:

@@ -70,7 +70,9 @@ def rerun(anchor: str, route_key: str) -> str:
     return "pytest --apiposture " + shlex.quote(f"{anchor}::{route_key}")
 
 
-def command(transcript: Sequence[Exchange], credential_headers: frozenset[str], route_key: str) -> str:
+def command(
+    transcript: Sequence[Exchange], credential_headers: frozenset[str], route_key: str
+) -> str:
     """The curl line for the finding on ``route_key``; '' without a transcript."""
     exchange = decisive(transcript, route_key)
     return curl(exchange, credential_headers) if exchange is not None else ""

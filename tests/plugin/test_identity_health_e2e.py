@@ -28,7 +28,7 @@ def test_a_refused_identity_fails_the_status_item(pytester: pytest.Pytester) -> 
     text = result.stdout.str()
     assert (
         "apiposture identities: identity 'mallory' got no 2xx from any route that refuses "
-        "anonymous callers: GET /notes -> 401 '{\"detail\":\"Not authenticated\"}'. It sent "
+        'anonymous callers: GET /notes -> 401 \'{"detail":"Not authenticated"}\'. It sent '
         "Authorization." in text
     )
     assert "identity 'alice'" not in text

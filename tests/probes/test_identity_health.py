@@ -39,7 +39,7 @@ def test_an_identity_refused_everywhere_is_named_with_what_the_app_answered(
     problems = [line for line in err.splitlines() if line.startswith("apiposture: identities:")]
     assert problems == [
         "apiposture: identities: identity 'mallory' got no 2xx from any route that refuses "
-        "anonymous callers: GET /notes -> 401 '{\"detail\":\"Not authenticated\"}'. It sent "
+        'anonymous callers: GET /notes -> 401 \'{"detail":"Not authenticated"}\'. It sent '
         "Authorization. Every probe acting as 'mallory' would see only refusals. Fix: give a "
         'credential the app accepts now (--apiposture-identity mallory="Authorization: '
         'Bearer <valid token>"), or make the apiposture_identities fixture log in through '

@@ -73,5 +73,8 @@ def test_json_sarif_and_html_carry_the_repro(
     bola = next(r for r in results if r["ruleId"] == "APS151")
     assert bola["properties"]["repro"] == BOLA_REPRO
     assert f"Reproduce:\n{BOLA_REPRO}" in bola["message"]["text"]
-    assert "<h4>Reproduce</h4><pre>curl -sS -i -X GET -H &quot;Authorization: Bearer " in html.read_text()
+    assert (
+        "<h4>Reproduce</h4><pre>curl -sS -i -X GET -H &quot;Authorization: Bearer "
+        in html.read_text()
+    )
     assert "t-bob" not in json.dumps(list(repros.values()))
