@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from pytest_apiposture.model import Confidence, Severity
@@ -13,14 +15,21 @@ from .harness import probe_all
 AB = {"alice": {"Authorization": "Bearer t-alice"}, "bob": {"Authorization": "Bearer t-bob"}}
 
 
-def delete_outcomes(settings: ProbeSettings) -> tuple[dict[tuple[str, str], object], bool]:
+APPS = pytest.mark.parametrize(
+    "app", [px_delete_app.app, px_delete_app.flask_app], ids=["fastapi", "flask"]
+)
+
+
+def delete_outcomes(
+    settings: ProbeSettings, app: Any = px_delete_app.app
+) -> tuple[dict[tuple[str, str], object], bool]:
     states: list[set[int]] = []
 
     def reset() -> None:
         states.append(set(px_delete_app.NOTES))
         px_delete_app.reset()
 
-    probed = probe_all(px_delete_app.app, identities=AB, reset=reset, settings=settings)
+    probed = probe_all(app, identities=AB, reset=reset, settings=settings)
     states.append(set(px_delete_app.NOTES))
     outcomes: dict[tuple[str, str], object] = {
         key: ([(f.severity, f.confidence, f.message) for f in o.findings], o.skipped)
@@ -30,8 +39,9 @@ def delete_outcomes(settings: ProbeSettings) -> tuple[dict[tuple[str, str], obje
     return outcomes, all({1, 2} <= state for state in states)
 
 
-def test_delete_confirmed_refuted_and_no_seed_deleted() -> None:
-    outcomes, seed_kept = delete_outcomes(ProbeSettings(timeout=2.0))
+@APPS
+def test_delete_confirmed_refuted_and_no_seed_deleted(app: Any) -> None:
+    outcomes, seed_kept = delete_outcomes(ProbeSettings(timeout=2.0), app)
     assert seed_kept
     assert outcomes == {
         ("APS251", "DELETE /notes/{note_id}"): ([], None),
@@ -65,6 +75,7 @@ def test_delete_confirmed_refuted_and_no_seed_deleted() -> None:
     ],
     ids=["probe_methods-without-delete", "probe_exclude-delete"],
 )
-def test_settings_keep_delete_out(settings: ProbeSettings) -> None:
-    outcomes, seed_kept = delete_outcomes(settings)
+@APPS
+def test_settings_keep_delete_out(settings: ProbeSettings, app: Any) -> None:
+    outcomes, seed_kept = delete_outcomes(settings, app)
     assert (outcomes, seed_kept) == ({}, True)
