@@ -77,3 +77,26 @@ def test_most_probes_inconclusive_fails_the_run(
 ) -> None:
     record = RunRecord(results={r.key: r for r in items})
     assert mostly_blind(record) == expected
+
+
+def test_flask_an_identity_refused_everywhere_is_a_setup_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sys.modules.pop("px_slash_app", None)
+    status = main(
+        [
+            "scan", "--app", "px_slash_app:flask_app", "--root", str(ROOT), "--probe",
+            "--no-audit", "--identity=mallory=Authorization: Bearer expired",
+        ]
+    )  # fmt: skip
+    problems = [
+        line
+        for line in capsys.readouterr().err.splitlines()
+        if line.startswith("apiposture: identities:")
+    ]
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        "apiposture: identities: identity 'mallory' got no 2xx from any route that refuses "
+        "anonymous callers: GET /api/v1/docs/ -> 401 "
+    )
+    assert status == 2
