@@ -92,6 +92,7 @@ class Check:
         confidence: Confidence | None = None,
         remediation: str | None = None,
         cwe: int | None = None,
+        repro: str = "",
     ) -> Finding:
         """A finding of this check: code, kind, OWASP and status come from the class;
         severity, confidence, remediation and CWE too unless this finding says otherwise."""
@@ -109,6 +110,7 @@ class Check:
             evidence=evidence,
             cwe=cwe if cwe is not None else cls.cwe,
             status=cls.status,
+            repro=repro,
         )
 
 

@@ -111,15 +111,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     return build_settings(root, values)
 
 
-def _analyse(settings: Settings, err: TextIO) -> Any:
+def _analyse(settings: Settings, err: TextIO, *, probe: bool = False) -> Any:
     from .pipeline import analyse
 
-    analysis = analyse(settings)
+    # the app stays up from the enumeration to the end of the probes: one lifetime
+    analysis = analyse(settings, keep_running=probe)
     problems = [analysis.posture.error, *analysis.setup_errors]
     if analysis.spec_error:
         problems.append(f"committed spec: {analysis.spec_error}")
     if any(problems):
         err.write(f"apiposture: {'; '.join(p for p in problems if p)}\n")
+        analysis.close()
         return None
     return analysis
 
@@ -167,15 +169,16 @@ def _scan(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO
     from .report.write import write_reports
     from .verdict import Observations, decide
 
-    analysis = _analyse(settings, err)
+    analysis = _analyse(settings, err, probe=bool(args.probe))
     if analysis is None:
         return EXIT_ERROR
     observed = Observations()
+    blind = False
     if args.probe:
         probed = _probe_all(analysis, err)
         if probed is None:
             return EXIT_ERROR
-        observed = probed
+        observed, blind = probed
     verdict = decide(analysis, observed)
     for message in write_reports(verdict, settings):
         err.write(message + "\n")
@@ -196,23 +199,33 @@ def _scan(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO
             fixed=verdict.fixed,
         ):
             out.write(text + "\n")
-    return EXIT_FINDINGS if verdict.failing else EXIT_CLEAN
+    if analysis.setup_errors:  # an identity that cannot get in: reported, and exit 2
+        return EXIT_ERROR
+    return EXIT_FINDINGS if verdict.failing or blind else EXIT_CLEAN
 
 
-def _probe_all(analysis: Any, err: TextIO) -> Observations | None:
-    """Every applicable probe on every route; what they saw, or None when the app cannot
-    start."""
+def _probe_all(analysis: Any, err: TextIO) -> tuple[Observations, bool] | None:
+    """Every applicable probe on every route; what they saw and whether most could not
+    tell (that fails the scan), or None when the app cannot start."""
     from .probes.runtime import Runtime
+    from .report.section import blind_line, too_blind
 
     runtime = Runtime(analysis)
+    ran = skipped = 0
     try:
         if (startup_error := runtime.start()) is not None:
             err.write(f"apiposture: could not start the app for the probes: {startup_error}\n")
             return None
-        for route in analysis.posture.routes:
+        if runtime.identity_error:  # a setup error (exit 2), said before the probes run
+            err.write(f"apiposture: identities: {runtime.identity_error}\n")
+            analysis.setup_errors.append(f"identities: {runtime.identity_error}")
+        from .probes.discover import server_state_last
+
+        for route in server_state_last(analysis.posture.routes):
             for code, applies in runtime.catalogue():
                 if applies(route):
                     result = runtime.run_probe(code, route)
+                    ran, skipped = ran + 1, skipped + bool(result.skipped)
                     if result.skipped:
                         err.write(f"apiposture: {route.key} {code} skipped: {result.skipped}\n")
                     for address in result.blocked:
@@ -221,7 +234,10 @@ def _probe_all(analysis: Any, err: TextIO) -> Observations | None:
                         )
     finally:
         runtime.close()
-    return runtime.observed
+    blind = too_blind(skipped, ran)
+    if blind:  # fails the scan as it fails the pytest run
+        err.write(f"apiposture: {blind_line(skipped, ran)}\n")
+    return runtime.observed, blind
 
 
 def _rules(out: TextIO) -> int:

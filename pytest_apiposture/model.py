@@ -278,6 +278,8 @@ class Finding:
     status: str = "stable"  # stable | preview
     baselined: bool = False
     suppressed: bool = False
+    # probe findings: a curl command (credentials as $VARS) and the pytest rerun line
+    repro: str = ""
 
     @property
     def route_key(self) -> str:

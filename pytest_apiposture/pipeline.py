@@ -8,6 +8,7 @@ Every stage catches its own failure and records it; nothing here raises for bad 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,18 @@ class Analysis:
     project_codes: list[str] = field(default_factory=list)
     setup_errors: list[str] = field(default_factory=list)  # fail the status item, run goes on
     judge: Judge = field(init=False)  # the verdict's rules for this run (verdict.py)
+    # the app's one lifetime: started to enumerate, kept for the probes, ended by close()
+    lifetime: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    served: Any = None  # adapters.lifespan.Served: the running app the probes reuse
+    _running_notes: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Shut the app down (once); what its shutdown said joins the notes."""
+        seen = len(self._running_notes)
+        self.served = None
+        self.lifetime.close()
+        self.posture.notes.extend(self._running_notes[seen:])
+        self._running_notes = []
 
     @property
     def app_file(self) -> str | None:
@@ -56,14 +69,22 @@ def analyse(
     *,
     override: tuple[str, Any, str | None] | None = None,
     extensions: Extensions | None = None,
+    keep_running: bool = False,
 ) -> Analysis:
-    """Run every static stage. ``override``: (label, app, file) from an ``apiposture_app`` fixture."""
+    """Run every static stage. ``override``: (label, app, file) from an ``apiposture_app`` fixture.
+
+    ``keep_running`` (the front ends that probe ask for it): the app started to list its
+    routes stays up for the probes, until ``Analysis.close`` (one lifetime per run);
+    otherwise it is shut down right after the enumeration, as for a static-only run.
+    """
     ext = extensions or Extensions()
     root = str(settings.root)
     posture = Posture(app=settings.app or "", framework="", root=root)
     analysis = Analysis(settings=settings, posture=posture)
     posture.checks = catalogue(ext.extra_rules)
     routes = _enumerate(analysis, override)
+    if not routes or not keep_running or settings.static_only:
+        analysis.close()
     if routes is not None:
         _static(analysis, routes, public_predicate(settings, ext), ext)
         _drift(analysis)
@@ -94,14 +115,22 @@ def _enumerate(
         posture.framework = analysis.adapter.name
         # routes registered at startup or on a first request exist only once it has run;
         # a startup that fails is a note (the routes registered before it still count)
-        with analysis.adapter.running(analysis.loaded.app, analysis.settings.host) as started:
-            enumeration = analysis.adapter.enumerate(analysis.loaded.app)
+        # kept open (analysis.lifetime) for the probes: a second startup after a
+        # shutdown is not what a server does, and some apps do not survive it
+        started = analysis.lifetime.enter_context(
+            analysis.adapter.running(analysis.loaded.app, analysis.settings.host)
+        )
+        analysis.served = getattr(started, "served", None)
+        analysis._running_notes = started
+        enumeration = analysis.adapter.enumerate(analysis.loaded.app)
         routes: list[Route] = enumeration.routes
         posture.notes.extend([*started, *enumeration.notes])
     except (LoadError, AdapterError) as exc:
+        analysis.close()
         posture.error = str(exc)
         return None
     except Exception as exc:  # an adapter bug must not take the session down
+        analysis.close()
         posture.error = (
             f"enumerating the routes of {posture.app} failed: {type(exc).__name__}: {exc}"
         )

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._starlette import one_line, unwrap_mounted
+from .base import Running
 
 _MAX_MOUNT_DEPTH = 16
 # A startup that waits on a service the test machine lacks must not hang the session;
@@ -89,18 +90,19 @@ def _overrides_call(cls: type, base: type) -> bool:
 
 
 @contextlib.contextmanager
-def running(app: Any, host: str | None = None) -> Iterator[list[str]]:
+def running(app: Any, host: str | None = None) -> Iterator[Running]:
     """The app started (lifespan) with its lazy mounts built, for the block; yields notes.
 
     A startup that fails is a note, not an error: the routes registered before it
-    still get enumerated.
+    still get enumerated. A startup that worked is yielded as ``notes.served``: the
+    probe session sends its requests to that same running app (one lifetime per run).
     """
-    notes: list[str] = []
+    notes = Running()
     lazy = lazy_mounts(app)
     if not lazy and not has_startup(app):
         yield notes
         return
-    from .lifespan import Lifespan, first_request, start_portal
+    from .lifespan import Lifespan, Served, first_request, start_portal
 
     portal = start_portal()
     state: dict[str, Any] = {}
@@ -109,7 +111,9 @@ def running(app: Any, host: str | None = None) -> Iterator[list[str]]:
     if has_startup(app):
         error = _within(STARTUP_TIMEOUT, lambda: lifespan.start(portal))
         started = error is None
-        if error is not None:
+        if started:
+            notes.served = Served(portal, lifespan)
+        else:
             notes.append(
                 f"the app's lifespan/startup {error}; routes it would register are missing: "
                 "make startup work in tests (a test database, env vars) or pass an app factory"
@@ -127,6 +131,7 @@ def running(app: Any, host: str | None = None) -> Iterator[list[str]]:
                 )
         yield notes
     finally:
+        notes.served = None
         if started:
             _within(STARTUP_TIMEOUT, lambda: lifespan.stop(portal, STARTUP_TIMEOUT))
             if lifespan.error is not None:

@@ -40,6 +40,15 @@ PER_REQUEST = (
 )
 
 
+class Running(list[str]):
+    """What ``running`` yields: its notes (a list, as before), and ``served``: the started
+    app (``lifespan.Served``) the probe session reuses, or None when nothing was started.
+    One lifetime per run: an app whose shutdown tears down state it never rebuilds
+    would answer 500 to every probe after a second startup."""
+
+    served: Any = None
+
+
 # The adapter's ``report_errors`` calls back with the exception behind a 500 it handled.
 ErrorReport = Callable[[BaseException], None]
 

@@ -90,6 +90,16 @@ async def first_request(app: Any, path: str, host: str | None, state: dict[str, 
     return status
 
 
+class Served:
+    """A started lifespan and the event loop it runs in, kept by its owner (the analysis)
+    for the whole run: the probe client sends its requests through ``portal`` and gives
+    each one a copy of ``lifespan.state``; only the owner shuts it down."""
+
+    def __init__(self, portal: Any, lifespan: Lifespan) -> None:
+        self.portal = portal
+        self.lifespan = lifespan
+
+
 class StartupFailed(Exception):
     """The app reported ``lifespan.startup.failed``; the app's own exception is chained."""
 

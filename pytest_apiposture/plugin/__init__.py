@@ -25,6 +25,7 @@ from .items import OBSERVED_PROPERTY, RESULT_PROPERTY, ApipostureFile
 from .session import (
     ItemResult,
     RunRecord,
+    analysis_key,
     analysis_of,
     collected_key,
     observed_key,
@@ -146,9 +147,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         {c for codes in analysis.rule_codes.values() for c in codes} | set(analysis.project_codes)
     )
     mode = "static" if analysis.settings.static_only else "static+probes"
+    who = "" if analysis.settings.static_only else " " + runtime_of(config).describe_identities()
     return (
         f"apiposture: app={posture.app} framework={posture.framework} "
-        f"routes={len(posture.routes)} rules={rules} mode={mode}"
+        f"routes={len(posture.routes)} rules={rules} mode={mode}{who}"
     )
 
 
@@ -245,9 +247,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     runtime = config.stash.get(runtime_key, None)
     if runtime is not None:
         runtime.close()
+    analysis = config.stash.get(analysis_key, None)
+    if analysis is not None:  # the app's one lifetime ends here (once, probes or not)
+        analysis.close()
     if hasattr(config, "workerinput"):
         return
-    from ..report.section import late_findings
+    from ..report.section import late_findings, mostly_blind
     from ..report.write import ReportWriteError, write_reports
 
     settings, record, verdict = (
@@ -257,7 +262,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     # a failing finding no item raised (an exposure seen after its endpoint's item ran)
     # still fails the run: pytest and `apiposture scan` exit alike
-    if late_findings(verdict, record) and session.exitstatus == pytest.ExitCode.OK:
+    # so does a run whose probes mostly could not tell (report/section.py says why)
+    failed_late = late_findings(verdict, record) or mostly_blind(record) is not None
+    if failed_late and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     try:
         record.written = write_reports(verdict, settings)

@@ -61,6 +61,9 @@ def format_finding(finding: Finding, root: str, route: Route | None = None) -> s
     if finding.evidence:
         lines.append("  evidence:")
         lines.extend(f"    {line}" for line in finding.evidence.splitlines())
+    if finding.repro:
+        lines.append("  repro:")
+        lines.extend(f"    {line}" for line in finding.repro.splitlines())
     return "\n".join(lines)
 
 
@@ -87,7 +90,11 @@ class ApipostureFile(pytest.File, _ApipostureNode):
         for finding in analysis.posture.findings:
             by_key[subject(finding)].append(finding)
         probing = not analysis.settings.static_only and not analysis.posture.error
-        for route in analysis.posture.routes:
+        from ..probes.discover import server_state_last
+
+        # a first install or a settings write goes last: its effect must not blind the
+        # probes of the other routes (not guaranteed across xdist workers)
+        for route in server_state_last(analysis.posture.routes):
             probes: tuple[str, ...] = _probe_codes(route, self.config) if probing else ()
             if probing and analysis.settings.fuzz and route.in_schema and analysis.schema:
                 probes = (*probes, FUZZ)
@@ -197,6 +204,7 @@ class EndpointItem(_ApipostureItem):
         assert route is not None
         findings: list[Finding] = []
         observed = Observations()
+        result.probed = len(self.probes)
         for code in self.probes:
             if code == FUZZ:
                 fuzzed = self._fuzz(result)
@@ -272,11 +280,14 @@ class StatusItem(_ApipostureItem):
         if not self.analysis.settings.static_only and posture.routes:
             from .session import runtime_of
 
-            startup_error = runtime_of(self.config).start()
+            runtime = runtime_of(self.config)
+            startup_error = runtime.start()
             if startup_error:
                 raise FindingError(
                     f"apiposture could not start the app for the probes: {startup_error}"
                 )
+            if runtime.identity_error:
+                raise FindingError(f"apiposture identities: {runtime.identity_error}")
         # posture.notes are printed once in the apiposture summary section
 
 

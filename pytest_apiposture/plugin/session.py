@@ -59,6 +59,10 @@ def analysis_of(config: pytest.Config) -> Any:
                 else None
             ),
             extensions=extensions,
+            # the app started to list the routes stays up for this process's probes
+            # (closed at session end); an xdist controller runs none
+            keep_running=not settings.static_only
+            and not config.pluginmanager.hasplugin("dsession"),
         )
         if error:
             analysis.posture.error = error
@@ -167,6 +171,7 @@ class ItemResult:
         self.raised: list[str] = []
         self.inconclusive: list[tuple[str, str]] = []
         self.blocked: list[str] = []
+        self.probed = 0  # probes the item ran (the summary's "most were inconclusive")
 
     def to_json(self) -> str:
         return json.dumps(
@@ -175,6 +180,7 @@ class ItemResult:
                 "raised": self.raised,
                 "inconclusive": self.inconclusive,
                 "blocked": self.blocked,
+                "probed": self.probed,
             }
         )
 
@@ -185,6 +191,7 @@ class ItemResult:
         result.raised = list(data["raised"])
         result.inconclusive = [(code, why) for code, why in data["inconclusive"]]
         result.blocked = list(data["blocked"])
+        result.probed = int(data.get("probed", 0))
         return result
 
 

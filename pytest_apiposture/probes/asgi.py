@@ -20,7 +20,7 @@ import contextlib
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from ..adapters.lifespan import Lifespan, start_portal
+from ..adapters.lifespan import Lifespan, Served, start_portal
 from ..errors import describe_exception, inner_exceptions
 from .client import MAX_BODY, ProbeClient, ProbeError, ProbeRequest, _Hung, _Slot, base_url
 
@@ -78,8 +78,13 @@ def _caused_by_limit(exc: BaseException) -> bool:
 
 
 class ASGIProbeClient(ProbeClient):
-    def __init__(self, app: Any, timeout: float, host: str | None) -> None:
+    def __init__(
+        self, app: Any, timeout: float, host: str | None, served: Served | None = None
+    ) -> None:
         super().__init__(timeout, host)
+        # the app the analysis started and keeps running: reused, never restarted or
+        # shut down here (its owner does that at the end of the run)
+        self._served = served
         self._app = app
         self._guard = _GuardedASGI(app, timeout)
         base = urlsplit(base_url(host) or "http://testserver")
@@ -111,7 +116,11 @@ class ASGIProbeClient(ProbeClient):
             ) from None
 
     def _open(self) -> None:
-        """A fresh event loop with the app's lifespan started in it (on the worker)."""
+        """The running app the analysis kept, else a fresh event loop with the app's
+        lifespan started in it (on the worker)."""
+        if self._served is not None:
+            self._portal, self._state = self._served.portal, self._served.lifespan.state
+            return
         self._portal = start_portal()
         self._state = {}
         lifespan = Lifespan(self._app, self._state)
@@ -129,7 +138,8 @@ class ASGIProbeClient(ProbeClient):
                 pass
         # The old loop is abandoned without a shutdown (its thread is a daemon): a
         # shutdown racing the new loop's requests could close what they use.
-        entered, self._portal, self._lifespan = self._lifespan is not None, None, None
+        entered = self._lifespan is not None or self._served is not None
+        self._portal, self._lifespan, self._served = None, None, None
         if entered:
             with contextlib.suppress(Exception):
                 self._run(self._open, self.timeout + self._grace())
@@ -137,6 +147,8 @@ class ASGIProbeClient(ProbeClient):
     def close(self) -> None:
         portal, lifespan = self._portal, self._lifespan
         self._portal = self._lifespan = None
+        if self._served is not None and portal is self._served.portal:
+            portal = None  # the owner's: it stops the app and the loop
         # shutdown problems must not fail the run
         if lifespan is not None and portal is not None:
             with contextlib.suppress(Exception):

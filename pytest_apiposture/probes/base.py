@@ -16,6 +16,7 @@ from ..model import Confidence, Finding, Route, Severity
 from . import exposure
 from .client import RequestHung
 from .context import ProbeContext
+from .repro import command
 from .run import ProbeRun
 from .transcript import Exchange, format_transcript
 
@@ -93,6 +94,7 @@ class Probe(Check):
             location=route.location,
             evidence=format_transcript(run.transcript, run.ctx.knowledge),
             severity=severity,
+            repro=command(run.transcript, run.ctx.credential_headers, route.key),
         )
 
 
@@ -124,7 +126,7 @@ def inconclusive(exchange: Exchange) -> str | None:
 
 def run_probe(probe: Probe, route: Route, ctx: ProbeContext) -> ProbeOutcome:
     """Check the safety limits, run the reset hook, run the probe; never raises."""
-    if not ctx.allowed(route):
+    if not (ctx.allowed(route) or ctx.deletable(route)):
         return ProbeOutcome(skipped=f"{route.key} is excluded or its method is not probed")
     if ctx.reset is not None:
         try:

@@ -76,10 +76,17 @@ class BolaProbe(Probe):
 
     def applies(self, route: Route, ctx: ProbeContext) -> bool:
         names = route.path_params
-        if not names or not is_id_param(names[-1]) or not ctx.allowed(route):
+        if not names or not (ctx.allowed(route) or ctx.deletable(route)):
+            return False
+        # an id, or any reference (a name, a slug) to a member of a collection the app
+        # lists or creates: ``/items/{item_name}`` under ``GET /items/``
+        member = listing_for(route.path, ctx.table) or create_for(route.path, ctx.table)
+        if not is_id_param(names[-1]) and member is None:
             return False
         if ctx.is_public(route):
             return False
+        if route.method == "DELETE" and ctx.deletable(route):
+            return True  # on an object the owner just created (``_proofs``)
         return route.method == "GET" or (route.method in _REPLAYED and ctx.settings.replay_writes)
 
     def check(self, route: Route, run: ProbeRun) -> list[Finding]:
@@ -123,6 +130,8 @@ class BolaProbe(Probe):
                     {**earlier, last: ident},
                     f"{owner.name} created it with {creator.key}",
                 )
+        if route.method == "DELETE":
+            return  # never delete what the probe did not create
         listing = listing_for(route.path, ctx.table)
         if listing is not None and ctx.allowed(listing):
             theirs = run.call(listing, other, path_values=earlier)
@@ -182,6 +191,9 @@ class BolaProbe(Probe):
         return [self.finding(route, message, run)]
 
     def _write(self, route: Route, run: ProbeRun, proof: Ownership) -> list[Finding]:
+        # a DELETE's control goes first: after the other identity's delete, the object is
+        # gone and any anonymous answer would be a 404
+        control = self._control(route, run, proof) if route.method == "DELETE" else None
         reader = run.ctx.table.get("GET", route.path)
         before = (
             run.call(reader, proof.owner, f"{proof.owner.name}, before", path_values=proof.values)
@@ -211,7 +223,7 @@ class BolaProbe(Probe):
                 "but the owner's object did not change"
             )
             return []
-        anonymous = self._control(route, run, proof)
+        anonymous = control or self._control(route, run, proof)
         message = (
             f"{proof.other.name} changed {proof.owner.name}'s object with {route.method} "
             f"{theirs.url} ({proof.how}); the anonymous control was refused ({anonymous.status})"

@@ -18,7 +18,7 @@ from ..knowledge import CREDENTIAL_HEADERS, Knowledge
 from ..model import Auth, Route
 from .appclient import AppClient
 from .client import ProbeClient, ProbeRequest
-from .discover import RouteTable, collection_path, ids_in
+from .discover import RouteTable, bare, collection_path, create_for, ids_in
 from .identities import Identity, resolve_identities
 from .shape import Shape, shape_of
 from .transcript import Exchange
@@ -68,7 +68,7 @@ class ProbeSession:
         if exchange.ok and exchange.is_json:
             for key, table in (
                 (route.key, self.seen),
-                (collection_path(route.path) or route.path, self._by_collection),
+                (bare(collection_path(route.path) or route.path), self._by_collection),
             ):
                 bucket = table.setdefault(key, [])
                 if len(bucket) < _SEEN_PER_ROUTE:
@@ -78,7 +78,7 @@ class ProbeSession:
     def harvest(self, collection: str) -> list[Any]:
         """Ids of the collection's objects in any response so far (``/items`` -> [1, 3])."""
         found: list[Any] = []
-        for exchange in self._by_collection.get(collection, ()):
+        for exchange in self._by_collection.get(bare(collection), ()):
             found.extend(i for i in ids_in(exchange.data, "", collection) if i not in found)
         return found
 
@@ -151,6 +151,30 @@ class ProbeContext:
             )
         return self._verdicts[key]
 
+    def deletable(self, route: Route) -> bool:
+        """May a probe DELETE at ``route`` an object it created itself (never existing data)?
+
+        Yes when DELETE is in ``probe_methods``, or when ``probe_methods`` is left at its
+        default and the probes may call the collection's create route: deleting what the
+        probe just created is what proves missing auth or BOLA on a DELETE. A
+        ``probe_methods`` without DELETE, or ``probe_exclude`` (``"DELETE /*"``), turns it off.
+        """
+        key = ("deletable", route.key)
+        if key not in self._verdicts:
+            creator = create_for(route.path, self.table)
+            self._verdicts[key] = (
+                route.kind == "http"
+                and route.method == "DELETE"
+                and not self._excluded(route)
+                and creator is not None
+                and self.allowed(creator)
+                and (
+                    "DELETE" in self.settings.probe_methods
+                    or self.settings.probe_methods == DEFAULT_METHODS
+                )
+            )
+        return self._verdicts[key]
+
     def is_public(self, route: Route) -> bool:
         key = ("public", route.key)
         if key not in self._verdicts:
@@ -160,10 +184,11 @@ class ProbeContext:
 
 @contextmanager
 def open_session(
-    app: Any, adapter: FrameworkAdapter, settings: ProbeSettings
+    app: Any, adapter: FrameworkAdapter, settings: ProbeSettings, served: Any = None
 ) -> Iterator[ProbeSession]:
-    """The in-process client with the app's lifespan entered once, shared by all probes."""
-    client = make_client(adapter.transport(app), settings.timeout, settings.host)
+    """The in-process client with the app's lifespan entered once, shared by all probes;
+    ``served``: the app the analysis started and keeps running, reused as it is."""
+    client = make_client(adapter.transport(app), settings.timeout, settings.host, served)
     try:
         client.start()
         yield ProbeSession(client=client, app=app)

@@ -34,29 +34,59 @@ def collection_path(path: str) -> str | None:
     return _LAST_PARAM.sub("", path) or "/"
 
 
+def bare(path: str) -> str:
+    """``/api/v1/items/`` -> ``/api/v1/items``: collections are matched without their
+    trailing slash (``GET /items/`` lists what ``GET /items/{id}`` reads)."""
+    return path.rstrip("/") or "/"
+
+
 class RouteTable:
     """The HTTP routes, indexed once: probes look routes up per request, so no scans."""
 
     def __init__(self, routes: Sequence[Route]) -> None:
         self.routes = [r for r in routes if r.kind == "http"]
         self._by = {(r.method, r.path): r for r in self.routes}
+        for r in self.routes:  # ``/items`` finds ``/items/`` too (exact paths win)
+            self._by.setdefault((r.method, bare(r.path)), r)
         self.by_key = {r.key: r for r in self.routes}
         self._children: dict[str, list[Route]] = {}
         for r in self.routes:
             parent = collection_path(r.path)
             if r.method == "GET" and parent is not None:
-                self._children.setdefault(parent, []).append(r)
+                self._children.setdefault(bare(parent), []).append(r)
         plain_gets = [r for r in self.routes if r.method == "GET" and not r.path_params]
         # GET routes that return the caller's own record (``/users/me``, ``/me/role``)
         self.me = [r for r in plain_gets if _ME.search(r.path)]
         self.admin = [r for r in plain_gets if re.search(ADMIN_PATH_PATTERN, r.path)]
 
     def get(self, method: str, path: str | None) -> Route | None:
-        return None if path is None else self._by.get((method, path))
+        if path is None:
+            return None
+        return self._by.get((method, path)) or self._by.get((method, bare(path)))
 
     def children(self, path: str) -> list[Route]:
         """GET routes that read one member of the collection at ``path``."""
-        return self._children.get(path, [])
+        return self._children.get(bare(path), [])
+
+
+_SERVER_WIDE = re.compile(
+    r"(?:^|/)(?:install|installation|setup|first[-_]?run|settings|config|configuration|"
+    r"maintenance|site|instance)/?$",
+    re.IGNORECASE,
+)
+
+
+def changes_server_state(route: Route) -> bool:
+    """A write to the app's own configuration (first install, settings, maintenance):
+    probed last, so its effect cannot blind the probes of every other route."""
+    return route.method in ("POST", "PUT", "PATCH", "DELETE") and bool(
+        _SERVER_WIDE.search(route.path)
+    )
+
+
+def server_state_last(routes: Sequence[Route]) -> list[Route]:
+    """``routes`` in their order, the writes that change server-wide state moved last."""
+    return sorted(routes, key=changes_server_state)
 
 
 def listing_for(path: str, table: RouteTable) -> Route | None:
@@ -112,6 +142,8 @@ def records(doc: Any) -> Iterator[dict[str, Any]]:
 
 def _id_keys(param: str, collection: str) -> list[str]:
     keys = [param] if param else []
+    if "_" in param:  # ``item_name`` -> ``name``, ``post_slug`` -> ``slug``: references by name
+        keys.append(param.rsplit("_", 1)[1])
     if collection:
         keys.append(f"{singular(collection)}_id")
     return keys + list(_ID_KEYS)

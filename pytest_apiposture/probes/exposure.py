@@ -17,16 +17,24 @@ from ..checks import Check
 from ..knowledge import Knowledge, normalise
 from ..model import Confidence, Finding, Kind, Route, Severity
 from .discover import records
+from .repro import command
 from .run import ProbeRun
 from .secrets import secret_shape, walk
 from .shape import Shape, resolve
 from .transcript import Exchange, format_transcript
 
-# Routes whose job is to hand out a credential (login, token refresh, API-key creation):
-# a token there is the answer, not a leak. Hashes and keys are still reported.
+# Routes whose job is to hand out a credential (login, registration, first install, token
+# refresh, API-key creation): a token there is the answer, not a leak. Hashes and keys
+# are still reported. Besides the path, a write whose request carried a secret (a
+# password, a client secret) answers with the caller's credential wherever it lives.
 _ISSUER = re.compile(
     r"(?:^|/)(?:token|tokens|login|signin|sign-in|oauth|oauth2|refresh|session|sessions|"
-    r"api[-_]?keys?|keys|credentials)/?$",
+    r"api[-_]?keys?|keys|credentials|register|registration|signup|sign-up|install|setup|"
+    r"authenticate|auth)/?$",
+    re.IGNORECASE,
+)
+_SECRET_SENT = re.compile(
+    r"""(?:^|[{,&\s"'])(?:password|passwd|passphrase|client_secret|secret)["']?\s*[:=]""",
     re.IGNORECASE,
 )
 _TOKEN_KEYS = re.compile(r"token|api_?key|^key$|secret", re.IGNORECASE)
@@ -97,7 +105,15 @@ def _sensitive(knowledge: Knowledge, key: str) -> bool:
     return knowledge.is_sensitive_field(key)
 
 
-def scan(doc: Any, knowledge: Knowledge, declared: set[str] | None, issuer: bool) -> list[Exposure]:
+def scan(
+    doc: Any,
+    knowledge: Knowledge,
+    declared: set[str] | None,
+    issuer: bool,
+    own: frozenset[str] = frozenset(),
+) -> list[Exposure]:
+    """What ``doc`` exposes. ``issuer``: the answer of a route that issues credentials
+    (tokens there are the answer); ``own``: credentials the request itself carried."""
     found: list[Exposure] = []
     for hit in walk(doc):
         value = hit.value
@@ -108,6 +124,8 @@ def scan(doc: Any, knowledge: Knowledge, declared: set[str] | None, issuer: bool
             continue
         shape = secret_shape(value) if isinstance(value, str) else None
         if issuer and (shape == "JWT" or _TOKEN_KEYS.search(hit.key)) and shape not in _CRITICAL:
+            continue
+        if isinstance(value, str) and value in own:  # the caller's own credential, echoed
             continue
         if shape is not None:
             found.append(Exposure(hit.path, shape))
@@ -132,15 +150,37 @@ def _describe(exposures: Iterable[Exposure]) -> str:
 def exposures(route: Route, run: ProbeRun, bodies: list[Exchange]) -> set[Exposure]:
     """What ``bodies`` (2xx JSON answers of ``route``) expose; scans memoised per session."""
     declared = declared_fields(route, run.ctx.shape(route))
-    issuer = bool(_ISSUER.search(route.path))
     found: set[Exposure] = set()
     memo = run.session.scanned  # the same listing comes back to many probes
     for exchange in bodies:
-        key = (route.key, exchange.body)
+        issuer, own = issues_credentials(route, exchange), _carried(exchange)
+        key = (route.key, exchange.body + (b"\0issuer" if issuer else b"") + repr(own).encode())
         if key not in memo:
-            memo[key] = frozenset(scan(exchange.data, run.ctx.knowledge, declared, issuer))
+            memo[key] = frozenset(scan(exchange.data, run.ctx.knowledge, declared, issuer, own))
         found.update(memo[key])
     return found
+
+
+def issues_credentials(route: Route, exchange: Exchange) -> bool:
+    """Does this answer hand the caller a credential: a route whose path says it issues
+    them, or a write whose request carried a secret (a login or a registration by any
+    name, a first install)?"""
+    if _ISSUER.search(route.path):
+        return True
+    return exchange.method not in ("GET", "HEAD") and bool(
+        _SECRET_SENT.search(exchange.request_body)
+    )
+
+
+def _carried(exchange: Exchange) -> frozenset[str]:
+    """The credentials the request sent in its headers (a token, with or without scheme)."""
+    values: set[str] = set()
+    for _name, value in exchange.request_headers:
+        values.add(value)
+        scheme, _sep, rest = value.partition(" ")
+        if rest and scheme.isalpha():
+            values.add(rest.strip())
+    return frozenset(v for v in values if len(v) >= 8)
 
 
 def report(route: Route, run: ProbeRun, found: set[Exposure], via: str = "") -> Finding:
@@ -153,6 +193,7 @@ def report(route: Route, run: ProbeRun, found: set[Exposure], via: str = "") -> 
         location=route.location,
         evidence=format_transcript(run.transcript, run.ctx.knowledge),
         severity=worst,
+        repro=command(run.transcript, run.ctx.credential_headers, route.key),
     )
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any
 
 from ..model import Auth, Finding, Kind, Route, Severity
 from .base import ENFORCED, OPEN, Probe, Skip, inconclusive, verdict
@@ -13,6 +17,39 @@ from .run import ProbeRun
 from .transcript import Exchange
 
 INVALID = "apiposture-invalid-credential"
+# body fields that name or prove an account: an anonymous request must never send the
+# ones a probe (or an earlier anonymous request) used to create one
+_ACCOUNT_FIELD = re.compile(
+    r"pass(word|wd|phrase)?$|secret|^pin$|otp|^(user)?_?name$|login|e-?mail|^handle$", re.I
+)
+
+
+def stranger(request: ProbeRequest, route: Route) -> ProbeRequest:
+    """``request`` with its account fields (name, e-mail, password) replaced by ones no
+    probe ever created: unique to the route, never the synthesised defaults that an
+    identity's or another route's create request used. Otherwise an anonymous login
+    sent the name and password a register probe had just created, got 200, and was
+    reported as a broken guard."""
+    tag = hashlib.sha256(route.key.encode()).hexdigest()[:8]
+
+    def swap(key: str, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: swap(str(k), v) for k, v in value.items()}
+        if not isinstance(value, str) or not _ACCOUNT_FIELD.search(key):
+            return value
+        if "@" in value:
+            return f"stranger{tag}@example.com"
+        if re.search(r"pass|secret|pin|otp", key, re.I):
+            return f"Stranger-{tag}-Passw0rd!"
+        return f"stranger{tag}"
+
+    json_body = swap("", request.json) if isinstance(request.json, Mapping) else request.json
+    form = {k: swap(k, v) for k, v in request.form.items()} if request.form else request.form
+    if json_body == request.json and form == request.form:
+        return request
+    return ProbeRequest(
+        request.method, request.path, request.query, json_body, form, request.headers
+    )
 
 
 def spoil(name: str, value: str) -> str:
@@ -69,11 +106,21 @@ class MissingAuthProbe(Probe):
     )
 
     def applies(self, route: Route, ctx: ProbeContext) -> bool:
-        return ctx.allowed(route) and not ctx.is_public(route)
+        return (ctx.allowed(route) or ctx.deletable(route)) and not ctx.is_public(route)
 
     def check(self, route: Route, run: ProbeRun) -> list[Finding]:
-        # one request, sent three ways: only the credential differs
-        request = run.request(route, None)
+        values = None
+        if route.method == "DELETE":  # only ever an object this probe created
+            people = run.ctx.people
+            values = run.created(route, people[0] if people else None, variant=9)
+            if values is None:
+                raise Skip(
+                    "DELETE is only sent to an object the probe created, and the create "
+                    "route created none"
+                )
+        # one request, sent three ways: only the credential differs; its account fields
+        # are a stranger's, never an account a probe created
+        request = stranger(run.request(route, None, path_values=values), route)
         anonymous = run.send(route, request, None)
         seen = verdict(anonymous)
         if seen is None:

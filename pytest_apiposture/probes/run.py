@@ -8,7 +8,7 @@ from typing import Any
 from ..model import Route
 from .client import NO_BODY, ProbeRequest
 from .context import ANONYMOUS, ProbeContext, ProbeSession
-from .discover import collection_path, ids_in, listing_for, records
+from .discover import collection_path, create_for, id_of, ids_in, listing_for, records
 from .identities import Identity
 from .synth import body_for, body_from_record, build_request
 from .transcript import Exchange
@@ -87,6 +87,20 @@ class ProbeRun:
             self._paths[key] = record
         record = self._paths[key]
         return body_from_record(record, variant, self.privileged) if record else None
+
+    def created(self, route: Route, who: Identity | None, variant: int) -> dict[str, Any] | None:
+        """Path values naming an object ``who`` just created through the collection's
+        create route (for a DELETE: never existing data); None when none was created."""
+        creator = create_for(route.path, self.ctx.table)
+        names = route.path_params
+        if creator is None or not names or not self.ctx.allowed(creator):
+            return None
+        earlier = self.path_values(route, who, only=names[:-1])
+        label = f"{_label(who)}, create"
+        made = self.call(creator, who, label, variant=variant, path_values=earlier)
+        record = next(records(made.data), None) if made.ok else None
+        ident = id_of(record, names[-1], creator.path) if record is not None else None
+        return None if ident is None else {**earlier, names[-1]: ident}
 
     def call(self, route: Route, who: Identity | None, label: str = "", **kwargs: Any) -> Exchange:
         return self.send(route, self.request(route, who, **kwargs), who, label)

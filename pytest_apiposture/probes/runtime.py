@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from ..pipeline import Analysis
 
 
+_NEED_IDENTITIES = ("APS151", "APS351", "APS352")  # probes that act as an identity
+
+
 @dataclass
 class ProbeResult:
     findings: list[Finding] = field(default_factory=list)
@@ -67,6 +70,13 @@ class Runtime:
             self.identities = lambda client: {**static, **dict(fixture(client))}
         elif fixture is not None:
             self.identities = {**static, **dict(fixture)}
+        self.auto: Any = None  # autoidentity.AutoIdentities: zero-config identities
+        if not static and fixture is None and not settings.static_only:
+            from .autoidentity import find
+
+            self.auto = find(analysis.posture.routes, analysis.schema)
+            if self.auto is not None:
+                self.identities = self.auto
         self.reset = reset
         self.probe_settings = ProbeSettings(
             probe_methods=settings.probe_methods,
@@ -79,6 +89,7 @@ class Runtime:
         self._stack = contextlib.ExitStack()
         self._context: Any = None
         self.startup_error: str | None = None
+        self.identity_error: str | None = None  # an identity that cannot authenticate
         self.blocked: list[str] = []  # outbound connections the app tried during probes
         self._exposures_seen: set[str] = set()
         # one run per (probe, route) per process: a static item asking for a refutation
@@ -107,7 +118,12 @@ class Runtime:
             session = None
             if open_session:
                 session = self._stack.enter_context(
-                    open_probe_session(analysis.loaded.app, analysis.adapter, self.probe_settings)
+                    open_probe_session(
+                        analysis.loaded.app,
+                        analysis.adapter,
+                        self.probe_settings,
+                        analysis.served,
+                    )
                 )
             self._context = ProbeContext(
                 app=analysis.loaded.app,
@@ -130,10 +146,31 @@ class Runtime:
         if self.startup_error is None and (self._context is None or self._context.session is None):
             try:
                 with loopback_only(self.blocked):
-                    self.context()
+                    context = self.context()
+                    self._check_identities(context)
             except ProbeError as exc:
                 self.startup_error = str(exc)
         return self.startup_error
+
+    def _check_identities(self, context: Any) -> None:
+        """Each identity must get in somewhere before the probes act as it (health.py)."""
+        from .health import identity_problem
+
+        if any(code in self.probes for code in _NEED_IDENTITIES):
+            self.identity_error = identity_problem(context)
+        if self.auto is not None and self.auto.problem:  # nobody asked for them: a note
+            self.analysis.posture.notes.append(
+                f"{self.auto.problem}; configure identities (--apiposture-identity) for "
+                "the probes that need two"
+            )
+
+    def describe_identities(self) -> str:
+        """For the report header: how many identities, and where they come from."""
+        if self.auto is not None:
+            return f"identities=2 ({self.auto.describe()})"
+        if callable(self.identities) and not isinstance(self.identities, Mapping):
+            return "identities=fixture"
+        return f"identities={len(self.identities)}"
 
     def run_probe(self, code: str, route: Route) -> ProbeResult:
         """Run one probe on one route (once per process); never raises for the app's or
@@ -158,8 +195,9 @@ class Runtime:
             outcome = run_probe(self.probes[code], route, self.context())
         exposures = [f for f in outcome.exposures if f.fingerprint() not in self._exposures_seen]
         self._exposures_seen.update(f.fingerprint() for f in exposures)
+        exposures = [self._rerun(f) for f in exposures]
         return ProbeResult(
-            findings=outcome.findings,
+            findings=[self._rerun(f) for f in outcome.findings],
             exposures=exposures,
             transcript=format_transcript(outcome.transcript),
             skipped=outcome.skipped,
@@ -168,5 +206,21 @@ class Runtime:
             notes=list(outcome.notes),
         )
 
+    def _rerun(self, finding: Finding) -> Finding:
+        """The finding's repro with the pytest node id of its endpoint's item added."""
+        import dataclasses
+        import os
+
+        from .repro import rerun
+
+        if not finding.repro:
+            return finding
+        root, app_file = self.analysis.settings.root, self.analysis.app_file
+        anchor = os.path.relpath(app_file, root) if app_file else "apiposture"
+        line = rerun(anchor.replace(os.sep, "/"), finding.route_key)
+        return dataclasses.replace(finding, repro=f"{finding.repro}\n{line}")
+
     def close(self) -> None:
+        """End the probe session, then the app's one lifetime the analysis kept for it."""
         self._stack.close()
+        self.analysis.close()

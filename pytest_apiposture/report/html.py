@@ -298,6 +298,8 @@ def finding_block(finding: Finding, element_id: str, posture: Posture) -> str:
     ]
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
     evidence = f"<h4>Evidence</h4><pre>{esc(finding.evidence)}</pre>" if finding.evidence else ""
+    if finding.repro:
+        evidence += f"<h4>Reproduce</h4><pre>{esc(finding.repro)}</pre>"
     fix = (
         f'<h4>Fix</h4><p class="fix">{esc(finding.remediation)}</p>' if finding.remediation else ""
     )

@@ -49,6 +49,13 @@ def endpoint_dict(route: Route, root: str) -> dict[str, Any]:
 
 
 def finding_dict(finding: Finding, root: str) -> dict[str, Any]:
+    data = _finding_fields(finding, root)
+    if finding.repro:  # probe findings: curl (credentials as $VARS) and the pytest rerun
+        data["repro"] = finding.repro
+    return data
+
+
+def _finding_fields(finding: Finding, root: str) -> dict[str, Any]:
     return {
         "code": finding.code,
         "kind": str(finding.kind),

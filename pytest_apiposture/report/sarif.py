@@ -129,6 +129,8 @@ def result_message(finding: Finding) -> str:
     # a probe's transcript is the proof; static evidence is the flagged code itself
     if finding.evidence and finding.confidence is Confidence.CONFIRMED:
         text += f"\n\nEvidence:\n{finding.evidence}"
+    if finding.repro:
+        text += f"\n\nReproduce:\n{finding.repro}"
     if finding.remediation:
         text += f"\n\nFix: {finding.remediation}"
     return text
@@ -148,6 +150,8 @@ def sarif_result(
         properties["route"] = finding.route_key
     if finding.evidence:
         properties["evidence"] = finding.evidence
+    if finding.repro:
+        properties["repro"] = finding.repro
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,

@@ -47,6 +47,33 @@ def late_findings(verdict: Verdict, record: RunRecord) -> list[Finding]:
     ]
 
 
+BLIND_AT_LEAST = 3  # inconclusive probes below which "most" says nothing
+
+
+def mostly_blind(record: RunRecord) -> tuple[int, int] | None:
+    """(inconclusive, run) when more than half of the probes that ran could not tell.
+
+    A gate whose probes mostly saw nothing proves nothing: the run fails with a line
+    saying so (a failure no item raised, like a late finding), rather than pass green.
+    """
+    run = sum(r.probed for r in record.results.values())
+    blind = sum(len(r.inconclusive) for r in record.results.values())
+    return (blind, run) if too_blind(blind, run) else None
+
+
+def too_blind(blind: int, run: int) -> bool:
+    """More than half of ``run`` probes inconclusive (and at least ``BLIND_AT_LEAST``)."""
+    return blind >= BLIND_AT_LEAST and blind * 2 > run
+
+
+def blind_line(blind: int, run: int) -> str:
+    return (
+        f"FAILED: {blind} of {run} probes could not tell: the probes are mostly blind and "
+        "prove nothing; fix the causes above (identities, a test database with data, "
+        "probe_methods) or run with --apiposture-static-only"
+    )
+
+
 def section_lines(verdict: Verdict, record: RunRecord, judge: Judge, *, verbose: int) -> list[Line]:
     posture = verdict.posture
     findings = ran(verdict, record)
@@ -88,6 +115,8 @@ def section_lines(verdict: Verdict, record: RunRecord, judge: Judge, *, verbose:
              "refresh the baseline with --apiposture-update-baseline", {"green": True})
         )  # fmt: skip
     lines.extend(_inconclusive(record, verbose))
+    if (counts := mostly_blind(record)) is not None:
+        lines.append(("  " + blind_line(*counts), RED))
     for result in record.results.values():
         for address in result.blocked:
             lines.append(
@@ -178,4 +207,4 @@ def _inconclusive(record: RunRecord, verbose: int) -> list[Line]:
     return lines
 
 
-__all__ = ["late_findings", "reason_class", "section_lines", "subject"]
+__all__ = ["blind_line", "late_findings", "mostly_blind", "reason_class", "section_lines", "subject", "too_blind"]
