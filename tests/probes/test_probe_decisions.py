@@ -1,0 +1,182 @@
+"""The probes' decisions, each pinned by a case that must be flagged and one that must not.
+
+One small FastAPI app whose routes each sit on one side of one decision: a 404 to
+everyone, a read that answers another object, an anonymous control answered 404, extra
+fields refused with 400, a field the control response already carried.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException
+from pydantic import BaseModel, ConfigDict
+
+from pytest_apiposture.model import Severity
+from pytest_apiposture.probes import (
+    BolaProbe,
+    MassAssignmentProbe,
+    MissingAuthProbe,
+    ProbeOutcome,
+    ProbeSettings,
+    run_probe,
+)
+from pytest_apiposture.probes.base import Probe
+
+from .harness import context
+
+TOKENS = {"Bearer t-alice": "alice", "Bearer t-bob": "bob"}
+ALICE_BOB = {"alice": {"Authorization": "Bearer t-alice"}, "bob": {"Authorization": "Bearer t-bob"}}
+app = FastAPI()
+NOTES: dict[int, dict[str, Any]] = {}
+
+
+def user(authorization: str | None = Header(default=None)) -> str:
+    if authorization not in TOKENS:
+        raise HTTPException(401, "not authenticated")
+    return TOKENS[authorization]
+
+
+def maybe_user(authorization: str | None = Header(default=None)) -> str | None:
+    return TOKENS.get(authorization or "")
+
+
+class NoteIn(BaseModel):
+    text: str
+
+
+@app.post("/notes")
+def create_note(body: NoteIn, who: str = Depends(user)) -> dict[str, Any]:
+    note = {"id": len(NOTES) + 1, "owner": who, "text": body.text}
+    NOTES[note["id"]] = note
+    return note
+
+
+@app.get("/notes/{note_id}")
+def read_note(note_id: int, who: str | None = Depends(maybe_user)) -> dict[str, Any]:
+    """Any signed-in caller reads any note (BOLA); anonymous callers get 404, not 401."""
+    if who is None or note_id not in NOTES:
+        raise HTTPException(404, "no such note")
+    return NOTES[note_id]
+
+
+@app.post("/profiles")
+def create_profile(body: NoteIn, who: str = Depends(user)) -> dict[str, Any]:
+    return {"id": {"alice": 1, "bob": 2}[who], "owner": who, "text": body.text}
+
+
+@app.get("/profiles/{profile_id}")
+def read_profile(profile_id: int, who: str = Depends(user)) -> dict[str, Any]:
+    """Whatever the id, the caller's own profile: another id is never served."""
+    return {"id": {"alice": 1, "bob": 2}[who], "owner": who, "text": "mine"}
+
+
+@app.get("/reports/{report_id}")
+def read_report(report_id: int, who: str | None = Depends(maybe_user)) -> dict[str, Any]:
+    """No report exists: 404 to everyone, signed in or not."""
+    raise HTTPException(404, "no such report")
+
+
+@app.get("/inbox")
+def inbox(who: str | None = Depends(maybe_user)) -> dict[str, Any]:
+    """Hidden from anonymous callers behind a 404; served to anyone signed in."""
+    if who is None:
+        raise HTTPException(404, "not found")
+    return {"owner": who, "messages": []}
+
+
+class Account(BaseModel):
+    name: str
+    is_admin: bool = False
+
+
+class AccountIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str
+
+
+@app.put("/accounts/strict", response_model=Account)
+def update_strict(body: AccountIn, who: str = Depends(user)) -> dict[str, Any]:
+    """Unknown fields are refused with 400 (not 422)."""
+    if body.model_extra:
+        raise HTTPException(400, f"unknown fields: {sorted(body.model_extra)}")
+    return {"name": body.name, "is_admin": False}
+
+
+class Member(BaseModel):
+    id: int
+    name: str
+    is_admin: bool
+
+
+@app.post("/teams", response_model=list[Member])
+def add_team_member(body: NoteIn, who: str = Depends(user)) -> list[dict[str, Any]]:
+    """Answers the whole team, whose second member is an admin; extra fields are ignored."""
+    return [
+        {"id": 1, "name": "guest", "is_admin": False},
+        {"id": 2, "name": "root", "is_admin": True},
+        {"id": 3, "name": body.text, "is_admin": False},
+    ]
+
+
+def probe(check: Probe, key: str) -> ProbeOutcome:
+    NOTES.clear()
+    with context(app, identities=ALICE_BOB, settings=ProbeSettings(timeout=2.0)) as ctx:
+        route = next(r for r in ctx.routes if r.key == key)
+        return run_probe(check, route, ctx)
+
+
+def test_missing_auth_a_404_to_everyone_refutes_nothing() -> None:
+    # anonymous 404 and alice 404: no request the route accepts, so no evidence either way
+    outcome = probe(MissingAuthProbe(), "GET /reports/{report_id}")
+    assert (outcome.findings, outcome.refutes, outcome.skipped) == (
+        [],
+        (),
+        "anonymous request answered 404 and alice 404: the probe could not build a "
+        "request the route accepts",
+    )
+
+
+def test_missing_auth_a_404_to_anonymous_only_refutes() -> None:
+    outcome = probe(MissingAuthProbe(), "GET /inbox")
+    assert (outcome.findings, outcome.refutes, outcome.skipped) == (
+        [],
+        ("APS201", "APS202"),
+        None,
+    )
+    assert outcome.notes == [
+        "anonymous -> 404, alice -> 200: anonymous callers are refused",
+        "anonymous -> 404, invalid credential -> 404: enforced",
+    ]
+
+
+def test_bola_another_object_answered_is_no_leak() -> None:
+    outcome = probe(BolaProbe(), "GET /profiles/{profile_id}")
+    assert (outcome.findings, outcome.refutes, outcome.skipped) == ([], ("APS101",), None)
+    assert outcome.notes == ["bob -> 200: the owner's object is not served to another identity"]
+
+
+def test_bola_a_leak_whose_anonymous_control_answers_404_is_confirmed() -> None:
+    outcome = probe(BolaProbe(), "GET /notes/{note_id}")
+    assert outcome.skipped is None
+    assert [(f.code, f.severity, f.message) for f in outcome.findings] == [
+        (
+            "APS151",
+            Severity.HIGH,
+            "bob read alice's object at /notes/1 (alice created it with "
+            "POST /notes); the anonymous control was refused (404)",
+        )
+    ]
+
+
+def test_mass_assignment_extra_fields_refused_with_400_refute() -> None:
+    outcome = probe(MassAssignmentProbe(), "PUT /accounts/strict")
+    assert (outcome.findings, outcome.refutes, outcome.skipped) == ([], ("APS305",), None)
+    assert outcome.notes == ["extra fields rejected with 400"]
+
+
+def test_mass_assignment_a_value_the_control_already_carried_is_no_proof() -> None:
+    # the injected is_admin=true is in the answer, but so it was without the attack (root)
+    outcome = probe(MassAssignmentProbe(), "POST /teams")
+    assert (outcome.findings, outcome.skipped) == ([], None)
+    assert outcome.notes == ["injected is_admin, name, id: not reflected, not persisted"]
