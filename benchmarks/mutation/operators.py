@@ -107,15 +107,12 @@ def _edits(node: ast.AST) -> Iterator[tuple[str, Edit]]:
 
                     yield f"`{_short(node)}`: drop `{_short(element, 40)}` from the tuple", shrink
     elif isinstance(node, ast.BoolOp):
-        other = ast.Or if isinstance(node.op, ast.And) else ast.And
-
-        def swap(n: ast.AST, other: type[ast.boolop] = other) -> ast.AST:
-            assert isinstance(n, ast.BoolOp)
-            n.op = other()
-            return n
-
-        yield f"`{_short(node)}`: {_SYMBOL[type(node.op)]} -> {_SYMBOL[other]}", swap
+        # ``and`` <-> ``or`` is not made: with two operands, any input that kills dropping
+        # one operand kills the swap too (a and not b: `a` is true, `a or b` is true, `a and b`
+        # is false), so it would cost a test run and tell nothing new
         for i, value in enumerate(node.values):
+            if _type_guard(value):
+                continue  # dropping `isinstance(x, T)`: a crash or the same answer, no decision
 
             def drop(n: ast.AST, i: int = i) -> ast.AST:
                 assert isinstance(n, ast.BoolOp)
@@ -168,6 +165,19 @@ def _edits(node: ast.AST) -> Iterator[tuple[str, Edit]]:
         yield f"`return {_short(returned)}` -> `return not (...)`", negate
 
 
+def _type_guard(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id
+        in (
+            "isinstance",
+            "hasattr",
+            "callable",
+        )
+    )
+
+
 def _boolean(node: ast.AST | None) -> bool:
     """A comparison, ``and``/``or`` or ``not``: what a ``return`` of a bool looks like."""
     if isinstance(node, ast.UnaryOp):
@@ -176,7 +186,10 @@ def _boolean(node: ast.AST | None) -> bool:
 
 
 def _skipped(node: ast.AST) -> bool:
-    """``if TYPE_CHECKING:`` and ``if __name__ == "__main__":`` are not decisions."""
+    """``if TYPE_CHECKING:`` and ``if __name__ == "__main__":`` are not decisions, nor is
+    what a ``raise`` says (the ``if`` above it decides) or the text of an f-string."""
+    if isinstance(node, (ast.Raise, ast.JoinedStr)):
+        return True
     if isinstance(node, ast.If):
         text = ast.unparse(node.test)
         return "TYPE_CHECKING" in text or "__name__" in text
@@ -184,8 +197,8 @@ def _skipped(node: ast.AST) -> bool:
 
 
 def _walk(tree: ast.AST) -> Iterator[ast.AST]:
-    """Depth-first, children in field order, skipping docstrings, annotations and guards of
-    imports; the same order on every parse of the same source."""
+    """Depth-first, children in field order, skipping docstrings, annotations and what
+    ``_skipped`` names; the same order on every parse of the same source."""
     parents: dict[int, ast.AST] = {}
     stack: list[ast.AST] = [tree]
     while stack:
