@@ -10,7 +10,9 @@ run against the copy through ``PYTHONPATH`` with ``pytest -x -q -p no:cacheprovi
 a timeout the harness sets. A mutant is *killed* when pytest fails, *survives* when it
 passes, *timed out* when it hangs (counted as killed, reported apart). Mutants listed in
 ``equivalent.txt`` (they cannot change behaviour) are run by no one and left out of the
-score. Exit status: 0, or 1 with ``--min-score`` when a module scores below it.
+score. ``--named`` runs the hand-written mutants of ``named.txt`` (issue 19's survivors)
+instead. Exit status: 0; 1 when a ``--named`` mutant survives or, with ``--min-score``, a
+module scores below it; 2 when the unmutated tests fail or the copy is not what is imported.
 """
 
 from __future__ import annotations
@@ -267,7 +269,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     tally.survived.append(mutant)
                 print(f"[{done}/{len(todo)}] {outcome:8} {mutant.key}", flush=True)
         elapsed = time.monotonic() - start
-    return report(tallies, elapsed, len(todo), args.min_score)
+    status = report(tallies, elapsed, len(todo), args.min_score)
+    if args.named and any(t.survived for t in tallies.values()):
+        print("mutate: a mutant of named.txt survived: the test named for it no longer kills it")
+        return 1
+    return status
 
 
 def report(tallies: dict[str, Tally], elapsed: float, ran: int, minimum: float | None) -> int:
