@@ -7,9 +7,11 @@ fields refused with 400, a field the control response already carried.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict
 
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
@@ -30,6 +32,7 @@ from pytest_apiposture.probes.exposure import (
     declared_fields,
     scan,
 )
+from pytest_apiposture.probes.missing_auth import INVALID, spoil
 from pytest_apiposture.probes.shape import Shape
 
 from .harness import context
@@ -92,6 +95,34 @@ def inbox(who: str | None = Depends(maybe_user)) -> dict[str, Any]:
     if who is None:
         raise HTTPException(404, "not found")
     return {"owner": who, "messages": []}
+
+
+@app.get("/open-report")
+def open_report() -> dict[str, Any]:
+    return {"total": 3}
+
+
+@app.get("/moved")
+def moved(who: str | None = Depends(maybe_user)) -> Any:
+    """Anonymous callers are sent somewhere that is not a login page."""
+    if who is None:
+        return RedirectResponse("/elsewhere", status_code=302)
+    return {"owner": who}
+
+
+@app.get("/choices")
+def choices(who: str | None = Depends(maybe_user)) -> Any:
+    if who is None:
+        return RedirectResponse("/pick", status_code=300)
+    return {"owner": who}
+
+
+@app.get("/bad-request")
+def bad_request(who: str | None = Depends(maybe_user)) -> dict[str, Any]:
+    """Anonymous callers get 400 (a refusal in disguise); signed-in ones 200."""
+    if who is None:
+        raise HTTPException(400, "missing account")
+    return {"owner": who}
 
 
 class Account(BaseModel):
@@ -157,6 +188,61 @@ def test_missing_auth_a_404_to_anonymous_only_refutes() -> None:
         "anonymous -> 404, alice -> 200: anonymous callers are refused",
         "anonymous -> 404, invalid credential -> 404: enforced",
     ]
+
+
+def test_missing_auth_an_open_route_is_a_finding_with_its_cwe() -> None:
+    outcome = probe(MissingAuthProbe(), "GET /open-report")
+    assert [(f.code, f.severity, f.cwe, f.message) for f in outcome.findings] == [
+        (
+            "APS251",
+            Severity.HIGH,
+            306,
+            "GET /open-report answered 200 to an anonymous request: the route has no "
+            "authentication",
+        )
+    ]
+
+
+def test_missing_auth_a_redirect_elsewhere_cannot_tell() -> None:
+    for key, status, where in (("GET /moved", 302, "/elsewhere"), ("GET /choices", 300, "/pick")):
+        outcome = probe(MissingAuthProbe(), key)
+        assert (outcome.findings, outcome.refutes) == ([], ()), key
+        assert outcome.skipped == (
+            f"anonymous request was redirected to {where}, not to a login page; cannot tell"
+        ), status
+
+
+def test_missing_auth_a_400_to_anonymous_only_is_a_refusal() -> None:
+    # 400 is not a redirect (< 400): compared with alice, who gets 200
+    outcome = probe(MissingAuthProbe(), "GET /bad-request")
+    assert (outcome.findings, outcome.refutes, outcome.skipped) == (
+        [],
+        ("APS201", "APS202"),
+        None,
+    )
+
+
+def test_missing_auth_skips_excluded_and_public_routes() -> None:
+    settings = ProbeSettings(timeout=2.0, exclude=("GET /open-report",))
+    with context(app, identities=ALICE_BOB, settings=settings, public=["GET /inbox"]) as ctx:
+        applies = {r.key: MissingAuthProbe().applies(r, ctx) for r in ctx.routes}
+    assert (applies["GET /open-report"], applies["GET /inbox"], applies["GET /moved"]) == (
+        False,
+        False,
+        True,
+    )
+
+
+def test_spoiled_credentials_keep_their_kind() -> None:
+    basic = "Basic " + base64.b64encode(b"apiposture:invalid-credential").decode()
+    assert [
+        spoil("Cookie", "sid=abc; theme=dark"),
+        spoil("cookie", "=abc"),
+        spoil("Authorization", "Basic dXNlcjpwdw=="),
+        spoil("Authorization", "Bearer t-alice"),
+        spoil("Authorization", "Basic"),
+        spoil("X-API-Key", "k-123"),
+    ] == [f"sid={INVALID}", f"session={INVALID}", basic, f"Bearer {INVALID}", INVALID, INVALID]
 
 
 def test_bola_another_object_answered_is_no_leak() -> None:
