@@ -25,6 +25,7 @@ from pytest_apiposture.probes import (
     run_probe,
 )
 from pytest_apiposture.probes.base import Probe
+from pytest_apiposture.probes.bola import same_object
 from pytest_apiposture.probes.exposure import (
     _LISTED,
     Exposure,
@@ -123,6 +124,16 @@ def bad_request(who: str | None = Depends(maybe_user)) -> dict[str, Any]:
     if who is None:
         raise HTTPException(400, "missing account")
     return {"owner": who}
+
+
+@app.put("/notes/{note_id}")
+def replace_note(note_id: int, body: NoteIn, who: str = Depends(user)) -> dict[str, Any]:
+    return {"id": note_id, "owner": who, "text": body.text}
+
+
+@app.post("/notes/{note_id}/copies")
+def copy_note(note_id: int, who: str = Depends(user)) -> dict[str, Any]:
+    return {"id": note_id + 100, "owner": who}
 
 
 class Account(BaseModel):
@@ -243,6 +254,36 @@ def test_spoiled_credentials_keep_their_kind() -> None:
         spoil("Authorization", "Basic"),
         spoil("X-API-Key", "k-123"),
     ] == [f"sid={INVALID}", f"session={INVALID}", basic, f"Bearer {INVALID}", INVALID, INVALID]
+
+
+def test_same_object_means_equal_or_the_same_id() -> None:
+    assert same_object({"id": 1, "text": "a"}, {"id": 1, "text": "b"})  # same id, edited
+    assert same_object([{"id": 1}], [{"id": 1}])
+    assert same_object({"text": "a"}, {"text": "a"})  # equal, no id needed
+    assert not same_object({"id": 1}, {"id": 2})
+    assert not same_object({"text": "a"}, {"text": "b"})  # no id on either: unknown
+    assert not same_object({"text": "a"}, {"id": 1})
+    assert not same_object("text", {"id": 1})  # no record on one side
+    assert not same_object({"id": 1}, "text")
+    assert not same_object([], [{"id": 1}])
+
+
+def test_bola_applies_to_id_routes_reads_and_writes_only_when_replayed() -> None:
+    def applies(replay: bool) -> dict[str, bool]:
+        settings = ProbeSettings(timeout=2.0, replay_writes=replay, exclude=("GET /reports/*",))
+        with context(app, identities=ALICE_BOB, settings=settings, public=["GET /profiles/*"]) as c:
+            return {r.key: BolaProbe().applies(r, c) for r in c.routes}
+
+    keys = [
+        "GET /notes/{note_id}",  # a read by id
+        "PUT /notes/{note_id}",  # a write by id: replayed on request
+        "POST /notes/{note_id}/copies",  # ends in no id
+        "GET /inbox",  # no id
+        "GET /reports/{report_id}",  # excluded
+        "GET /profiles/{profile_id}",  # public
+    ]
+    assert [applies(False)[k] for k in keys] == [True, False, False, False, False, False]
+    assert [applies(True)[k] for k in keys] == [True, True, False, False, False, False]
 
 
 def test_bola_another_object_answered_is_no_leak() -> None:
