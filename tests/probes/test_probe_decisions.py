@@ -136,6 +136,42 @@ def copy_note(note_id: int, who: str = Depends(user)) -> dict[str, Any]:
     return {"id": note_id + 100, "owner": who}
 
 
+OWNER = {1: "alice", 2: "bob"}
+ID_OF = {"alice": 1, "bob": 2}
+
+
+@app.get("/files")
+def list_files(who: str = Depends(user)) -> list[dict[str, Any]]:
+    return [{"id": ID_OF[who], "owner": who}]
+
+
+@app.get("/files/{file_id}")
+def read_file(file_id: int, who: str = Depends(user)) -> dict[str, Any]:
+    """Any signed-in caller reads any document (BOLA); ownership shows in the listings."""
+    return {"id": file_id, "owner": OWNER.get(file_id)}
+
+
+@app.get("/users/me")
+def read_me(who: str = Depends(user)) -> dict[str, Any]:
+    return {"id": ID_OF[who], "name": who}
+
+
+@app.get("/users/{user_id}")
+def read_user(user_id: int, who: str = Depends(user)) -> dict[str, Any]:
+    return {"id": user_id, "name": OWNER.get(user_id)}
+
+
+@app.post("/drafts")
+def create_draft(body: NoteIn, who: str = Depends(user)) -> dict[str, Any]:
+    return {"id": 7, "owner": who}
+
+
+@app.get("/drafts/{draft_id}")
+def read_draft(draft_id: int, who: str = Depends(user)) -> dict[str, Any]:
+    """Created, but never readable, not even by its owner."""
+    raise HTTPException(404, "no such draft")
+
+
 class Account(BaseModel):
     name: str
     is_admin: bool = False
@@ -284,6 +320,42 @@ def test_bola_applies_to_id_routes_reads_and_writes_only_when_replayed() -> None
     ]
     assert [applies(False)[k] for k in keys] == [True, False, False, False, False, False]
     assert [applies(True)[k] for k in keys] == [True, True, False, False, False, False]
+
+
+def bola_message(key: str, settings: ProbeSettings | None = None) -> tuple[str | None, str]:
+    NOTES.clear()
+    settings = settings or ProbeSettings(timeout=2.0)
+    with context(app, identities=ALICE_BOB, settings=settings) as ctx:
+        outcome = run_probe(BolaProbe(), next(r for r in ctx.routes if r.key == key), ctx)
+    return outcome.skipped, "; ".join(f.message for f in outcome.findings)
+
+
+def test_bola_ownership_proved_by_a_listing_or_the_callers_own_record() -> None:
+    assert bola_message("GET /files/{file_id}") == (
+        None,
+        "bob read alice's object at /files/1 (only alice's GET /files lists it); the anonymous "
+        "control was refused (401)",
+    )
+    assert bola_message("GET /users/{user_id}") == (
+        None,
+        "bob read alice's object at /users/1 (it is alice's own record (GET /users/me)); the "
+        "anonymous control was refused (401)",
+    )
+
+
+UNPROVED = (
+    "could not prove that either identity owns an object it can read: no create route "
+    "answered, the listings are identical and there is no own-record route"
+)
+
+
+def test_bola_without_a_proof_of_ownership_says_so() -> None:
+    # created but unreadable by its owner: nothing to replay
+    assert bola_message("GET /drafts/{draft_id}") == (UNPROVED, "")
+    # the create route excluded: it is not called to prove ownership
+    excluded = ProbeSettings(timeout=2.0, exclude=("POST /notes",))
+    assert bola_message("GET /notes/{note_id}", excluded) == (UNPROVED, "")
+    assert bola_message("GET /notes/{note_id}")[0] is None
 
 
 def test_bola_another_object_answered_is_no_leak() -> None:
