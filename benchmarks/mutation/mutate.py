@@ -54,6 +54,7 @@ _RULE_TESTS = (
 )
 _PROBE_TESTS = (
     "tests/probes/test_probe_decisions.py",
+    "tests/probes/test_exposure_decisions.py",
     "tests/probes/test_probes_fixture_apps.py",
 )
 _VERDICT_TESTS = (
@@ -199,6 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--match", action="append", help="only mutants whose text has this")
     parser.add_argument("--named", action="store_true", help="the mutants of named.txt")
+    parser.add_argument(
+        "--rerun", type=Path, help="only the survivors listed in this earlier output of ours"
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--min-score", type=float, help="exit 1 when a module scores below")
     args = parser.parse_args(argv)
@@ -218,6 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             tallies[mutant.module].equivalent += 1
         else:
             todo.append(mutant)
+    if args.rerun:
+        lines = args.rerun.read_text().splitlines()
+        again = {line.split(" survived ", 1)[1].strip() for line in lines if " survived " in line}
+        again |= {line.strip() for line in lines if line.startswith("  pytest_apiposture/")}
+        todo = [m for m in todo if m.key in again]
     if args.match:
         todo = [m for m in todo if any(text in m.key for text in args.match)]
     if args.sample is not None:
