@@ -55,6 +55,7 @@ _RULE_TESTS = (
 _PROBE_TESTS = (
     "tests/probes/test_probe_decisions.py",
     "tests/probes/test_exposure_decisions.py",
+    "tests/probes/test_probe_helpers.py",
     "tests/probes/test_probes_fixture_apps.py",
 )
 _VERDICT_TESTS = (
