@@ -56,6 +56,7 @@ _PROBE_TESTS = (
     "tests/probes/test_probe_decisions.py",
     "tests/probes/test_exposure_decisions.py",
     "tests/probes/test_probe_helpers.py",
+    "tests/probes/test_probe_writes.py",
     "tests/probes/test_probes_fixture_apps.py",
 )
 _VERDICT_TESTS = (

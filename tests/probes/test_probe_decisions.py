@@ -1,9 +1,5 @@
-"""The probes' decisions, each pinned by a case that must be flagged and one that must not.
-
-One small FastAPI app whose routes each sit on one side of one decision: a 404 to
-everyone, a read that answers another object, an anonymous control answered 404, extra
-fields refused with 400, a field the control response already carried.
-"""
+"""The probes' decisions, each pinned by a case that must be flagged and one that must not:
+one small FastAPI app whose routes each sit on one side of one decision (issue 19)."""
 
 from __future__ import annotations
 
@@ -117,7 +113,26 @@ def bad_request(who: str | None = Depends(maybe_user)) -> dict[str, Any]:
 
 @app.put("/notes/{note_id}")
 def replace_note(note_id: int, body: NoteIn, who: str = Depends(user)) -> dict[str, Any]:
-    return {"id": note_id, "owner": who, "text": body.text}
+    """Anyone signed in overwrites anyone's note (BOLA on a write)."""
+    if note_id not in NOTES:
+        raise HTTPException(404, "no such note")
+    NOTES[note_id]["text"] = body.text
+    return NOTES[note_id]
+
+
+@app.patch("/notes/{note_id}")
+def touch_note(note_id: int, body: NoteIn, who: str = Depends(user)) -> dict[str, Any]:
+    """Answers 200 to anyone and changes nothing."""
+    return {"id": note_id, "owner": who}
+
+
+@app.delete("/notes/{note_id}")
+def delete_note(note_id: int, who: str = Depends(user)) -> dict[str, Any]:
+    """Only the owner may delete: another caller gets 404."""
+    if NOTES.get(note_id, {}).get("owner") != who:
+        raise HTTPException(404, "no such note")
+    del NOTES[note_id]
+    return {"deleted": note_id}
 
 
 @app.post("/notes/{note_id}/copies")
@@ -287,11 +302,15 @@ def test_bola_applies_to_id_routes_reads_and_writes_only_when_replayed() -> None
     assert [applies(True)[k] for k in keys] == [True, True, False, False, False, False]
 
 
-def bola_message(key: str, settings: ProbeSettings | None = None) -> tuple[str | None, str]:
+def bola_outcome(key: str, settings: ProbeSettings | None = None) -> ProbeOutcome:
     NOTES.clear()
     settings = settings or ProbeSettings(timeout=2.0)
     with context(app, identities=ALICE_BOB, settings=settings) as ctx:
-        outcome = run_probe(BolaProbe(), next(r for r in ctx.routes if r.key == key), ctx)
+        return run_probe(BolaProbe(), next(r for r in ctx.routes if r.key == key), ctx)
+
+
+def bola_message(key: str, settings: ProbeSettings | None = None) -> tuple[str | None, str]:
+    outcome = bola_outcome(key, settings)
     return outcome.skipped, "; ".join(f.message for f in outcome.findings)
 
 
