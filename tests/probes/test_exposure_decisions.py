@@ -57,3 +57,18 @@ def test_declared_fields_of_a_list_response_are_its_items_fields() -> None:
     open_ended = {**item, "additionalProperties": True}
     assert declared_fields(route, Shape(response=open_ended)) is None
     assert declared_fields(route, Shape(response={"type": "object"})) is None
+
+
+def test_a_credential_issuer_may_answer_tokens_but_never_hashes() -> None:
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl"
+    bcrypt = "$2b$12$" + "a" * 53
+    doc = {"access_token": "t-0123456789", "id_token": jwt, "session": jwt, "hash": bcrypt}
+    # a login or token route: the token is the answer (by its key or its JWT shape)
+    assert set(scan(doc, DEFAULT_KNOWLEDGE, None, True)) == {Exposure("$.hash", "bcrypt hash")}
+    # any other route: every one of them is exposed
+    assert set(scan(doc, DEFAULT_KNOWLEDGE, None, False)) == {
+        Exposure("$.access_token", "sensitive field"),
+        Exposure("$.id_token", "JWT"),
+        Exposure("$.session", "JWT"),
+        Exposure("$.hash", "bcrypt hash"),
+    }
