@@ -62,13 +62,23 @@ def test_declared_fields_of_a_list_response_are_its_items_fields() -> None:
 def test_a_credential_issuer_may_answer_tokens_but_never_hashes() -> None:
     jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl"
     bcrypt = "$2b$12$" + "a" * 53
-    doc = {"access_token": "t-0123456789", "id_token": jwt, "session": jwt, "hash": bcrypt}
+    doc = {
+        "access_token": "t-0123456789",
+        "id_token": jwt,
+        "session": jwt,
+        "client_secret": bcrypt,  # a token's key, a hash's shape: the hash wins
+        "password": "hunter2",
+    }
     # a login or token route: the token is the answer (by its key or its JWT shape)
-    assert set(scan(doc, DEFAULT_KNOWLEDGE, None, True)) == {Exposure("$.hash", "bcrypt hash")}
+    assert set(scan(doc, DEFAULT_KNOWLEDGE, None, True)) == {
+        Exposure("$.client_secret", "bcrypt hash"),
+        Exposure("$.password", "sensitive field"),
+    }
     # any other route: every one of them is exposed
     assert set(scan(doc, DEFAULT_KNOWLEDGE, None, False)) == {
         Exposure("$.access_token", "sensitive field"),
         Exposure("$.id_token", "JWT"),
         Exposure("$.session", "JWT"),
-        Exposure("$.hash", "bcrypt hash"),
+        Exposure("$.client_secret", "bcrypt hash"),
+        Exposure("$.password", "sensitive field"),
     }
