@@ -32,6 +32,13 @@ write.write_baseline = _spy("baseline", write.write_baseline)
 """
 
 
+@pytest.fixture(autouse=True)
+def _not_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # run under `pytest -n 2` itself, this process is a worker: its PYTEST_XDIST_WORKER
+    # would leak into the inner controller and make it log as one
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+
+
 def writes(shop: pytest.Pytester) -> list[str]:
     log = shop.path / "writes.log"
     lines = log.read_text().splitlines() if log.exists() else []
