@@ -184,3 +184,31 @@ def test_per_route_probe_findings_drop_to_info_beside_the_app_level_one() -> Non
     assert alone.severity is Severity.INFO
     (elsewhere,) = judge().final([confirmed], Observations())
     assert elsewhere.severity is Severity.HIGH
+
+
+def test_decide_applies_what_the_probes_observed() -> None:
+    """``decide(analysis, observed)``: the observations are used, not replaced by none; a
+    probe's own finding joins the posture and fails; the refuted suspicion is lowered."""
+    from types import SimpleNamespace
+
+    from pytest_apiposture.model import Posture
+    from pytest_apiposture.verdict import decide
+
+    suspicion = finding("APS201", "/notes")
+    analysis = SimpleNamespace(
+        judge=judge(), posture=Posture("app:app", "flask", ROOT, findings=[suspicion])
+    )
+    confirmed = replace(finding("APS251", "/open"), confidence=Confidence.CONFIRMED)
+    observed = Observations()
+    observed.add_findings([confirmed])
+    observed.add_refutations("APS251", route("/notes"), ["APS201"], "401")
+    verdict = decide(analysis, observed)  # type: ignore[arg-type]
+    assert [(f.code, f.path, f.severity) for f in verdict.posture.findings] == [
+        ("APS201", "/notes", Severity.LOW),
+        ("APS251", "/open", Severity.HIGH),
+    ]
+    assert [f.code for f in verdict.failing] == ["APS251"]
+    # without observations the suspicion stands and fails
+    alone = decide(analysis)  # type: ignore[arg-type]
+    assert [(f.code, f.severity) for f in alone.posture.findings] == [("APS201", Severity.HIGH)]
+    assert [f.code for f in alone.failing] == ["APS201"]

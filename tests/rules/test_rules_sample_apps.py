@@ -1,8 +1,10 @@
 """The sample apps: the static pass reports exactly their planted ``# expect:`` flaws.
 
-For each app the set of (code, file, line) of findings at medium or above equals the
-set of ``# expect:`` marks for static codes (x01-x49 of APS1xx-APS5xx, APS7xx, APS8xx);
-the hardened twins carry no such mark, so they must produce nothing at medium or above.
+For each app the set of (code, file, line) of findings, at every severity (a low or
+info finding is a finding too: it is reported and it can be baselined), equals the set of
+``# expect:`` marks for static codes (x01-x49 of APS1xx-APS5xx, APS7xx, APS8xx); the
+hardened twins carry no such mark, so they must produce no static finding at all. A mark
+that states a severity and confidence (``# expect: APS101 medium possible``) is held to it.
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from rules_helpers import read_marks, run_static
+from rules_helpers import levels_of, read_marks, run_static
 
 from pytest_apiposture.config import build_settings, read_pyproject
-from pytest_apiposture.model import Severity
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_apps"
 APPS = ["fastapi_vulnerable", "fastapi_hardened", "flask_vulnerable", "flask_hardened"]
@@ -44,13 +45,17 @@ def test_static_findings_match_the_planted_marks(name: str) -> None:
     reported = {
         (f.code, Path(f.location.file).relative_to(root).as_posix(), f.location.line)
         for f in result.findings
-        if f.location and f.severity.rank >= Severity.MEDIUM.rank
+        if f.location
     }
     marks = read_marks(sorted(package.rglob("*.py")), root)
     expected = {m for m in marks.expect if STATIC_CODE.fullmatch(m[0])}
     assert sorted(reported - expected) == [], "reported but not marked"
     assert sorted(expected - reported) == [], "marked but not reported"
     assert not reported & marks.ok
+    levels = levels_of(result.findings, root)
+    assert {k: {v} for k, v in marks.levels.items() if k in expected} == {
+        k: levels[k] for k in marks.levels if k in expected
+    }
     assert result.notes == []
     if name.endswith("hardened"):
         assert expected == set()
