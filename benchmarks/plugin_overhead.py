@@ -91,7 +91,9 @@ def main() -> None:
     args = parser.parse_args()
     py = args.python
     if args.app:
-        compare(args.app, py, (args.root or Path.cwd()).resolve(), args.app, args.repeat, args.probes)
+        compare(
+            args.app, py, (args.root or Path.cwd()).resolve(), args.app, args.repeat, args.probes
+        )
         return
     if args.generated:
         sys.path.insert(0, str(ROOT / "benchmarks" / "static"))

@@ -152,9 +152,7 @@ def options_markdown() -> str:
     for name, (kind, help_text) in OPTIONS.items():
         flag = option_flag(name) + ("" if kind == "bool" else "=…")
         key = name.replace("_", "-")
-        rows.append(
-            f"| `{flag}` | `apiposture_{name}` | `{key}` | {values[kind]} | {help_text} |"
-        )
+        rows.append(f"| `{flag}` | `apiposture_{name}` | `{key}` | {values[kind]} | {help_text} |")
     return "\n".join(rows) + "\n"
 
 

@@ -70,16 +70,23 @@ class RunSpec:
 def parse_args(description: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--base", type=Path, default=default_base(), help="work directory")
-    parser.add_argument("--venv", type=Path, default=None, help="the app's venv (default <base>/<app>)")
+    parser.add_argument(
+        "--venv", type=Path, default=None, help="the app's venv (default <base>/<app>)"
+    )
     parser.add_argument("--skip-install", action="store_true", help="use the venv as it is")
     parser.add_argument("--no-probes", action="store_true", help="static run only")
     parser.add_argument(
-        "--pythonpath", type=Path, default=None,
+        "--pythonpath",
+        type=Path,
+        default=None,
         help="import pytest_apiposture from this directory instead (try a change on the apps)",
     )
     parser.add_argument("--results", default="results", help="results directory name under --base")
     parser.add_argument(
-        "--repeat", type=int, default=2, help="times to run the import and the static run (least wins)"
+        "--repeat",
+        type=int,
+        default=2,
+        help="times to run the import and the static run (least wins)",
     )
     return parser.parse_args()
 
@@ -159,8 +166,14 @@ def make_project(state: Path, spec: RunSpec, python: Path) -> Path:
     (project / "src").mkdir(parents=True)
     (project / "tests").mkdir()
     installed = subprocess.run(
-        [str(python), "-c", f"import importlib.util as u; print(u.find_spec({spec.package!r}).submodule_search_locations[0])"],
-        check=True, capture_output=True, text=True,
+        [
+            str(python),
+            "-c",
+            f"import importlib.util as u; print(u.find_spec({spec.package!r}).submodule_search_locations[0])",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     (project / "src" / spec.package).symlink_to(installed, target_is_directory=True)
     (project / "pyproject.toml").write_text(pyproject(spec), encoding="utf-8")
@@ -226,7 +239,14 @@ def import_time(
 ) -> dict[str, Any]:
     """Wall time of a process that only imports the app and builds it."""
     out = results / "import.json"
-    cmd = [str(python), str(HERE / "count_routes.py"), spec.target, "--out", str(out), "--import-only"]
+    cmd = [
+        str(python),
+        str(HERE / "count_routes.py"),
+        spec.target,
+        "--out",
+        str(out),
+        "--import-only",
+    ]
     seconds, code, text = _timed(cmd, _src_env(env, project), project, results / "import.log")
     if code != 0:
         return {"error": _last_line(text), "seconds": seconds}
@@ -239,7 +259,9 @@ def _least(results: list[dict[str, Any]]) -> dict[str, Any]:
     least = dict(results[-1])
     least["all_seconds"] = [r["seconds"] for r in results]
     least["seconds"] = min(r["seconds"] for r in results)
-    errors = [r for r in results if r.get("error") or r.get("tracebacks") or r.get("network_attempts")]
+    errors = [
+        r for r in results if r.get("error") or r.get("tracebacks") or r.get("network_attempts")
+    ]
     if errors:  # a failure in any repetition is reported, not hidden by a clean last one
         least.update({k: v for k, v in errors[0].items() if k != "seconds"})
     return least
@@ -257,8 +279,18 @@ def pytest_run(
     label = "static" if static else "probes"
     report = results / f"{label}.json"
     netlog = results / f"network-{label}.log"
-    cmd = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p",
-           "apiposture_no_network", "--apiposture", f"--apiposture-json={report}"]
+    cmd = [
+        str(python),
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "apiposture_no_network",
+        "--apiposture",
+        f"--apiposture-json={report}",
+    ]
     if static:
         cmd.append("--apiposture-static-only")
     if spec.identities_plugin:

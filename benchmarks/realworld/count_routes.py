@@ -109,8 +109,11 @@ def asgi_routes(router_or_app: Any, prefix: str, depth: int = 0) -> Iterator[tup
             methods = set(getattr(entry, "methods", None) or ())
             endpoint = original.endpoint
             if not methods and isinstance(endpoint, type):  # HTTPEndpoint: one method per verb
-                methods = {m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-                           if hasattr(endpoint, m.lower())}
+                methods = {
+                    m
+                    for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+                    if hasattr(endpoint, m.lower())
+                }
             methods = methods or {"GET"}
             if "GET" in methods:
                 methods.discard("HEAD")

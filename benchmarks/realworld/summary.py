@@ -39,7 +39,9 @@ def findings_table(report: dict[str, Any]) -> dict[str, Any]:
     findings = [f for f in report.get("findings", []) if not f.get("suppressed")]
     return {
         "total": len(findings),
-        "by_severity": {s: n for s in SEVERITIES if (n := sum(f["severity"] == s for f in findings))},
+        "by_severity": {
+            s: n for s in SEVERITIES if (n := sum(f["severity"] == s for f in findings))
+        },
         "by_kind": dict(Counter(f["kind"] for f in findings).most_common()),
         "by_code": dict(sorted(Counter(f"{f['code']}/{f['severity']}" for f in findings).items())),
         "medium_up": sum(f["severity"] in MEDIUM_UP for f in findings),
@@ -103,7 +105,11 @@ def show(summary: dict[str, Any]) -> None:
     print(f"== {name} ({frameworks})")
     if "routes_found" in summary:
         counted = summary.get("routes_counted", "?")
-        same = "equal" if counted == summary["routes_found"] and not summary.get("missing") else "DIFFERENT"
+        same = (
+            "equal"
+            if counted == summary["routes_found"] and not summary.get("missing")
+            else "DIFFERENT"
+        )
         print(f"routes: found {summary['routes_found']} / independent count {counted} ({same})")
         for label in ("missing", "extra"):
             if summary.get(label):
@@ -127,8 +133,11 @@ def show(summary: dict[str, Any]) -> None:
     for label in ("static_outcome", "probes_outcome"):
         if summary.get(label):
             print(f"pytest {label.split('_')[0]}: {summary[label]}")
-    network = [f"{k} {summary[f'{k}_network']}" for k in ("static", "probes")
-               if summary.get(f"{k}_network") is not None]
+    network = [
+        f"{k} {summary[f'{k}_network']}"
+        for k in ("static", "probes")
+        if summary.get(f"{k}_network") is not None
+    ]
     if network:
         print("outbound connection attempts: " + ", ".join(network))
     print("errors: " + ("; ".join(summary["errors"]) if summary["errors"] else "none"))
@@ -151,20 +160,29 @@ def triage(summaries_dir: list[Path]) -> dict[str, Any]:
             totals[f"{run_dir.name}:{state}"] += 1
             if verdict is None or not verdict.bulk:
                 totals[f"distinct:{state}"] += 1
-            rows[(run_dir.name, finding["code"], finding["severity"],
-                  None if verdict is None else verdict.true,
-                  verdict.why if verdict else finding["message"][:120],
-                  verdict.cause if verdict else "")] += 1
+            rows[
+                (
+                    run_dir.name,
+                    finding["code"],
+                    finding["severity"],
+                    None if verdict is None else verdict.true,
+                    verdict.why if verdict else finding["message"][:120],
+                    verdict.cause if verdict else "",
+                )
+            ] += 1
     return {"rows": rows, "totals": totals}
 
 
 def show_triage(result: dict[str, Any], markdown: bool) -> None:
     totals = result["totals"]
     if markdown:
-        print("| run | code | severity | n | verdict | what the code does | cause of a false one, and its fix |")
+        print(
+            "| run | code | severity | n | verdict | what the code does | cause of a false one, and its fix |"
+        )
         print("|---|---|---|---|---|---|---|")
-    for (run, code, severity, verdict, why, cause), n in sorted(result["rows"].items(),
-                                                                key=lambda kv: kv[0][:3]):
+    for (run, code, severity, verdict, why, cause), n in sorted(
+        result["rows"].items(), key=lambda kv: kv[0][:3]
+    ):
         label = {True: "true", False: "false", None: "UNTRIAGED"}[verdict]
         if markdown:
             print(f"| {run} | {code} | {severity} | {n} | {label} | {why} | {cause} |")
@@ -180,28 +198,33 @@ def show_triage(result: dict[str, Any], markdown: bool) -> None:
         name = {"": "all runs", "distinct": "all runs without the open-by-design bulk"}.get(
             label, label
         )
-        print(f"{'- ' if markdown else ''}medium+ findings, {name}: {true} true / {count} "
-              f"({share}); false {false}, untriaged {open_}")
+        print(
+            f"{'- ' if markdown else ''}medium+ findings, {name}: {true} true / {count} "
+            f"({share}); false {false}, untriaged {open_}"
+        )
 
 
 def figures_markdown(summaries: list[dict[str, Any]]) -> None:
-    print("| run | routes found / independent | auth | medium+ static | medium+ with probes "
-          "(by kind) | import s | static s | overhead | probes s | tracebacks, network, errors |")
+    print(
+        "| run | routes found / independent | auth | medium+ static | medium+ with probes "
+        "(by kind) | import s | static s | overhead | probes s | tracebacks, network, errors |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for s in summaries:
         t = s["seconds"]
         auth = ", ".join(f"{k} {n}" for k, n in s.get("auth", {}).items())
         static = s.get("static_findings", {}).get("medium_up", "")
         probes = s.get("probe_findings") or {}
-        kinds = ", ".join(
-            f"{k} {n}" for k, n in _medium_up_kinds(s["run"]).items()
+        kinds = ", ".join(f"{k} {n}" for k, n in _medium_up_kinds(s["run"]).items())
+        overhead = (
+            f"+{t['static_overhead']}s ({t['static_ratio']}x)" if "static_overhead" in t else ""
         )
-        overhead = (f"+{t['static_overhead']}s ({t['static_ratio']}x)"
-                    if "static_overhead" in t else "")
         problems = "; ".join(s["errors"]) or "none"
-        print(f"| {s['run']} | {s.get('routes_found', '?')} / {s.get('routes_counted', '?')} | "
-              f"{auth} | {static} | {probes.get('medium_up', '')} ({kinds}) | {t.get('import')} | "
-              f"{t.get('static')} | {overhead} | {t.get('probes', '')} | {problems} |")
+        print(
+            f"| {s['run']} | {s.get('routes_found', '?')} / {s.get('routes_counted', '?')} | "
+            f"{auth} | {static} | {probes.get('medium_up', '')} ({kinds}) | {t.get('import')} | "
+            f"{t.get('static')} | {overhead} | {t.get('probes', '')} | {problems} |"
+        )
 
 
 _RUN_DIRS: dict[str, Path] = {}
@@ -209,8 +232,13 @@ _RUN_DIRS: dict[str, Path] = {}
 
 def _medium_up_kinds(run: str) -> dict[str, int]:
     report = load(_RUN_DIRS[run] / "probes.json") or load(_RUN_DIRS[run] / "static.json") or {}
-    return dict(Counter(f["code"] for f in report.get("findings", [])
-                        if f["severity"] in MEDIUM_UP and not f.get("suppressed")).most_common())
+    return dict(
+        Counter(
+            f["code"]
+            for f in report.get("findings", [])
+            if f["severity"] in MEDIUM_UP and not f.get("suppressed")
+        ).most_common()
+    )
 
 
 def main() -> int:

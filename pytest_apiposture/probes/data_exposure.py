@@ -33,7 +33,12 @@ class DataExposureProbe(Probe):
 
     facts = exposure.ExposureFacts  # shared with the passive scan of other probes' bodies
     code, name, kind, owasp = facts.code, facts.name, facts.kind, facts.owasp
-    severity, cwe, summary, remediation = facts.severity, facts.cwe, facts.summary, facts.remediation
+    severity, cwe, summary, remediation = (
+        facts.severity,
+        facts.cwe,
+        facts.summary,
+        facts.remediation,
+    )
 
     def applies(self, route: Route, ctx: ProbeContext) -> bool:
         return ctx.allowed(route)

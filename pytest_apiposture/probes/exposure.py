@@ -51,6 +51,7 @@ _CRITICAL = (
 )
 _LISTED = 6
 
+
 class ExposureFacts(Check):
     """APS352's facts, in one place for the probe (data_exposure.py, whose docstring is the
     check's documentation) and for the passive scan of every other probe's responses."""

@@ -207,4 +207,12 @@ def _inconclusive(record: RunRecord, verbose: int) -> list[Line]:
     return lines
 
 
-__all__ = ["blind_line", "late_findings", "mostly_blind", "reason_class", "section_lines", "subject", "too_blind"]
+__all__ = [
+    "blind_line",
+    "late_findings",
+    "mostly_blind",
+    "reason_class",
+    "section_lines",
+    "subject",
+    "too_blind",
+]

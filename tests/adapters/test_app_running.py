@@ -156,17 +156,26 @@ def test_a_mounted_flask_app_joins_the_schema_with_its_own_spec_or_is_one_findin
     analysis = run_pipeline("fa_fx_flask_mounts:app")
     assert analysis.schema is not None
     assert {"/top", "/flask-api/notes"} <= set(analysis.schema["paths"])
-    shadows = [(f.route_key, f.severity.value, f.message) for f in analysis.posture.findings
-               if f.code == "APS901"]
+    shadows = [
+        (f.route_key, f.severity.value, f.message)
+        for f in analysis.posture.findings
+        if f.code == "APS901"
+    ]
     # documented by APIFlask: checked route by route, so the hidden one shows; the plain
     # Flask app publishes nothing: one finding for the whole app, not one per route
     assert shadows == [
-        ("GET /flask-api/internal", "high",
-         "GET /flask-api/internal is served but hidden from the generated schema (served by a "
-         "sub-application mounted at /flask-api) and has no authentication"),
-        ("", "low",
-         "2 routes of the flask app mounted at /legacy are absent from the generated schema: "
-         "that app publishes no schema of its own (2 of them without authentication)"),
+        (
+            "GET /flask-api/internal",
+            "high",
+            "GET /flask-api/internal is served but hidden from the generated schema (served by a "
+            "sub-application mounted at /flask-api) and has no authentication",
+        ),
+        (
+            "",
+            "low",
+            "2 routes of the flask app mounted at /legacy are absent from the generated schema: "
+            "that app publishes no schema of its own (2 of them without authentication)",
+        ),
     ]
 
 

@@ -102,12 +102,24 @@ def test_main_app_inventory(fx: SimpleNamespace, main_routes: dict[str, Route]) 
         ("POST", "/raw/{name}", "starlette", "http", "fa_fx_main:raw_endpoint"),
         ("WEBSOCKET", "/ws/{room}", "fastapi", "websocket", "fa_fx_main:ws_room"),
         ("GET", "/search", "fastapi", "http", "fa_fx_main:search"),
-        ("GET", "/factory/stats", "fastapi", "http",
-         "fa_fx_main:build_factory_router.<locals>.factory_stats"),
+        (
+            "GET",
+            "/factory/stats",
+            "fastapi",
+            "http",
+            "fa_fx_main:build_factory_router.<locals>.factory_stats",
+        ),
     }
     if TREE:  # a Mount inside an included router is served only by the tree-shaped FastAPI
-        expected.add(("GET", "/tools/files/{path}", "starlette", "mount",
-                      "starlette.staticfiles:StaticFiles"))
+        expected.add(
+            (
+                "GET",
+                "/tools/files/{path}",
+                "starlette",
+                "mount",
+                "starlette.staticfiles:StaticFiles",
+            )
+        )
     found = {(r.method, r.path, r.framework, r.kind, r.handler) for r in main_routes.values()}
     assert found == expected
 
@@ -145,14 +157,30 @@ def test_guards_of_a_route_whose_auth_is_attached_by_include_router(
     sec = fx.security
     route = main_routes["GET /v1/api/items/{item_id}"]
     assert route.guards == (
-        Guard("fa_fx_security.app_trace", "app-dependency",
-              location=loc(sec, "def app_trace(", "app_trace")),
-        Guard("fa_fx_security.get_current_user", "router-dependency", "OAuth2PasswordBearer", True,
-              location=loc(sec, "def get_current_user(", "get_current_user")),
-        Guard("fa_fx_security.audit_log", "router-dependency",
-              location=loc(sec, "def audit_log(", "audit_log")),
-        Guard("fa_fx_security.require_x_token", "route-dependency", "header:x-token", True,
-              location=loc(sec, "def require_x_token(", "require_x_token")),
+        Guard(
+            "fa_fx_security.app_trace",
+            "app-dependency",
+            location=loc(sec, "def app_trace(", "app_trace"),
+        ),
+        Guard(
+            "fa_fx_security.get_current_user",
+            "router-dependency",
+            "OAuth2PasswordBearer",
+            True,
+            location=loc(sec, "def get_current_user(", "get_current_user"),
+        ),
+        Guard(
+            "fa_fx_security.audit_log",
+            "router-dependency",
+            location=loc(sec, "def audit_log(", "audit_log"),
+        ),
+        Guard(
+            "fa_fx_security.require_x_token",
+            "route-dependency",
+            "header:x-token",
+            True,
+            location=loc(sec, "def require_x_token(", "require_x_token"),
+        ),
         Guard("fa_fx_security.get_db", "parameter", location=loc(sec, "def get_db(", "get_db")),
     )
     # the scheme sits two levels below the guard: the chain names every step
@@ -163,8 +191,13 @@ def test_guards_of_a_route_whose_auth_is_attached_by_include_router(
 
 def test_guard_facts_for_every_kind_of_dependency(main_routes: dict[str, Route]) -> None:
     trace = ("fa_fx_security.app_trace", "app-dependency", None, None, ())
-    current_user = ("fa_fx_security.get_current_user", "router-dependency",
-                    "OAuth2PasswordBearer", True, ())
+    current_user = (
+        "fa_fx_security.get_current_user",
+        "router-dependency",
+        "OAuth2PasswordBearer",
+        True,
+        (),
+    )
     expected = {
         "GET /health": [trace],
         "GET /me": [
@@ -175,21 +208,34 @@ def test_guard_facts_for_every_kind_of_dependency(main_routes: dict[str, Route])
         ],
         "DELETE /admin/users/{user_id}": [
             trace,
-            ("fa_fx_security.RoleChecker", "route-dependency", "OAuth2PasswordBearer", True,
-             ("admin",)),
+            (
+                "fa_fx_security.RoleChecker",
+                "route-dependency",
+                "OAuth2PasswordBearer",
+                True,
+                ("admin",),
+            ),
         ],
         "GET /direct-scheme": [
-            trace, ("OAuth2PasswordBearer", "parameter", "OAuth2PasswordBearer", True, ()),
+            trace,
+            ("OAuth2PasswordBearer", "parameter", "OAuth2PasswordBearer", True, ()),
         ],
         "POST /v1/api/items/": [
-            trace, current_user,
+            trace,
+            current_user,
             ("fa_fx_security.audit_log", "router-dependency", None, None, ()),
-            ("fa_fx_security.get_current_user", "parameter", "OAuth2PasswordBearer", True,
-             ("items:write",)),
+            (
+                "fa_fx_security.get_current_user",
+                "parameter",
+                "OAuth2PasswordBearer",
+                True,
+                ("items:write",),
+            ),
         ],
         "GET /search": [trace, ("fa_fx_security.pagination", "parameter", None, None, ())],
         "WEBSOCKET /ws/{room}": [
-            trace, ("fa_fx_security.require_x_token", "parameter", "header:x-token", True, ()),
+            trace,
+            ("fa_fx_security.require_x_token", "parameter", "header:x-token", True, ()),
         ],
     }
     assert {key: guard_facts(main_routes[key]) for key in expected} == expected
@@ -220,7 +266,8 @@ def test_guard_locations_and_chains_for_instances(
     scheme_file = inspect.getsourcefile(OAuth2PasswordBearer)
     assert scheme_file is not None
     assert direct.location == Location(
-        os.path.abspath(scheme_file), line_of(scheme_file, "class OAuth2PasswordBearer("),
+        os.path.abspath(scheme_file),
+        line_of(scheme_file, "class OAuth2PasswordBearer("),
         "OAuth2PasswordBearer",
     )
     assert direct.func is sec.oauth2_scheme and direct.chain == (sec.oauth2_scheme,)
@@ -234,26 +281,41 @@ def test_guard_locations_and_chains_for_instances(
 def test_router_declared_in_a_factory(main_routes: dict[str, Route]) -> None:
     origins = [g.origin for g in main_routes["GET /factory/stats"].guards]
     if TREE:
-        assert origins == ["app-dependency", "router-dependency", "router-dependency",
-                           "route-dependency"]
+        assert origins == [
+            "app-dependency",
+            "router-dependency",
+            "router-dependency",
+            "route-dependency",
+        ]
     else:  # old FastAPI copied the route; its router is nowhere to be found
-        assert origins == ["app-dependency", "route-dependency", "route-dependency",
-                           "route-dependency"]
+        assert origins == [
+            "app-dependency",
+            "route-dependency",
+            "route-dependency",
+            "route-dependency",
+        ]
     names = [g.name for g in main_routes["GET /factory/stats"].guards]
-    assert names == ["fa_fx_security.app_trace", "fa_fx_security.verify_api_key",
-                     "fa_fx_security.audit_log", "fa_fx_security.require_x_token"]
+    assert names == [
+        "fa_fx_security.app_trace",
+        "fa_fx_security.verify_api_key",
+        "fa_fx_security.audit_log",
+        "fa_fx_security.require_x_token",
+    ]
 
 
 def test_body_and_response_fields(main_routes: dict[str, Route]) -> None:
     item_out = (
-        ModelField("id", "int", True), ModelField("name", "str", True),
+        ModelField("id", "int", True),
+        ModelField("name", "str", True),
         ModelField("secret", "str | None", False),
     )
     create = main_routes["POST /v1/api/items/"]
     assert (create.body_model, create.body_extra_allowed) == ("ItemIn", True)
     assert create.body_fields == (
-        ModelField("name", "str", True), ModelField("tags", "list[str]", False),
-        ModelField("is_admin", "bool", False), ModelField("owner", "int | None", False, "ownerId"),
+        ModelField("name", "str", True),
+        ModelField("tags", "list[str]", False),
+        ModelField("is_admin", "bool", False),
+        ModelField("owner", "int | None", False, "ownerId"),
     )
     # response_model=list[ItemOut]: the item model is what leaves the server
     assert (create.response_model, create.response_fields) == ("ItemOut", item_out)
@@ -270,9 +332,16 @@ def test_params_schema_flags_and_raw_objects(
     facts = {
         key: (r.path_params, r.query_params, r.in_schema, r.deprecated, r.mount_prefix)
         for key, r in main_routes.items()
-        if key in {"GET /v1/api/items/{item_id}", "GET /v1/api/items/hidden", "GET /search",
-                   "PUT /v1/api/items/kinds/alpha", "GET /raw/{name}", "WEBSOCKET /ws/{room}",
-                   "GET /docs"}
+        if key
+        in {
+            "GET /v1/api/items/{item_id}",
+            "GET /v1/api/items/hidden",
+            "GET /search",
+            "PUT /v1/api/items/kinds/alpha",
+            "GET /raw/{name}",
+            "WEBSOCKET /ws/{room}",
+            "GET /docs",
+        }
     }
     assert facts == {
         "GET /v1/api/items/{item_id}": (("item_id",), ("q",), True, False, ""),
@@ -302,8 +371,14 @@ def test_mounted_apps(fx: SimpleNamespace) -> None:
         ("POST", "/star/things", "starlette", "http", "fa_fx_mounts:Things.post", "/star"),
         ("WEBSOCKET", "/star/live", "starlette", "websocket", "fa_fx_mounts:star_live", "/star"),
         ("DELETE", "/star/deep/x", "starlette", "http", "fa_fx_mounts:hello", "/star/deep"),
-        ("GET", "/static/{path}", "starlette", "mount", "starlette.staticfiles:StaticFiles",
-         "/static"),
+        (
+            "GET",
+            "/static/{path}",
+            "starlette",
+            "mount",
+            "starlette.staticfiles:StaticFiles",
+            "/static",
+        ),
         ("GET", "/top", "fastapi", "http", "fa_fx_mounts:top", ""),
     }
     by_key = {r.key: r for r in routes}
@@ -335,12 +410,20 @@ def test_wsgi_mount_without_the_flask_adapter_adds_nothing(
 
 
 def test_plain_starlette_app(fx: SimpleNamespace) -> None:
-    found = {(r.method, r.path, r.framework, r.kind, r.handler, r.mount_prefix)
-             for r in ADAPTER.routes(fx.extra.plain)}
+    found = {
+        (r.method, r.path, r.framework, r.kind, r.handler, r.mount_prefix)
+        for r in ADAPTER.routes(fx.extra.plain)
+    }
     assert found == {
         ("GET", "/", "starlette", "http", "fa_fx_extra:home", ""),
-        ("GET", "/assets/{path}", "starlette", "mount", "starlette.staticfiles:StaticFiles",
-         "/assets"),
+        (
+            "GET",
+            "/assets/{path}",
+            "starlette",
+            "mount",
+            "starlette.staticfiles:StaticFiles",
+            "/assets",
+        ),
     }
     assert ADAPTER.openapi(fx.extra.plain) is None
 
@@ -382,9 +465,14 @@ def test_lifespan_started_registers_startup_routes(fx: SimpleNamespace) -> None:
 
 
 def test_lifespan_failure_is_one_clear_line(fx: SimpleNamespace) -> None:
-    with pytest.raises(AdapterError, match=r"^the app's lifespan/startup failed: "
-                       r"RuntimeError: database unreachable; "), \
-            lifespan_started(fx.extra.create_failing_lifespan_app()):
+    with (
+        pytest.raises(
+            AdapterError,
+            match=r"^the app's lifespan/startup failed: "
+            r"RuntimeError: database unreachable; ",
+        ),
+        lifespan_started(fx.extra.create_failing_lifespan_app()),
+    ):
         pass
 
 

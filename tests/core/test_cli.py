@@ -56,12 +56,18 @@ def write(project: tuple[Path, str], text: str) -> str:
     return f"{name}:app"
 
 
-def test_routes_json_is_the_inventory(project: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_routes_json_is_the_inventory(
+    project: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     target = write(project, APP)
     assert main(["routes", "--root", str(project[0]), "--app", target, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)  # nothing but JSON on stdout
     me = next(e for e in report["endpoints"] if e["path"] == "/me")
-    assert (me["method"], me["auth"], me["guards"]) == ("GET", "authenticated", [f"{project[1]}.current_user"])
+    assert (me["method"], me["auth"], me["guards"]) == (
+        "GET",
+        "authenticated",
+        [f"{project[1]}.current_user"],
+    )
 
 
 def test_scan_exit_codes(project: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,8 +116,17 @@ def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
 def test_diff_new_and_fixed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def report(*fingerprints: str) -> Path:
         path = tmp_path / f"r{len(list(tmp_path.iterdir()))}.json"
-        findings = [{"code": "APS201", "method": "GET", "path": f"/{fp}", "severity": "high",
-                     "message": "m", "fingerprint": fp} for fp in fingerprints]
+        findings = [
+            {
+                "code": "APS201",
+                "method": "GET",
+                "path": f"/{fp}",
+                "severity": "high",
+                "message": "m",
+                "fingerprint": fp,
+            }
+            for fp in fingerprints
+        ]
         path.write_text(json.dumps({"version": 1, "findings": findings}))
         return path
 
@@ -143,7 +158,9 @@ def test_routes_table_gives_the_reason_of_every_auth_class(
     """Issue 15: `apiposture routes` shows why each route has its auth class."""
     target = write(project, APP + PURPOSE + OPEN_WRITE)
     assert main(["routes", "--root", str(project[0]), "--app", target]) == 0
-    lines = {line.split()[1]: line for line in capsys.readouterr().out.splitlines()[1:] if line.strip()}
+    lines = {
+        line.split()[1]: line for line in capsys.readouterr().out.splitlines()[1:] if line.strip()
+    }
     assert lines["/me"].split()[5] == "authenticated"
     assert f"guard {project[1]}.current_user at {project[1]}.py:" in lines["/me"]
     assert "public" in lines["/api/v1/auth/token"].split()

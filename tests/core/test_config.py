@@ -42,11 +42,18 @@ def test_bad_values(tmp_path: Path, values: dict[str, object], message: str) -> 
 def test_select_ignore_and_words(tmp_path: Path) -> None:
     settings = build_settings(tmp_path, {"select": ["aps2, APS301"], "ignore": ["APS202"]})
     assert settings.select == ("APS2", "APS301")
-    assert [settings.code_enabled(c) for c in ("APS201", "APS202", "APS301", "APS303")] == [True, False, True, False]
+    assert [settings.code_enabled(c) for c in ("APS201", "APS202", "APS301", "APS303")] == [
+        True,
+        False,
+        True,
+        False,
+    ]
 
 
 def test_pyproject_section(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.apiposture]\napp = "x:app"\nfail-on = "medium"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.apiposture]\napp = "x:app"\nfail-on = "medium"\n'
+    )
     assert read_pyproject(tmp_path) == {"app": "x:app", "fail_on": "medium"}
     (tmp_path / "pyproject.toml").write_text('[tool.apiposture]\naap = "x:app"\n')
     with pytest.raises(ConfigError, match=r"unknown \[tool.apiposture\] key\(s\) aap"):
@@ -69,9 +76,9 @@ def test_public_patterns_and_defaults(tmp_path: Path) -> None:
     ("toml", "message"),
     [
         ("json = 1", "json must be a string, got 1"),
-        ("static-only = \"yes\"", "static_only must be true or false"),
+        ('static-only = "yes"', "static_only must be true or false"),
         ("public = 5", "public must be a list of strings, got 5"),
-        ("probe-timeout = \"slow\"", "probe_timeout must be a number"),
+        ('probe-timeout = "slow"', "probe_timeout must be a number"),
     ],
 )
 def test_pyproject_types_are_checked(tmp_path: Path, toml: str, message: str) -> None:
@@ -83,7 +90,10 @@ def test_pyproject_types_are_checked(tmp_path: Path, toml: str, message: str) ->
 def test_identity_as_written_in_an_ini_file_keeps_working() -> None:
     from pytest_apiposture.config import parse_identity
 
-    assert parse_identity('alice="Authorization: Bearer t1"') == ("alice", {"Authorization": "Bearer t1"})
+    assert parse_identity('alice="Authorization: Bearer t1"') == (
+        "alice",
+        {"Authorization": "Bearer t1"},
+    )
 
 
 def test_auth_none_declares_the_api_open_and_other_values_are_refused(tmp_path: Path) -> None:

@@ -52,9 +52,11 @@ def test_parse_target_rejects(text: str, message: str) -> None:
 
 
 def test_load_instance_and_factory(project: Path) -> None:
-    write(project, {
-        "ldfx_a/__init__.py": "",
-        "ldfx_a/main.py": """
+    write(
+        project,
+        {
+            "ldfx_a/__init__.py": "",
+            "ldfx_a/main.py": """
             from flask import Flask
             app = Flask(__name__)
             def create_app(name='x', debug=True):
@@ -62,7 +64,8 @@ def test_load_instance_and_factory(project: Path) -> None:
                 made.config['FLAG'] = debug
                 return made
         """,
-    })
+        },
+    )
     assert load_app("ldfx_a.main:app", project).app.name == "ldfx_a.main"
     made = load_app("ldfx_a.main:create_app('made', debug=False)", project)
     assert (made.app.name, made.app.config["FLAG"]) == ("made", False)
@@ -74,16 +77,31 @@ def test_load_instance_and_factory(project: Path) -> None:
     ("files", "target", "message"),
     [
         ({}, "ldfx_nope.main:app", "cannot import 'ldfx_nope.main': no module named 'ldfx_nope'"),
-        ({"ldfx_b.py": "import ldfx_missing_dep\n"}, "ldfx_b:app",
-         "importing 'ldfx_b' failed: ModuleNotFoundError: No module named 'ldfx_missing_dep'"),
-        ({"ldfx_c.py": "raise RuntimeError('no DATABASE_URL')\n"}, "ldfx_c:app",
-         "importing 'ldfx_c' raised RuntimeError: no DATABASE_URL (at "),
-        ({"ldfx_d.py": "app = 1\n"}, "ldfx_d:application", "module 'ldfx_d' has no attribute 'application'"),
-        ({"ldfx_e.py": "def create_app(cfg):\n    raise ValueError('bad cfg ' + cfg)\n"},
-         "ldfx_e:create_app('x')", "the app factory in \"ldfx_e:create_app('x')\" raised ValueError: bad cfg x"),
+        (
+            {"ldfx_b.py": "import ldfx_missing_dep\n"},
+            "ldfx_b:app",
+            "importing 'ldfx_b' failed: ModuleNotFoundError: No module named 'ldfx_missing_dep'",
+        ),
+        (
+            {"ldfx_c.py": "raise RuntimeError('no DATABASE_URL')\n"},
+            "ldfx_c:app",
+            "importing 'ldfx_c' raised RuntimeError: no DATABASE_URL (at ",
+        ),
+        (
+            {"ldfx_d.py": "app = 1\n"},
+            "ldfx_d:application",
+            "module 'ldfx_d' has no attribute 'application'",
+        ),
+        (
+            {"ldfx_e.py": "def create_app(cfg):\n    raise ValueError('bad cfg ' + cfg)\n"},
+            "ldfx_e:create_app('x')",
+            "the app factory in \"ldfx_e:create_app('x')\" raised ValueError: bad cfg x",
+        ),
     ],
 )
-def test_load_errors_are_one_line(project: Path, files: dict[str, str], target: str, message: str) -> None:
+def test_load_errors_are_one_line(
+    project: Path, files: dict[str, str], target: str, message: str
+) -> None:
     write(project, files)
     with pytest.raises(LoadError) as excinfo:
         load_app(target, project)
@@ -93,30 +111,42 @@ def test_load_errors_are_one_line(project: Path, files: dict[str, str], target: 
 
 
 def test_discover_single_app(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "svc/__init__.py": "",
-        "svc/api.py": "from fastapi import FastAPI\napi = FastAPI()\n",
-        "tests/test_x.py": "from fastapi import FastAPI\nother = FastAPI()\n",  # tests are skipped
-        ".venv/lib/site.py": "from flask import Flask\napp = Flask('x')\n",
-        "broken.py": "def (:\n",  # unparsable files are skipped, not fatal
-    })
+    write(
+        tmp_path,
+        {
+            "svc/__init__.py": "",
+            "svc/api.py": "from fastapi import FastAPI\napi = FastAPI()\n",
+            "tests/test_x.py": "from fastapi import FastAPI\nother = FastAPI()\n",  # tests are skipped
+            ".venv/lib/site.py": "from flask import Flask\napp = Flask('x')\n",
+            "broken.py": "def (:\n",  # unparsable files are skipped, not fatal
+        },
+    )
     assert discover(tmp_path) == "svc.api:api"
 
 
 def test_discover_prefers_instances_over_factories(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "notes/__init__.py": "from .factory import create_app\napp = create_app()\n",
-        "notes/factory.py": "from flask import Flask\ndef create_app():\n    return Flask('notes')\n",
-    })
+    write(
+        tmp_path,
+        {
+            "notes/__init__.py": "from .factory import create_app\napp = create_app()\n",
+            "notes/factory.py": "from flask import Flask\ndef create_app():\n    return Flask('notes')\n",
+        },
+    )
     assert discover(tmp_path) == "notes:app"
 
 
 def test_discover_several_says_how_to_pick(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "one.py": "from fastapi import FastAPI\napp = FastAPI()\n",
-        "two.py": "from flask import Flask\napp = Flask(__name__)\n",
-    })
-    with pytest.raises(LoadError, match=r"found several apps: one:app, two:app; pick one \(app = \.\.\. in \[tool\.apiposture\], --apiposture-app with pytest, --app with the apiposture command\)"):
+    write(
+        tmp_path,
+        {
+            "one.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+            "two.py": "from flask import Flask\napp = Flask(__name__)\n",
+        },
+    )
+    with pytest.raises(
+        LoadError,
+        match=r"found several apps: one:app, two:app; pick one \(app = \.\.\. in \[tool\.apiposture\], --apiposture-app with pytest, --app with the apiposture command\)",
+    ):
         discover(tmp_path)
 
 

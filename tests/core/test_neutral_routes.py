@@ -97,4 +97,12 @@ if route.framework == "other": pass
 if route.framework in WSGI: pass
 """
     found = list(violations("static/example.py", ast.parse(source)))
-    assert sorted(int(v.split(" ", 1)[0].rsplit(":", 1)[1]) for v in found) == [3, 4, 5, 6, 7, 9, 11]
+    assert sorted(int(v.split(" ", 1)[0].rsplit(":", 1)[1]) for v in found) == [
+        3,
+        4,
+        5,
+        6,
+        7,
+        9,
+        11,
+    ]

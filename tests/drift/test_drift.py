@@ -40,14 +40,29 @@ def committed(paths: dict[str, Any], **top: Any) -> Spec:
     return spec_from_dict(doc(paths, **top), SPEC)
 
 
-def run(routes: list[Route], *, generated: dict[str, Any] | None = None, spec: Spec | None = None) -> list[Finding]:
-    return compare(routes, generated=generated, committed=spec, spec_path=SPEC if spec else None,
-                   knowledge=DEFAULT_KNOWLEDGE)
+def run(
+    routes: list[Route], *, generated: dict[str, Any] | None = None, spec: Spec | None = None
+) -> list[Finding]:
+    return compare(
+        routes,
+        generated=generated,
+        committed=spec,
+        spec_path=SPEC if spec else None,
+        knowledge=DEFAULT_KNOWLEDGE,
+    )
 
 
 def facts(findings: list[Finding]) -> set[tuple[str, str, str, str, int]]:
-    return {(f.code, f.method, f.path, f.location.file if f.location else "", f.location.line if f.location else 0)
-            for f in findings}
+    return {
+        (
+            f.code,
+            f.method,
+            f.path,
+            f.location.file if f.location else "",
+            f.location.line if f.location else 0,
+        )
+        for f in findings
+    }
 
 
 GET = {"get": {"responses": {"200": {"description": "ok"}}}}
@@ -55,7 +70,10 @@ GET = {"get": {"responses": {"200": {"description": "ok"}}}}
 
 def test_drift_checks_match_the_code_catalogue() -> None:
     table = (Path(__file__).parents[2] / "docs" / "codes.md").read_text()
-    rows = {m[0]: (m[1], m[2]) for m in re.findall(r"^\| (APS9\d\d) \| ([\w-]+) \| (API\d) \| drift \|", table, re.M)}
+    rows = {
+        m[0]: (m[1], m[2])
+        for m in re.findall(r"^\| (APS9\d\d) \| ([\w-]+) \| (API\d) \| drift \|", table, re.M)
+    }
     assert {c.code: (c.kind.value, c.owasp.split(":")[0]) for c in DRIFT_CHECKS} == rows
     assert len({c.name for c in DRIFT_CHECKS}) == len(DRIFT_CHECKS) == 8
 
@@ -96,10 +114,23 @@ def test_shadow_severity_follows_auth_and_reason_is_named() -> None:
 
 def test_framework_routes_implicit_methods_and_static_mounts_are_not_api() -> None:
     routes = [
-        route("GET", "/openapi.json", 1, handler="fastapi.applications:FastAPI.setup.<locals>.openapi",
-              in_schema=False),
-        route("GET", "/static/{filename}", 2, handler="flask.app:Flask.send_static_file", framework="flask"),
-        route("GET", "/static/{path}", 3, handler="starlette.staticfiles:StaticFiles", kind="mount"),
+        route(
+            "GET",
+            "/openapi.json",
+            1,
+            handler="fastapi.applications:FastAPI.setup.<locals>.openapi",
+            in_schema=False,
+        ),
+        route(
+            "GET",
+            "/static/{filename}",
+            2,
+            handler="flask.app:Flask.send_static_file",
+            framework="flask",
+        ),
+        route(
+            "GET", "/static/{path}", 3, handler="starlette.staticfiles:StaticFiles", kind="mount"
+        ),
         route("HEAD", "/items", 4),
         route("OPTIONS", "/items", 5),
         route("GET", "/items", 6),
@@ -109,7 +140,9 @@ def test_framework_routes_implicit_methods_and_static_mounts_are_not_api() -> No
 
 
 def test_opaque_mount_is_a_shadow_and_covers_spec_paths_under_it() -> None:
-    routes = [route("GET", "/legacy", 7, kind="mount", handler="starlette.middleware.wsgi:WSGIMiddleware")]
+    routes = [
+        route("GET", "/legacy", 7, kind="mount", handler="starlette.middleware.wsgi:WSGIMiddleware")
+    ]
     spec = committed({"/legacy/orders": GET, "/gone": GET})
     assert facts(run(routes, generated=doc({}), spec=spec)) == {
         ("APS901", "GET", "/legacy", SRC, 7),
@@ -118,7 +151,10 @@ def test_opaque_mount_is_a_shadow_and_covers_spec_paths_under_it() -> None:
 
 
 def test_undocumented_zombie_and_zombie_path_named_like_the_route() -> None:
-    routes = [route("GET", "/users/{user_id}", 10), route("GET", "/new", 11, auth=Auth.AUTHENTICATED)]
+    routes = [
+        route("GET", "/users/{user_id}", 10),
+        route("GET", "/new", 11, auth=Auth.AUTHENTICATED),
+    ]
     spec = committed({"/users/{id}": {"get": GET["get"], "delete": GET["get"]}, "/old": GET})
     findings = run(routes, spec=spec)
     assert facts(findings) == {
@@ -135,48 +171,100 @@ def test_undocumented_zombie_and_zombie_path_named_like_the_route() -> None:
 
 
 def test_shadow_is_reported_once_not_also_as_undocumented() -> None:
-    findings = run([route("GET", "/hidden", 1, in_schema=False)], generated=doc({}), spec=committed({}))
+    findings = run(
+        [route("GET", "/hidden", 1, in_schema=False)], generated=doc({}), spec=committed({})
+    )
     assert [f.code for f in findings] == ["APS901"]
 
 
 @pytest.mark.parametrize(
     ("base", "route_path"),
-    [({"servers": [{"url": "https://api.example.com/api/v1/"}]}, "/api/v1/items"),
-     ({"servers": [{"url": "/api/v1"}]}, "/items")],  # behind a proxy that strips the prefix
+    [
+        ({"servers": [{"url": "https://api.example.com/api/v1/"}]}, "/api/v1/items"),
+        ({"servers": [{"url": "/api/v1"}]}, "/items"),
+    ],  # behind a proxy that strips the prefix
 )
 def test_servers_prefix_is_applied_when_it_matches(base: dict[str, Any], route_path: str) -> None:
     spec = committed({"/items": GET, "/gone": GET}, **base)
     zombie_path = "/api/v1/gone" if route_path.startswith("/api") else "/gone"
-    assert facts(run([route("GET", route_path, 1)], spec=spec)) == {("APS903", "GET", zombie_path, SPEC, 1)}
+    assert facts(run([route("GET", route_path, 1)], spec=spec)) == {
+        ("APS903", "GET", zombie_path, SPEC, 1)
+    }
 
 
 def test_parameter_drift_added_removed_and_required() -> None:
     def params(*entries: tuple[str, str, bool]) -> dict[str, Any]:
-        return {"/items/{item_id}": {"get": {"parameters": [
-            {"name": n, "in": where, "required": req} for n, where, req in entries], "responses": {}}}}
+        return {
+            "/items/{item_id}": {
+                "get": {
+                    "parameters": [
+                        {"name": n, "in": where, "required": req} for n, where, req in entries
+                    ],
+                    "responses": {},
+                }
+            }
+        }
 
-    spec = committed(params(("item_id", "path", True), ("page", "query", False), ("X-Tenant", "header", False),
-                            ("sort", "query", True)))
-    generated = doc(params(("item_id", "path", True), ("q", "query", True), ("x-tenant", "header", True),
-                           ("sort", "query", False), ("lang", "cookie", False)))
+    spec = committed(
+        params(
+            ("item_id", "path", True),
+            ("page", "query", False),
+            ("X-Tenant", "header", False),
+            ("sort", "query", True),
+        )
+    )
+    generated = doc(
+        params(
+            ("item_id", "path", True),
+            ("q", "query", True),
+            ("x-tenant", "header", True),
+            ("sort", "query", False),
+            ("lang", "cookie", False),
+        )
+    )
     findings = run([route("GET", "/items/{item_id}", 4)], generated=generated, spec=spec)
     assert [(f.code, f.severity, f.message) for f in findings] == [
-        ("APS904", Severity.LOW, "GET /items/{item_id}: cookie parameter 'lang' (optional) is read by the app but "
-         "missing from the committed spec"),
-        ("APS904", Severity.MEDIUM, "GET /items/{item_id}: query parameter 'q' (required) is read by the app but "
-         "missing from the committed spec"),
-        ("APS904", Severity.LOW, "GET /items/{item_id}: query parameter 'page' is in the committed spec but the "
-         "app no longer reads it"),
-        ("APS904", Severity.MEDIUM, "GET /items/{item_id}: header parameter 'x-tenant' is required in the app but "
-         "optional in the committed spec"),
-        ("APS904", Severity.LOW, "GET /items/{item_id}: query parameter 'sort' is optional in the app but "
-         "required in the committed spec"),
+        (
+            "APS904",
+            Severity.LOW,
+            "GET /items/{item_id}: cookie parameter 'lang' (optional) is read by the app but "
+            "missing from the committed spec",
+        ),
+        (
+            "APS904",
+            Severity.MEDIUM,
+            "GET /items/{item_id}: query parameter 'q' (required) is read by the app but "
+            "missing from the committed spec",
+        ),
+        (
+            "APS904",
+            Severity.LOW,
+            "GET /items/{item_id}: query parameter 'page' is in the committed spec but the "
+            "app no longer reads it",
+        ),
+        (
+            "APS904",
+            Severity.MEDIUM,
+            "GET /items/{item_id}: header parameter 'x-tenant' is required in the app but "
+            "optional in the committed spec",
+        ),
+        (
+            "APS904",
+            Severity.LOW,
+            "GET /items/{item_id}: query parameter 'sort' is optional in the app but "
+            "required in the committed spec",
+        ),
     ]
 
 
 def _body(props: list[str]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": {"type": "object",
-                                                        "properties": {p: {"type": "string"} for p in props}}}}}
+    return {
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": {p: {"type": "string"} for p in props}}
+            }
+        }
+    }
 
 
 def test_request_and_response_property_drift() -> None:
@@ -190,23 +278,55 @@ def test_request_and_response_property_drift() -> None:
     generated = doc(paths(["name", "role", "email"], "201", ["id", "name", "email", "api_key"]))
     findings = run([route("POST", "/users", 8)], generated=generated, spec=spec)
     assert [(f.code, f.severity, f.cwe, f.message) for f in findings] == [
-        ("APS905", Severity.LOW, 1059, "POST /users: request body property 'email' is accepted by the app but "
-         "missing from the committed spec"),
-        ("APS905", Severity.MEDIUM, 1059, "POST /users: request body property 'role' is accepted by the app but "
-         "missing from the committed spec (a privileged field)"),
-        ("APS905", Severity.LOW, 1059, "POST /users: request body property 'nickname' is in the committed spec but "
-         "the app no longer accepts it"),
-        ("APS905", Severity.HIGH, 200, "POST /users: response 201 (200 in the committed spec) property 'api_key' is "
-         "returned by the app but missing from the committed spec: possible data exposure of a sensitive field"),
-        ("APS905", Severity.MEDIUM, 200, "POST /users: response 201 (200 in the committed spec) property 'email' is "
-         "returned by the app but missing from the committed spec: possible data exposure"),
-        ("APS905", Severity.LOW, 1059, "POST /users: response 201 (200 in the committed spec) property 'bio' is in "
-         "the committed spec but the app no longer returns it"),
+        (
+            "APS905",
+            Severity.LOW,
+            1059,
+            "POST /users: request body property 'email' is accepted by the app but "
+            "missing from the committed spec",
+        ),
+        (
+            "APS905",
+            Severity.MEDIUM,
+            1059,
+            "POST /users: request body property 'role' is accepted by the app but "
+            "missing from the committed spec (a privileged field)",
+        ),
+        (
+            "APS905",
+            Severity.LOW,
+            1059,
+            "POST /users: request body property 'nickname' is in the committed spec but "
+            "the app no longer accepts it",
+        ),
+        (
+            "APS905",
+            Severity.HIGH,
+            200,
+            "POST /users: response 201 (200 in the committed spec) property 'api_key' is "
+            "returned by the app but missing from the committed spec: possible data exposure of a sensitive field",
+        ),
+        (
+            "APS905",
+            Severity.MEDIUM,
+            200,
+            "POST /users: response 201 (200 in the committed spec) property 'email' is "
+            "returned by the app but missing from the committed spec: possible data exposure",
+        ),
+        (
+            "APS905",
+            Severity.LOW,
+            1059,
+            "POST /users: response 201 (200 in the committed spec) property 'bio' is in "
+            "the committed spec but the app no longer returns it",
+        ),
     ]
     # a body that appears from nothing lists every property as added
     no_body = committed(paths(None, "201", ["id", "name", "email", "api_key"]))
-    assert [f.message.split("'")[1] for f in run([route("POST", "/users", 8)], generated=generated, spec=no_body)] \
-        == ["email", "name", "role"]
+    assert [
+        f.message.split("'")[1]
+        for f in run([route("POST", "/users", 8)], generated=generated, spec=no_body)
+    ] == ["email", "name", "role"]
 
 
 SECURED = {"get": {"security": [{"bearer": []}], "responses": {}}}
@@ -217,23 +337,58 @@ OPEN = {"get": {"responses": {}}}
 @pytest.mark.parametrize(
     ("operation", "auth", "expected"),
     [
-        (SECURED, Auth.NONE, (Severity.HIGH, "the committed spec requires bearer but the route does not enforce "
-                              "authentication (auth: none)")),
-        (SECURED, Auth.OPTIONAL, (Severity.MEDIUM, "the committed spec requires bearer but the route does not "
-                                  "enforce authentication (auth: optional)")),
-        (SECURED, Auth.PUBLIC, (Severity.MEDIUM, "the committed spec requires bearer but the route does not "
-                                "enforce authentication (auth: public)")),
-        (OPEN, Auth.AUTHENTICATED, (Severity.LOW, "the route requires authentication but the committed spec "
-                                    "declares no security")),
-        (OPTIONAL, Auth.AUTHENTICATED, (Severity.LOW, "the route requires authentication but the committed spec "
-                                        "allows anonymous access")),
+        (
+            SECURED,
+            Auth.NONE,
+            (
+                Severity.HIGH,
+                "the committed spec requires bearer but the route does not enforce "
+                "authentication (auth: none)",
+            ),
+        ),
+        (
+            SECURED,
+            Auth.OPTIONAL,
+            (
+                Severity.MEDIUM,
+                "the committed spec requires bearer but the route does not "
+                "enforce authentication (auth: optional)",
+            ),
+        ),
+        (
+            SECURED,
+            Auth.PUBLIC,
+            (
+                Severity.MEDIUM,
+                "the committed spec requires bearer but the route does not "
+                "enforce authentication (auth: public)",
+            ),
+        ),
+        (
+            OPEN,
+            Auth.AUTHENTICATED,
+            (
+                Severity.LOW,
+                "the route requires authentication but the committed spec declares no security",
+            ),
+        ),
+        (
+            OPTIONAL,
+            Auth.AUTHENTICATED,
+            (
+                Severity.LOW,
+                "the route requires authentication but the committed spec allows anonymous access",
+            ),
+        ),
         (SECURED, Auth.AUTHENTICATED, None),
         (OPTIONAL, Auth.OPTIONAL, None),
         (OPEN, Auth.NONE, None),
         (OPEN, Auth.PUBLIC, None),
     ],
 )
-def test_security_drift(operation: dict[str, Any], auth: Auth, expected: tuple[Severity, str] | None) -> None:
+def test_security_drift(
+    operation: dict[str, Any], auth: Auth, expected: tuple[Severity, str] | None
+) -> None:
     findings = run([route("GET", "/me", 2, auth=auth)], spec=committed({"/me": operation}))
     want = [] if expected is None else [("APS906", expected[0], f"GET /me: {expected[1]}")]
     assert [(f.code, f.severity, f.message) for f in findings] == want
@@ -250,26 +405,59 @@ def test_security_schemes_that_differ() -> None:
     def schemes(**entries: Any) -> dict[str, Any]:
         return {"components": {"securitySchemes": entries}}
 
-    spec = committed({}, **schemes(key={"type": "apiKey", "in": "header", "name": "X-Key"},
-                                  old={"type": "http", "scheme": "basic"}))
-    generated = doc({}, **schemes(key={"type": "apiKey", "in": "query", "name": "key"},
-                                  new={"type": "oauth2", "flows": {}}))
-    assert [(f.code, f.method, f.path, f.message) for f in run([], generated=generated, spec=spec)] == [
-        ("APS906", "", "", "security scheme 'new' (oauth2) is used by the app but missing from the committed spec"),
-        ("APS906", "", "", "security scheme 'old' (http basic) is in the committed spec but the app no longer "
-         "declares it"),
-        ("APS906", "", "", "security scheme 'key' differs: apiKey in header 'X-Key' in the committed spec, apiKey "
-         "in query 'key' in the app"),
+    spec = committed(
+        {},
+        **schemes(
+            key={"type": "apiKey", "in": "header", "name": "X-Key"},
+            old={"type": "http", "scheme": "basic"},
+        ),
+    )
+    generated = doc(
+        {},
+        **schemes(
+            key={"type": "apiKey", "in": "query", "name": "key"},
+            new={"type": "oauth2", "flows": {}},
+        ),
+    )
+    assert [
+        (f.code, f.method, f.path, f.message) for f in run([], generated=generated, spec=spec)
+    ] == [
+        (
+            "APS906",
+            "",
+            "",
+            "security scheme 'new' (oauth2) is used by the app but missing from the committed spec",
+        ),
+        (
+            "APS906",
+            "",
+            "",
+            "security scheme 'old' (http basic) is in the committed spec but the app no longer "
+            "declares it",
+        ),
+        (
+            "APS906",
+            "",
+            "",
+            "security scheme 'key' differs: apiKey in header 'X-Key' in the committed spec, apiKey "
+            "in query 'key' in the app",
+        ),
     ]
 
 
 def test_deprecated_still_served_once_per_route() -> None:
     deprecated = {"get": {"deprecated": True, "responses": {}}}
-    findings = run([route("GET", "/v1/old", 9, deprecated=True), route("GET", "/v1/older", 10)],
-                   generated=doc({"/v1/old": deprecated, "/v1/older": OPEN}),
-                   spec=committed({"/v1/old": OPEN, "/v1/older": deprecated}))
+    findings = run(
+        [route("GET", "/v1/old", 9, deprecated=True), route("GET", "/v1/older", 10)],
+        generated=doc({"/v1/old": deprecated, "/v1/older": OPEN}),
+        spec=committed({"/v1/old": OPEN, "/v1/older": deprecated}),
+    )
     assert [(f.code, f.path, f.message) for f in findings] == [
-        ("APS907", "/v1/old", "GET /v1/old is deprecated (route, generated schema) but still served"),
+        (
+            "APS907",
+            "/v1/old",
+            "GET /v1/old is deprecated (route, generated schema) but still served",
+        ),
         ("APS907", "/v1/older", "GET /v1/older is deprecated (committed spec) but still served"),
     ]
 
@@ -279,33 +467,71 @@ def test_route_without_source_location_falls_back_to_the_spec_line() -> None:
     spec = spec_from_dict(__import__("json").loads(text), SPEC, text=text)
     bare = Route("GET", "/a", "flask", "app:a")
     assert facts(run([bare], spec=spec)) == {("APS906", "GET", "/a", SPEC, 3)}
-    assert facts(compare([Route("GET", "/b", "flask", "app:b", in_schema=False)], generated=doc({}),
-                         committed=None, spec_path=None, knowledge=DEFAULT_KNOWLEDGE)) == {("APS901", "GET", "/b", "", 0)}
+    assert facts(
+        compare(
+            [Route("GET", "/b", "flask", "app:b", in_schema=False)],
+            generated=doc({}),
+            committed=None,
+            spec_path=None,
+            knowledge=DEFAULT_KNOWLEDGE,
+        )
+    ) == {("APS901", "GET", "/b", "", 0)}
 
 
 def test_drift_summary_counts_each_class() -> None:
-    routes = [route("GET", "/hidden", 1, in_schema=False), route("GET", "/new", 2), route("GET", "/gone2", 3,
-              deprecated=True, in_schema=False)]
+    routes = [
+        route("GET", "/hidden", 1, in_schema=False),
+        route("GET", "/new", 2),
+        route("GET", "/gone2", 3, deprecated=True, in_schema=False),
+    ]
     findings = run(routes, generated=doc({}), spec=committed({"/gone": GET}))
-    assert drift_summary(findings) == {"shadow-endpoint": 3, "zombie-endpoint": 1, "deprecated-still-served": 1}
+    assert drift_summary(findings) == {
+        "shadow-endpoint": 3,
+        "zombie-endpoint": 1,
+        "deprecated-still-served": 1,
+    }
     assert drift_summary([]) == {}
 
 
 def test_parameter_type_drift_pairs_path_parameters_by_position() -> None:
     def spec_paths(path: str, id_name: str, id_type: str, limit_type: str) -> dict[str, Any]:
-        return {path: {"get": {"parameters": [
-            {"name": id_name, "in": "path", "required": True, "schema": {"type": id_type}},
-            {"name": "limit", "in": "query", "schema": {"anyOf": [{"type": limit_type}, {"type": "null"}]}},
-        ], "responses": {}}}}
+        return {
+            path: {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": id_name,
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": id_type},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"anyOf": [{"type": limit_type}, {"type": "null"}]},
+                        },
+                    ],
+                    "responses": {},
+                }
+            }
+        }
 
     spec = committed(spec_paths("/items/{id}", "id", "string", "string"))
     generated = doc(spec_paths("/items/{item_id}", "item_id", "integer", "integer"))
     findings = run([route("GET", "/items/{item_id}", 3)], generated=generated, spec=spec)
     assert [(f.code, f.severity, f.message) for f in findings] == [
-        ("APS904", Severity.LOW, "GET /items/{item_id}: path parameter 'item_id' is integer in the app but "
-         "string in the committed spec"),
-        ("APS904", Severity.LOW, "GET /items/{item_id}: query parameter 'limit' is integer in the app but "
-         "string in the committed spec"),
+        (
+            "APS904",
+            Severity.LOW,
+            "GET /items/{item_id}: path parameter 'item_id' is integer in the app but "
+            "string in the committed spec",
+        ),
+        (
+            "APS904",
+            Severity.LOW,
+            "GET /items/{item_id}: query parameter 'limit' is integer in the app but "
+            "string in the committed spec",
+        ),
     ]
     same = committed(spec_paths("/items/{id}", "id", "integer", "integer"))
     assert run([route("GET", "/items/{item_id}", 3)], generated=generated, spec=same) == []
@@ -321,18 +547,53 @@ def test_flask_url_converters_type_path_parameters_without_a_schema() -> None:
             super().__init__(url_map)
             self.regex = r"\d+"
 
-    spec = committed({"/p/{id}/n/{slug}": {"get": {"parameters": [
-        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-        {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}], "responses": {}}},
-        "/q/{v}": {"get": {"parameters": [
-            {"name": "v", "in": "path", "required": True, "schema": {"type": "integer"}}], "responses": {}}}})
+    spec = committed(
+        {
+            "/p/{id}/n/{slug}": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {},
+                }
+            },
+            "/q/{v}": {
+                "get": {
+                    "parameters": [
+                        {"name": "v", "in": "path", "required": True, "schema": {"type": "integer"}}
+                    ],
+                    "responses": {},
+                }
+            },
+        }
+    )
+
     def typed(text: str) -> tuple[RequestParam, ...]:  # as the Flask adapter types a bound rule
         rule = Rule(text, endpoint="e")
         Map([rule], converters={"custom": CustomConverter})
         return path_schemas(rule, flask_path(text)[1])
 
-    routes = [route("GET", "/p/{pid}/n/{slug}", 1, framework="flask", path_schemas=typed("/p/<int:pid>/n/<slug>")),
-              route("GET", "/q/{v}", 2, framework="flask", path_schemas=typed("/q/<custom(x=1):v>"))]  # unknown type
+    routes = [
+        route(
+            "GET",
+            "/p/{pid}/n/{slug}",
+            1,
+            framework="flask",
+            path_schemas=typed("/p/<int:pid>/n/<slug>"),
+        ),
+        route("GET", "/q/{v}", 2, framework="flask", path_schemas=typed("/q/<custom(x=1):v>")),
+    ]  # unknown type
     assert [f.message for f in run(routes, spec=spec)] == [
         "GET /p/{pid}/n/{slug}: path parameter 'pid' is integer in the app but string in the committed spec"
     ]
@@ -362,29 +623,61 @@ def test_optional_guard_the_app_schema_declares_required_is_not_drift() -> None:
     logout = route("GET", "/feed", 4, auth=Auth.PUBLIC, guards=(reader,))
     assert run([logout], generated=generated) == []
     # public with no optional reader: the schema's requirement is drift the route ignores
-    assert [f.code for f in run([route("GET", "/feed", 4, auth=Auth.PUBLIC)], generated=generated)] == ["APS906"]
+    assert [
+        f.code for f in run([route("GET", "/feed", 4, auth=Auth.PUBLIC)], generated=generated)
+    ] == ["APS906"]
 
 
 def test_error_response_bodies_are_not_compared() -> None:
     # FastAPI 0.115 and 0.165 write different 422 bodies for the same app
     def paths(error_props: list[str]) -> dict[str, Any]:
-        return {"/a": {"get": {"responses": {"200": {"description": "", **_body(["id"])},
-                                             "422": {"description": "", **_body(error_props)}}}}}
+        return {
+            "/a": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "", **_body(["id"])},
+                        "422": {"description": "", **_body(error_props)},
+                    }
+                }
+            }
+        }
 
-    assert run([route("GET", "/a", 1)], generated=doc(paths(["loc", "msg"])),
-               spec=committed(paths(["loc", "msg", "input", "ctx"]))) == []
+    assert (
+        run(
+            [route("GET", "/a", 1)],
+            generated=doc(paths(["loc", "msg"])),
+            spec=committed(paths(["loc", "msg", "input", "ctx"])),
+        )
+        == []
+    )
 
 
 def test_a_mounted_flask_app_without_a_schema_is_one_low_finding_not_one_per_route() -> None:
     flask_routes = [
         route("GET", "/ajax-api/runs", 10, framework="flask", foreign_mount=True),
-        route("POST", "/ajax-api/runs", 11, framework="flask", auth=Auth.AUTHENTICATED, foreign_mount=True),
+        route(
+            "POST",
+            "/ajax-api/runs",
+            11,
+            framework="flask",
+            auth=Auth.AUTHENTICATED,
+            foreign_mount=True,
+        ),
         route("HEAD", "/ajax-api/runs", 12, framework="flask", foreign_mount=True),
     ]
-    routes = [route("GET", "/documented", 1), route("GET", "/raw", 2, framework="starlette"),
-              *flask_routes]
-    findings = compare(routes, generated=doc({"/documented": GET}), committed=None, spec_path=None,
-                       knowledge=DEFAULT_KNOWLEDGE, framework="fastapi")
+    routes = [
+        route("GET", "/documented", 1),
+        route("GET", "/raw", 2, framework="starlette"),
+        *flask_routes,
+    ]
+    findings = compare(
+        routes,
+        generated=doc({"/documented": GET}),
+        committed=None,
+        spec_path=None,
+        knowledge=DEFAULT_KNOWLEDGE,
+        framework="fastapi",
+    )
     assert [(f.code, f.method, f.path, f.severity, f.location) for f in findings] == [
         ("APS901", "GET", "/raw", Severity.HIGH, Location(SRC, 2, "h2")),  # the app's own: hidden
         ("APS901", "", "", Severity.LOW, None),
@@ -397,17 +690,36 @@ def test_a_mounted_flask_app_without_a_schema_is_one_low_finding_not_one_per_rou
 
 
 def test_a_mounted_flask_app_that_documents_some_routes_is_checked_route_by_route() -> None:
-    routes = [route("GET", "/api/runs", 10, framework="flask", mount_prefix="/api", foreign_mount=True),
-              route("GET", "/api/secret", 11, framework="flask", mount_prefix="/api", foreign_mount=True)]
-    findings = compare(routes, generated=doc({"/api/runs": GET}), committed=None, spec_path=None,
-                       knowledge=DEFAULT_KNOWLEDGE, framework="fastapi")
-    assert [(f.code, f.path, f.severity) for f in findings] == [("APS901", "/api/secret", Severity.HIGH)]
+    routes = [
+        route("GET", "/api/runs", 10, framework="flask", mount_prefix="/api", foreign_mount=True),
+        route("GET", "/api/secret", 11, framework="flask", mount_prefix="/api", foreign_mount=True),
+    ]
+    findings = compare(
+        routes,
+        generated=doc({"/api/runs": GET}),
+        committed=None,
+        spec_path=None,
+        knowledge=DEFAULT_KNOWLEDGE,
+        framework="fastapi",
+    )
+    assert [(f.code, f.path, f.severity) for f in findings] == [
+        ("APS901", "/api/secret", Severity.HIGH)
+    ]
 
 
 def test_a_flask_app_on_its_own_is_checked_route_by_route() -> None:
-    routes = [route("GET", "/runs", 10, framework="flask"), route("GET", "/hidden", 11, framework="flask")]
-    findings = compare(routes, generated=doc({"/runs": GET}), committed=None, spec_path=None,
-                       knowledge=DEFAULT_KNOWLEDGE, framework="flask")
+    routes = [
+        route("GET", "/runs", 10, framework="flask"),
+        route("GET", "/hidden", 11, framework="flask"),
+    ]
+    findings = compare(
+        routes,
+        generated=doc({"/runs": GET}),
+        committed=None,
+        spec_path=None,
+        knowledge=DEFAULT_KNOWLEDGE,
+        framework="flask",
+    )
     assert [(f.code, f.path) for f in findings] == [("APS901", "/hidden")]
 
 

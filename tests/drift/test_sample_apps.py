@@ -31,15 +31,26 @@ def drift_of(sample: str) -> tuple[list[Finding], list[Finding]]:
     assert settings.app and settings.spec
     app = load_app(settings.app, root).app
     adapter = select_adapter(app)
-    routes = classify(adapter.routes(app), knowledge=settings.knowledge, index=SourceIndex(root),
-                      is_public=route_matcher(settings.knowledge.public_routes))
+    routes = classify(
+        adapter.routes(app),
+        knowledge=settings.knowledge,
+        index=SourceIndex(root),
+        is_public=route_matcher(settings.knowledge.public_routes),
+    )
     committed = load_spec(root / settings.spec)
-    findings = compare(routes, generated=adapter.openapi(app), committed=committed,
-                       spec_path=committed.source, knowledge=settings.knowledge)
+    findings = compare(
+        routes,
+        generated=adapter.openapi(app),
+        committed=committed,
+        spec_path=committed.source,
+        knowledge=settings.knowledge,
+    )
     return findings, lint_spec(committed, knowledge=settings.knowledge)
 
 
-@pytest.mark.parametrize("sample", ["fastapi_vulnerable", "fastapi_hardened", "flask_vulnerable", "flask_hardened"])
+@pytest.mark.parametrize(
+    "sample", ["fastapi_vulnerable", "fastapi_hardened", "flask_vulnerable", "flask_hardened"]
+)
 def test_planted_spec_differences_reported_once(sample: str) -> None:
     expected = json.loads((SAMPLES / sample / "expected.json").read_text())["drift"]
     findings, lint = drift_of(sample)

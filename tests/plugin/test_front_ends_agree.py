@@ -125,9 +125,7 @@ def test_a_refuted_finding_is_lowered_by_both(tmp_path: Path, workers: tuple[str
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text))
     (project / "pyproject.toml").write_text('[tool.apiposture]\napp = "gated.app:app"\n')
-    plugin, cli = both(
-        project, ["alice=Authorization: Bearer good"], tmp_path / "reports", workers
-    )
+    plugin, cli = both(project, ["alice=Authorization: Bearer good"], tmp_path / "reports", workers)
     assert_same_story(plugin, cli)
     notes = {(f["method"], f["path"], f["code"]): f for f in cli[1]["findings"]}
     lowered = notes[("GET", "/notes", "APS201")]

@@ -61,7 +61,9 @@ def test_each_failing_finding_is_printed_once_and_counts_are_pytests(tmp_path: P
     assert quiet
     for finding in quiet:  # below the threshold: counted in the section, listed with -v
         assert finding["message"] not in out, finding["message"]
-    assert "ApipostureWarning" not in out and "warnings summary" not in out.split("= apiposture =")[1]
+    assert (
+        "ApipostureWarning" not in out and "warnings summary" not in out.split("= apiposture =")[1]
+    )
     counts = outcome(out)
     checked, failed = section(out)
     assert failed == counts["failed"]
@@ -82,7 +84,10 @@ def test_k_narrows_the_section_to_the_selected_endpoints(tmp_path: Path) -> None
     out, _ = run(tmp_path, "-k", "users")
     counts = outcome(out)
     checked, failed = section(out)
-    assert (checked, failed) == (counts["failed"] + counts.get("passed", 0) + counts.get("skipped", 0), counts["failed"])
+    assert (checked, failed) == (
+        counts["failed"] + counts.get("passed", 0) + counts.get("skipped", 0),
+        counts["failed"],
+    )
     text = section_text(out)
     worst = re.findall(r"^    ((?:GET|POST|PUT|PATCH|DELETE) \S+): ", text, re.M)
     assert worst and all("users" in key for key in worst)

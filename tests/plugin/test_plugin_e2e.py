@@ -21,12 +21,19 @@ def test_disabled_plugin_collects_nothing(shop: pytest.Pytester) -> None:
 def test_missing_auth_fails_exactly_the_open_write(shop: pytest.Pytester) -> None:
     result = shop.runpytest_subprocess(*STATIC, "-m", "apiposture", "-k", "APS201 or status")
     assert failed_ids(result) == {"e2e_shop/main.py::POST /items"}
-    result.stdout.fnmatch_lines([
-        "apiposture: app=e2e_shop.main:app framework=fastapi routes=* rules=* mode=static",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "apiposture: app=e2e_shop.main:app framework=fastapi routes=* rules=* mode=static",
+        ]
+    )
     # what, where (file:line of the handler) and how to fix, without a traceback
     out = result.stdout.str()
-    line = textwrap.dedent(SHOP["e2e_shop/main.py"]).splitlines().index("def create_item(item: ItemIn) -> dict[str, str]:") + 1
+    line = (
+        textwrap.dedent(SHOP["e2e_shop/main.py"])
+        .splitlines()
+        .index("def create_item(item: ItemIn) -> dict[str, str]:")
+        + 1
+    )
     assert f"handled by e2e_shop.main:create_item at e2e_shop/main.py:{line}" in out
     assert "fix:" in out
     assert "Traceback" not in out
@@ -58,12 +65,21 @@ def test_xdist_gives_the_same_results(shop: pytest.Pytester) -> None:
     ("target", "files", "message"),
     [
         ("nope.main:app", {}, "cannot import 'nope.main': no module named 'nope'"),
-        ("e2e_bad1:app", {"e2e_bad1.py": "app = 42\n"},
-         "builtins.int is not a FastAPI, Starlette or Flask application"),
-        ("e2e_bad2:create_app('x')", {"e2e_bad2.py": "def create_app(name):\n    raise KeyError(name)\n"},
-         "the app factory in \"e2e_bad2:create_app('x')\" raised KeyError: 'x'"),
-        ("e2e_bad3:app", {"e2e_bad3.py": "import os\napp = os.environ['E2E_NOT_SET']\n"},
-         "importing 'e2e_bad3' raised KeyError: 'E2E_NOT_SET'"),
+        (
+            "e2e_bad1:app",
+            {"e2e_bad1.py": "app = 42\n"},
+            "builtins.int is not a FastAPI, Starlette or Flask application",
+        ),
+        (
+            "e2e_bad2:create_app('x')",
+            {"e2e_bad2.py": "def create_app(name):\n    raise KeyError(name)\n"},
+            "the app factory in \"e2e_bad2:create_app('x')\" raised KeyError: 'x'",
+        ),
+        (
+            "e2e_bad3:app",
+            {"e2e_bad3.py": "import os\napp = os.environ['E2E_NOT_SET']\n"},
+            "importing 'e2e_bad3' raised KeyError: 'E2E_NOT_SET'",
+        ),
     ],
 )
 def test_bad_app_is_a_failing_status_item(
@@ -99,13 +115,18 @@ def test_json_report_lists_endpoints_and_findings(shop: pytest.Pytester) -> None
     assert endpoints["GET", "/orders"]["guards"] == ["e2e_shop.deps.get_current_user"]
     assert endpoints["POST", "/items"]["auth"] == "none"
     assert endpoints["GET", "/health"]["auth"] == "public"
-    assert ("APS201", "POST", "/items") in {(f["code"], f["method"], f["path"]) for f in report["findings"]}
+    assert ("APS201", "POST", "/items") in {
+        (f["code"], f["method"], f["path"]) for f in report["findings"]
+    }
 
 
 @pytest.mark.parametrize(
     ("files", "where"),
     [
-        ({"e2e_env.py": "import os\n\napp = os.environ['E2E_NOT_SET']\n"}, "(at e2e_env.py:3 in <module>)"),
+        (
+            {"e2e_env.py": "import os\n\napp = os.environ['E2E_NOT_SET']\n"},
+            "(at e2e_env.py:3 in <module>)",
+        ),
         ({"e2e_env.py": "x = 1\napp = (\n"}, "(at e2e_env.py:2)"),
     ],
     ids=["raised-in-frozen-os", "syntax-error"],

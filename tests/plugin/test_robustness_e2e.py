@@ -47,7 +47,9 @@ def test_the_app_cannot_reach_out_during_probes(pytester: pytest.Pytester) -> No
     write_project(pytester, FETCHER)
     result = pytester.runpytest_subprocess(*PROBE, "-k", "fetch")
     result.stdout.fnmatch_lines(
-        ["*while probing POST /fetch* the app tried to connect to ('apiposture.invalid', 80); probes never leave this machine*"]
+        [
+            "*while probing POST /fetch* the app tried to connect to ('apiposture.invalid', 80); probes never leave this machine*"
+        ]
     )
 
 
@@ -71,7 +73,9 @@ def test_raising_identities_fixture_fails_the_status_item_only(pytester: pytest.
 def test_unwritable_report_is_one_error_line_and_a_failing_exit(pytester: pytest.Pytester) -> None:
     write_project(pytester, FETCHER)
     (pytester.path / "blocker").write_text("a file, not a directory")
-    result = pytester.runpytest_subprocess(*PROBE, "--apiposture-static-only", "--apiposture-json=blocker/r.json")
+    result = pytester.runpytest_subprocess(
+        *PROBE, "--apiposture-static-only", "--apiposture-json=blocker/r.json"
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stdout.fnmatch_lines(["apiposture: ERROR cannot write */blocker/r.json: *"])
     assert "Traceback" not in result.stdout.str()
@@ -82,7 +86,10 @@ def test_cli_json_stdout_is_only_json_even_when_the_app_prints(pytester: pytest.
     for command in (["routes", "--json"], ["scan", "--json", "--no-audit", "--probe"]):
         proc = subprocess.run(
             [sys.executable, "-m", "pytest_apiposture.cli", *command, "--app", "e2e_fetch:app"],
-            cwd=pytester.path, capture_output=True, text=True, check=False,
+            cwd=pytester.path,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert proc.returncode in (0, 1), proc.stderr
         json.loads(proc.stdout)
@@ -93,8 +100,21 @@ def test_cli_unreadable_spec_is_a_setup_error(pytester: pytest.Pytester) -> None
     write_project(pytester, FETCHER)
     (pytester.path / "bad.json").write_text("{not json")
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest_apiposture.cli", "scan", "--app", "e2e_fetch:app", "--spec", "bad.json", "--no-audit"],
-        cwd=pytester.path, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest_apiposture.cli",
+            "scan",
+            "--app",
+            "e2e_fetch:app",
+            "--spec",
+            "bad.json",
+            "--no-audit",
+        ],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert "committed spec:" in proc.stderr
@@ -102,8 +122,10 @@ def test_cli_unreadable_spec_is_a_setup_error(pytester: pytest.Pytester) -> None
 
 def test_fuzz_runs_schemathesis_in_process_as_items(pytester: pytest.Pytester) -> None:
     pytest.importorskip("schemathesis")
-    write_project(pytester, {
-        "e2e_fuzz.py": """
+    write_project(
+        pytester,
+        {
+            "e2e_fuzz.py": """
             from fastapi import FastAPI
 
             app = FastAPI()
@@ -113,11 +135,20 @@ def test_fuzz_runs_schemathesis_in_process_as_items(pytester: pytest.Pytester) -
             def divide(a: int, b: int) -> dict[str, float]:
                 return {"q": a / b}  # b == 0 -> ZeroDivisionError -> 500
         """,
-    })
+        },
+    )
     result = pytester.runpytest_subprocess(
-        "--apiposture", "--apiposture-app=e2e_fuzz:app", "--apiposture-fuzz",
-        "--apiposture-fuzz-examples=50", "-p", "no:cacheprovider", "-rf", "-k", "fuzz",
-        "--apiposture-public=GET /divide", "--apiposture-fail-on=medium",
+        "--apiposture",
+        "--apiposture-app=e2e_fuzz:app",
+        "--apiposture-fuzz",
+        "--apiposture-fuzz-examples=50",
+        "-p",
+        "no:cacheprovider",
+        "-rf",
+        "-k",
+        "fuzz",
+        "--apiposture-public=GET /divide",
+        "--apiposture-fail-on=medium",
     )
     assert failed_ids(result) == {"e2e_fuzz.py::GET /divide"}
     result.stdout.fnmatch_lines(["*APS851*"])

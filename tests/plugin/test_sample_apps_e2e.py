@@ -24,9 +24,21 @@ LEAN = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesisp
 def run(sample: str, *args: str, tmp_path: Path) -> tuple[int, set[str], dict[str, object]]:
     report = tmp_path / f"{sample}.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--apiposture", "-rf", "-q", *LEAN,
-         f"--apiposture-json={report}", *args],
-        cwd=SAMPLES / sample, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--apiposture",
+            "-rf",
+            "-q",
+            *LEAN,
+            f"--apiposture-json={report}",
+            *args,
+        ],
+        cwd=SAMPLES / sample,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     failed = {m.group(1) for line in proc.stdout.splitlines() if (m := FAILED.match(line))}
     return proc.returncode, failed, json.loads(report.read_text())
@@ -49,11 +61,16 @@ def marked_routes(sample: str, report: dict[str, object], codes: set[str]) -> se
     ("sample", "anchor"),
     [("fastapi_vulnerable", "vulnshop/main.py"), ("flask_vulnerable", "vulnnotes/__init__.py")],
 )
-def test_vulnerable_twin_fails_exactly_on_routes_without_auth(sample: str, anchor: str, tmp_path: Path) -> None:
+def test_vulnerable_twin_fails_exactly_on_routes_without_auth(
+    sample: str, anchor: str, tmp_path: Path
+) -> None:
     # one item per endpoint fails with every finding of the endpoint: narrow the checks
     code, failed, report = run(
-        sample, "--apiposture-static-only", "--apiposture-select=APS201",
-        "--apiposture-select=APS202", tmp_path=tmp_path,
+        sample,
+        "--apiposture-static-only",
+        "--apiposture-select=APS201",
+        "--apiposture-select=APS202",
+        tmp_path=tmp_path,
     )
     assert code == 1
     expected = marked_routes(sample, report, {"APS201", "APS202"})

@@ -56,7 +56,9 @@ def test_a_raising_endpoint_answers_500_with_the_real_exception(
     exchange = get(session, "/edge/boom")
     assert exchange.status == 500
     # the user's file, relative to where pytest runs (the repository root)
-    module = "tests/probes/fixtures/" + ("px_fastapi_app.py" if kind == "fastapi" else "px_flask_app.py")
+    module = "tests/probes/fixtures/" + (
+        "px_fastapi_app.py" if kind == "fastapi" else "px_flask_app.py"
+    )
     assert exchange.error is not None
     assert re.fullmatch(
         rf"raised ZeroDivisionError: division by zero \(at {module}:\d+ in (boom)\)", exchange.error

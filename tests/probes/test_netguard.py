@@ -13,7 +13,9 @@ import pytest
 from pytest_apiposture.probes.netguard import OutboundBlocked, loopback_only
 
 
-@pytest.mark.parametrize("address", [("192.0.2.1", 80), ("apiposture.invalid", 443), ("::ffff:10.0.0.1", 80)])
+@pytest.mark.parametrize(
+    "address", [("192.0.2.1", 80), ("apiposture.invalid", 443), ("::ffff:10.0.0.1", 80)]
+)
 def test_non_loopback_connect_is_refused_and_recorded(address: tuple[str, int]) -> None:
     attempts: list[str] = []
     with socket.socket(socket.AF_UNIX) as sock, loopback_only(attempts):

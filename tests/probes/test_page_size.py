@@ -54,7 +54,10 @@ def test_a_refused_page_size_refutes_the_static_finding_and_nothing_else_does() 
     assert set(seen) == {"GET /bounded", "GET /unbounded", "GET /broken"}  # not /plain
     bounded = seen["GET /bounded"]
     assert (bounded.refutes, bounded.notes, bounded.findings, bounded.skipped) == (
-        ("APS401",), ["max_results=10000000 -> 400: the app bounds it"], [], None
+        ("APS401",),
+        ["max_results=10000000 -> 400: the app bounds it"],
+        [],
+        None,
     )
     unbounded, broken = seen["GET /unbounded"], seen["GET /broken"]
     assert (unbounded.refutes, unbounded.findings) == ((), [])

@@ -22,6 +22,7 @@ from .harness import Probed, probe_all
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_apps"
 
+
 def expected_probes(directory: str) -> tuple[set[tuple[str, str]], list[str]]:
     """(code, route) pairs the sample's expected.json says probes confirm; never-probe routes."""
     data = json.loads((SAMPLES / directory / "expected.json").read_text())

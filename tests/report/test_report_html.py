@@ -223,5 +223,7 @@ def test_a_conditional_route_renders_with_its_reason() -> None:
 
     posture = sample_posture()
     first = replace(posture.routes[0], auth=Auth.CONDITIONAL, auth_reason="SERVER_MODE (guard g)")
-    page = render_html(replace(posture, routes=[first, *posture.routes[1:]]), tool_version=TOOL_VERSION)
+    page = render_html(
+        replace(posture, routes=[first, *posture.routes[1:]]), tool_version=TOOL_VERSION
+    )
     assert 'class="badge auth-conditional" title="SERVER_MODE (guard g)"' in page

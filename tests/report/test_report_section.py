@@ -35,7 +35,11 @@ def verdict(findings: list[Finding]) -> tuple[Verdict, Judge]:
 
 
 def test_a_failing_finding_no_item_raised_is_late() -> None:
-    early, late, low = finding("APS352", "/a"), finding("APS352", "/b"), finding("APS301", "/b", Severity.LOW)
+    early, late, low = (
+        finding("APS352", "/a"),
+        finding("APS352", "/b"),
+        finding("APS301", "/b", Severity.LOW),
+    )
     elsewhere = finding("APS352", "/c")  # its endpoint's item did not run (-k)
     result, _ = verdict([early, late, low, elsewhere])
     run = record(("GET /a", [early]), ("GET /b", []))
@@ -47,8 +51,13 @@ def test_a_failing_finding_no_item_raised_is_late() -> None:
 def test_the_section_counts_only_the_items_that_ran() -> None:
     a, c = finding("APS352", "/a"), finding("APS201", "/c")
     result, judge = verdict([a, c])
-    lines = [text for text, _ in section_lines(result, record(("GET /a", [a]), failed=1), judge, verbose=0)]
-    assert lines[0] == "apiposture: 1 item checked, 1 failed with 1 finding at or above high (1 high)"
+    lines = [
+        text
+        for text, _ in section_lines(result, record(("GET /a", [a]), failed=1), judge, verbose=0)
+    ]
+    assert (
+        lines[0] == "apiposture: 1 item checked, 1 failed with 1 finding at or above high (1 high)"
+    )
     assert "  by code: APS352 1" in lines
     assert not any("APS201" in line for line in lines)
 
@@ -64,12 +73,21 @@ def test_accepted_findings_are_counted_not_failed() -> None:
 @pytest.mark.parametrize(
     ("why", "kind"),
     [
-        ("anonymous: GET /x -> 500 (raised KeyError); cannot tell", "the app answered 5xx or raised"),
+        (
+            "anonymous: GET /x -> 500 (raised KeyError); cannot tell",
+            "the app answered 5xx or raised",
+        ),
         ("alice GET /x -> timed out after 2s; cannot tell", "timed out"),
         ("anonymous: GET /docs -> 200 (text/html), not JSON: nothing to scan", "no JSON to scan"),
-        ("no 2xx JSON response to scan (anonymous -> 401, alice -> 403)", "every request refused (401/403)"),
+        (
+            "no 2xx JSON response to scan (anonymous -> 401, alice -> 403)",
+            "every request refused (401/403)",
+        ),
         ("no object to read: the listing returned no id", "no object to probe"),
-        ("alice POST /items -> 422: the synthesised body was refused", "refused the synthesised request (4xx)"),
+        (
+            "alice POST /items -> 422: the synthesised body was refused",
+            "refused the synthesised request (4xx)",
+        ),
         ("limit=10000000 -> 200: accepted; a silent clamp cannot be told", "other"),
     ],
 )

@@ -37,6 +37,8 @@ def test_sample_app_reports(sample: str, golden: Callable[[str, str], None]) -> 
             endpoint["line"] = 0
     golden(f"{sample}.json", json.dumps(report, indent=2, sort_keys=True) + "\n")
     sarif = build_sarif(posture, tool_version=VERSION)
-    golden(f"{sample}.sarif", json.dumps(sarif["runs"][0]["results"], indent=2, sort_keys=True) + "\n")
+    golden(
+        f"{sample}.sarif", json.dumps(sarif["runs"][0]["results"], indent=2, sort_keys=True) + "\n"
+    )
     lines = summary_lines(posture, fail_on=Severity.HIGH, include_preview=False, verbose=0)
     golden(f"{sample}.terminal.txt", "\n".join(text for text, _ in lines) + "\n")

@@ -36,9 +36,7 @@ from pytest_apiposture.static.source import SourceIndex
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _LEVELS = r"(?:critical|high|medium|low|info)\s+(?:confirmed|likely|possible)"
-_MARK = re.compile(
-    rf"#\s*(expect|ok|todo-expect):\s*((?:APS\d{{3}}(?:\s+{_LEVELS})?[\s,]*)+)"
-)
+_MARK = re.compile(rf"#\s*(expect|ok|todo-expect):\s*((?:APS\d{{3}}(?:\s+{_LEVELS})?[\s,]*)+)")
 _CODE = re.compile(rf"(APS\d{{3}})(?:\s+({_LEVELS}))?")
 
 

@@ -20,7 +20,9 @@ with warnings.catch_warnings():  # deprecated in new Starlette, still the one ev
     warnings.simplefilter("ignore")
     from starlette.middleware.wsgi import WSGIMiddleware
 
-sub = FastAPI(dependencies=[Depends(verify_api_key)], docs_url=None, redoc_url=None, openapi_url=None)
+sub = FastAPI(
+    dependencies=[Depends(verify_api_key)], docs_url=None, redoc_url=None, openapi_url=None
+)
 
 
 @sub.get("/ping/{n:int}")

@@ -87,9 +87,7 @@ twice_app.include_router(router)
 twice_app.include_router(router)
 
 
-async def require_bearer(
-    request: Request, call_next: Callable[[Request], Awaitable[Any]]
-) -> Any:
+async def require_bearer(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
     if not request.headers.get("Authorization", "").startswith("Bearer "):
         return JSONResponse(status_code=401, content={"detail": "Not authenticated"})
     return await call_next(request)
