@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .base import PER_REQUEST, ErrorReport, Transport
+from .base import ErrorReport, Transport, template_environ
 
 
 def asgi_transport(app: Any) -> Transport:
@@ -50,14 +50,9 @@ def _flask_environ(flask_app: Any, base: str | None) -> dict[str, Any]:
     from flask.testing import EnvironBuilder
 
     client = flask_app.test_client()  # only for its environ_base (REMOTE_ADDR, agent)
-    builder = EnvironBuilder(flask_app, "/", base_url=base, environ_base={**client.environ_base})
-    try:
-        environ: dict[str, Any] = builder.get_environ()
-    finally:
-        builder.close()
-    for key in PER_REQUEST:
-        environ.pop(key, None)
-    return environ
+    return template_environ(
+        EnvironBuilder(flask_app, "/", base_url=base, environ_base={**client.environ_base})
+    )
 
 
 def _reporter(flask_app: Any) -> Any:

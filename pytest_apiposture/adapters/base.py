@@ -40,6 +40,17 @@ PER_REQUEST = (
 )
 
 
+def template_environ(builder: Any) -> dict[str, Any]:
+    """What every request's environ shares, from a Werkzeug ``EnvironBuilder`` (closed)."""
+    try:
+        environ: dict[str, Any] = builder.get_environ()
+    finally:
+        builder.close()
+    for key in PER_REQUEST:
+        environ.pop(key, None)
+    return environ
+
+
 class Running(list[str]):
     """What ``running`` yields: its notes (a list, as before), and ``served``: the started
     app (``lifespan.Served``) the probe session reuses, or None when nothing was started.

@@ -130,9 +130,7 @@ def _poetry_entry(entry: dict[str, Any], path: Path, line: int) -> Dependency | 
     elif kind == "url":
         url = str(source.get("url"))
     local = kind in ("directory", "file")
-    hashes = tuple(
-        str(f["hash"]) for f in entry.get("files", []) if isinstance(f, dict) and "hash" in f
-    )
+    hashes = _file_hashes(entry)
     return _lock_dep(
         entry["name"],
         entry.get("version"),
@@ -143,6 +141,12 @@ def _poetry_entry(entry: dict[str, Any], path: Path, line: int) -> Dependency | 
         marker=_marker(entry.get("markers")),
         hashes=hashes,
     )
+
+
+def _file_hashes(entry: dict[str, Any]) -> tuple[str, ...]:
+    """The ``files = [{file, hash}]`` hashes poetry and pdm locks record for a package."""
+    files = entry.get("files", [])
+    return tuple(str(f["hash"]) for f in files if isinstance(f, dict) and "hash" in f)
 
 
 def _uv_entry(entry: dict[str, Any], path: Path, line: int) -> Dependency | None:
@@ -163,9 +167,7 @@ def _pdm_entry(entry: dict[str, Any], path: Path, line: int) -> Dependency | Non
         url = f"git+{entry['git']}" + (f"@{ref}" if ref else "")
     elif entry.get("url"):
         url = str(entry["url"])
-    hashes = tuple(
-        str(f["hash"]) for f in entry.get("files", []) if isinstance(f, dict) and "hash" in f
-    )
+    hashes = _file_hashes(entry)
     return _lock_dep(
         entry["name"],
         entry.get("version"),

@@ -21,7 +21,7 @@ from io import BytesIO
 from typing import Any
 from urllib.parse import unquote
 
-from ..adapters.base import PER_REQUEST, Transport
+from ..adapters.base import Transport, template_environ
 from .client import MAX_BODY, ProbeClient, ProbeRequest, _Slot, base_url
 
 _FORM = "application/x-www-form-urlencoded"
@@ -110,14 +110,7 @@ def plain_environ(base: str | None) -> dict[str, Any]:
     """The shared environ of a WSGI app the adapter says nothing more about (Werkzeug's)."""
     from werkzeug.test import EnvironBuilder
 
-    builder = EnvironBuilder("/", base_url=base)
-    try:
-        environ: dict[str, Any] = builder.get_environ()
-    finally:
-        builder.close()
-    for key in PER_REQUEST:
-        environ.pop(key, None)
-    return environ
+    return template_environ(EnvironBuilder("/", base_url=base))
 
 
 def build_environ(template: dict[str, Any], request: ProbeRequest) -> dict[str, Any]:
