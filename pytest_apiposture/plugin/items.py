@@ -35,10 +35,15 @@ FUZZ = "fuzz"  # schemathesis over the route's operation (--apiposture-fuzz)
 
 
 class FindingError(Exception):
-    """Raised by an item whose findings fail the build; printed without a traceback."""
+    """Raised by an item whose findings fail the build; printed without a traceback.
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
+    ``text`` is what FAILURES shows; the exception's own message (``summary``) is what
+    pytest's short summary line repeats, untrimmed when it runs in CI: one line, so a
+    finding's text is printed once.
+    """
+
+    def __init__(self, text: str, summary: str | None = None) -> None:
+        super().__init__(summary if summary is not None else text)
         self.text = text
 
 
@@ -137,7 +142,22 @@ class _ApipostureItem(pytest.Item, _ApipostureNode):
         self, excinfo: ExceptionInfo[BaseException], style: Any = None
     ) -> str | TerminalRepr:
         if isinstance(excinfo.value, FindingError):
-            return excinfo.value.text
+            # Shown as it is, no traceback; the crash message the short summary repeats is
+            # the one-line summary (a plain string would be repeated whole when running in
+            # CI). Native entries survive xdist's report serialisation.
+            from _pytest._code.code import (
+                ReprEntryNative,
+                ReprExceptionInfo,
+                ReprFileLocation,
+                ReprTraceback,
+            )
+
+            lines = [f"{line}\n" for line in excinfo.value.text.splitlines()]
+            path, line, _ = self.reportinfo()
+            return ReprExceptionInfo(
+                reprtraceback=ReprTraceback([ReprEntryNative(lines)], None, "native"),
+                reprcrash=ReprFileLocation(str(path), (line or 0) + 1, str(excinfo.value)),
+            )
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
@@ -183,7 +203,10 @@ class EndpointItem(_ApipostureItem):
         if failing:
             root = self.analysis.posture.root
             text = "\n\n".join(format_finding(f, root, self.route) for f in failing)
-            raise FindingError(text)
+            codes = ", ".join(dict.fromkeys(f.code for f in failing))
+            worst = max(failing, key=lambda f: f.severity.rank).severity.value
+            summary = f"{len(failing)} finding(s) fail the build ({worst}): {codes}"
+            raise FindingError(text, summary)
         if self.probes and not final and len(result.inconclusive) == len(self.probes):
             reasons = "; ".join(f"{code}: {why}" for code, why in result.inconclusive)
             pytest.skip(f"{self.name}: no probe could tell ({reasons})")
