@@ -72,5 +72,3 @@ def test_static_scan_with_startup_shuts_the_app_down_after_listing_its_routes(
     main(["scan", "--app", TARGET, "--root", str(ROOT), "--json", "--no-audit", "--startup"])
     capsys.readouterr()
     assert (database()["starts"], database()["closed_once"]) == (1, True)
-
-

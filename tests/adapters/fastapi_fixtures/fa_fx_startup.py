@@ -47,6 +47,7 @@ async def add_late_route(app: FastAPI) -> AsyncIterator[None]:
 lifespan_app = FastAPI(lifespan=add_late_route)
 lifespan_app.include_router(router)
 
+
 class _Count:
     count = 0
 
