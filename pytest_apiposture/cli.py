@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--json", action="store_true", help="print the JSON report on stdout, nothing else"
         )
+        p.add_argument(
+            "--startup",
+            action="store_true",
+            help="start the app (lifespan) even without --probe: routes registered at startup",
+        )
 
     scan = sub.add_parser("scan", help="run the checks (static; --probe adds runtime probes)")
     app_options(scan)
@@ -104,6 +109,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         "fail_on": getattr(args, "fail_on", None),
     }
     values.update({k: v for k, v in cli.items() if v is not None})
+    if args.startup:
+        values["startup"] = True
     if getattr(args, "no_audit", False) or args.command == "routes":
         values["audit"] = False
     if args.command == "routes":

@@ -40,6 +40,8 @@ class Settings:
     spec: str | None = None
     identities: tuple[str, ...] = ()  # raw 'name=Header: value' strings
     static_only: bool = False
+    # start the app (lifespan) in runs that send no requests too; see pipeline._enumerate
+    startup: bool = False
     json_path: str | None = None
     sarif_path: str | None = None
     html_path: str | None = None
@@ -97,6 +99,11 @@ OPTIONS: dict[str, tuple[OptionKind, str]] = {
         'NAME="Header: value" credentials for probes; two enable BOLA probes',
     ),
     "static_only": ("bool", "run the static checks only: send no requests"),
+    "startup": (
+        "bool",
+        "start the app (lifespan, startup handlers) even when no probe runs: for routes "
+        "registered at startup",
+    ),
     "json": ("string", "write the JSON report to this path"),
     "sarif": ("string", "write a SARIF 2.1.0 report to this path"),
     "html": ("string", "write the HTML posture report to this path"),
@@ -235,6 +242,7 @@ def build_settings(
         spec=get("spec") or None,
         identities=_strings(get("identities", ())),
         static_only=_bool(get("static_only", False), "static_only"),
+        startup=_bool(get("startup", False), "startup"),
         json_path=get("json") or None,
         sarif_path=get("sarif") or None,
         html_path=get("html") or None,

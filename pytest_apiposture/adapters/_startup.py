@@ -90,29 +90,35 @@ def _overrides_call(cls: type, base: type) -> bool:
 
 
 @contextlib.contextmanager
-def running(app: Any, host: str | None = None) -> Iterator[Running]:
+def running(app: Any, host: str | None = None, *, lifespan: bool = True) -> Iterator[Running]:
     """The app started (lifespan) with its lazy mounts built, for the block; yields notes.
 
     A startup that fails is a note, not an error: the routes registered before it
     still get enumerated. A startup that worked is yielded as ``notes.served``: the
     probe session sends its requests to that same running app (one lifetime per run).
+    ``lifespan=False`` (a run that sends no requests): the startup code is not run, since
+    it is the app's (a database migration, services) and costs seconds; the lazy mounts
+    are still built.
     """
     notes = Running()
     lazy = lazy_mounts(app)
-    if not lazy and not has_startup(app):
+    start = has_startup(app)
+    if start and not lifespan:
+        notes.startup_skipped, start = True, False
+    if not lazy and not start:
         yield notes
         return
     from .lifespan import Lifespan, Served, first_request, start_portal
 
     portal = start_portal()
     state: dict[str, Any] = {}
-    lifespan = Lifespan(app, state)
+    life = Lifespan(app, state)
     started = False
-    if has_startup(app):
-        error = _within(STARTUP_TIMEOUT, lambda: lifespan.start(portal))
+    if start:
+        error = _within(STARTUP_TIMEOUT, lambda: life.start(portal))
         started = error is None
         if started:
-            notes.served = Served(portal, lifespan)
+            notes.served = Served(portal, life)
         else:
             notes.append(
                 f"the app's lifespan/startup {error}; routes it would register are missing: "
@@ -133,9 +139,9 @@ def running(app: Any, host: str | None = None) -> Iterator[Running]:
     finally:
         notes.served = None
         if started:
-            _within(STARTUP_TIMEOUT, lambda: lifespan.stop(portal, STARTUP_TIMEOUT))
-            if lifespan.error is not None:
-                exc = lifespan.error
+            _within(STARTUP_TIMEOUT, lambda: life.stop(portal, STARTUP_TIMEOUT))
+            if life.error is not None:
+                exc = life.error
                 notes.append(f"the app's shutdown failed: {type(exc).__name__}: {one_line(exc)}")
         # what still runs (a startup that never finished) is cancelled; the loop's
         # thread is a daemon in any case

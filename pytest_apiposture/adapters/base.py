@@ -58,6 +58,8 @@ class Running(list[str]):
     would answer 500 to every probe after a second startup."""
 
     served: Any = None
+    # the app has a lifespan/startup that was not run (``running(..., lifespan=False)``)
+    startup_skipped: bool = False
 
 
 # The adapter's ``report_errors`` calls back with the exception behind a 500 it handled.
@@ -108,7 +110,10 @@ class FrameworkAdapter(Protocol):
         probes do not use it (they speak ASGI or WSGI through ``transport``)."""
         ...
 
-    def running(self, app: Any, host: str | None = None) -> AbstractContextManager[list[str]]:
+    def running(
+        self, app: Any, host: str | None = None, *, lifespan: bool = True
+    ) -> AbstractContextManager[list[str]]:
         """The app as a server has it before the first route answers (lifespan started,
-        lazily built sub-apps built) for the duration of the block; yields notes."""
+        lazily built sub-apps built) for the duration of the block; yields notes.
+        ``lifespan=False``: lazy parts only, the app's startup code does not run."""
         ...

@@ -53,12 +53,12 @@ class FastAPIAdapter:
         return with_mounted_schemas(schema, app)
 
     def running(
-        self, app: Any, host: str | None = None
+        self, app: Any, host: str | None = None, *, lifespan: bool = True
     ) -> contextlib.AbstractContextManager[list[str]]:
         """The app started (lifespan, lazy sub-apps built) for the block; yields notes."""
         from ._startup import running
 
-        return running(app, host)
+        return running(app, host, lifespan=lifespan)
 
     def transport(self, app: Any) -> Transport:
         """ASGI: the app is its own callable."""

@@ -90,7 +90,7 @@ class FlaskAdapter:
             ) from exc
 
     def running(
-        self, app: Any, host: str | None = None
+        self, app: Any, host: str | None = None, *, lifespan: bool = True
     ) -> contextlib.AbstractContextManager[list[str]]:
         """Flask has no lifespan: its routes exist once the app object does."""
         return contextlib.nullcontext([])

@@ -147,6 +147,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         {c for codes in analysis.rule_codes.values() for c in codes} | set(analysis.project_codes)
     )
     mode = "static" if analysis.settings.static_only else "static+probes"
+    if analysis.startup_skipped:  # said once: routes its startup registers are not listed
+        mode += " (app not started: --apiposture-startup to run its startup)"
     who = "" if analysis.settings.static_only else " " + runtime_of(config).describe_identities()
     return (
         f"apiposture: app={posture.app} framework={posture.framework} "

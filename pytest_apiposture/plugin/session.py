@@ -63,6 +63,8 @@ def analysis_of(config: pytest.Config) -> Any:
             # (closed at session end); an xdist controller runs none
             keep_running=not settings.static_only
             and not config.pluginmanager.hasplugin("dsession"),
+            # the controller starts it too when workers probe: both list the same routes
+            start=not settings.static_only,
         )
         if error:
             analysis.posture.error = error

@@ -37,9 +37,10 @@ def fx() -> ModuleType:
         sys.path.remove(str(FIXTURES))
 
 
-def run_pipeline(target: str) -> Analysis:
-    settings = build_settings(FIXTURES, {"app": target, "audit": False, "static_only": True})
-    return analyse(settings)
+def run_pipeline(target: str, *, startup: bool = True) -> Analysis:
+    """A static-only run; ``startup``: with the option that starts the app anyway."""
+    options = {"app": target, "audit": False, "static_only": True, "startup": startup}
+    return analyse(build_settings(FIXTURES, options))
 
 
 def keys(analysis: Analysis) -> set[str]:
@@ -64,6 +65,39 @@ def test_routes_added_by_the_lifespan_are_enumerated() -> None:
 
 def test_routes_added_by_startup_handlers_are_enumerated() -> None:
     assert keys(run_pipeline("fa_fx_startup:startup_app")) == DOCS | {"GET /started"}
+
+
+def test_a_run_that_sends_no_requests_does_not_start_the_app(fx: ModuleType) -> None:
+    """The startup is the app's code (migrations, services): a static run skips it, says
+    so, and lists the routes registered before it."""
+    before = fx.lifespan_runs.count
+    analysis = run_pipeline("fa_fx_startup:counted_app", startup=False)
+    assert fx.lifespan_runs.count == before
+    assert analysis.startup_skipped is True
+    assert keys(analysis) == DOCS | {"GET /included"}
+    started = run_pipeline("fa_fx_startup:counted_app")
+    assert fx.lifespan_runs.count == before + 1
+    assert started.startup_skipped is False
+    assert keys(started) == DOCS | {"GET /included", "GET /counted"}
+
+
+def test_an_app_whose_own_routes_all_come_at_startup_is_started_anyway() -> None:
+    analysis = run_pipeline("fa_fx_startup:startup_only_app", startup=False)
+    assert keys(analysis) == DOCS | {"GET /own"}
+    assert analysis.startup_skipped is False
+
+
+def test_a_probing_run_starts_the_app(fx: ModuleType) -> None:
+    before = fx.lifespan_runs.count
+    settings = build_settings(FIXTURES, {"app": "fa_fx_startup:counted_app", "audit": False})
+    analysis = analyse(settings, keep_running=True)
+    try:
+        assert fx.lifespan_runs.count == before + 1
+        assert "GET /counted" in keys(analysis)
+    finally:
+        analysis.close()
+    # the controller of an xdist run keeps nothing running but lists what workers will
+    assert "GET /counted" in keys(analyse(settings, start=True))
 
 
 def test_a_failing_lifespan_is_a_note_and_the_routes_still_count() -> None:

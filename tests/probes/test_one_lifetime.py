@@ -60,9 +60,15 @@ def test_scan_probe_starts_the_app_once_and_confirms_its_flaws(
     assert status == 1
 
 
-def test_static_scan_shuts_the_app_down_after_listing_its_routes(
+def test_static_scan_does_not_start_the_app(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["scan", "--app", TARGET, "--root", str(ROOT), "--json", "--no-audit"])
+    capsys.readouterr()
+    assert (database()["starts"], database()["closed_once"]) == (0, False)
+
+
+def test_static_scan_with_startup_shuts_the_app_down_after_listing_its_routes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    main(["scan", "--app", TARGET, "--root", str(ROOT), "--json", "--no-audit"])
+    main(["scan", "--app", TARGET, "--root", str(ROOT), "--json", "--no-audit", "--startup"])
     capsys.readouterr()
     assert (database()["starts"], database()["closed_once"]) == (1, True)

@@ -3,6 +3,8 @@
 - ``lifespan_app``: a route added by the lifespan (and one by an included router, so
   FastAPI wraps the lifespan in its merged-lifespan closure).
 - ``startup_app``: a route added by an ``on_startup`` handler.
+- ``startup_only_app``: every route of its own added at startup.
+- ``counted_app``: a lifespan that counts its runs and adds a route.
 - ``failing_app``: the lifespan raises after adding one route.
 - ``lazy_app``: a mounted sub-app that builds its routes on its first request, the way
   Cadwyn's versioned apps do.
@@ -45,6 +47,24 @@ async def add_late_route(app: FastAPI) -> AsyncIterator[None]:
 lifespan_app = FastAPI(lifespan=add_late_route)
 lifespan_app.include_router(router)
 
+
+class _Count:
+    count = 0
+
+
+lifespan_runs = _Count()
+
+
+@asynccontextmanager
+async def counted_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    lifespan_runs.count += 1
+    app.add_api_route("/counted", plain)
+    yield
+
+
+counted_app = FastAPI(lifespan=counted_lifespan)
+counted_app.include_router(router)
+
 no_startup_app = FastAPI()
 no_startup_app.include_router(router)
 
@@ -54,6 +74,13 @@ def add_startup_route() -> None:
 
 
 startup_app = FastAPI(on_startup=[add_startup_route])
+
+
+def add_own_routes() -> None:
+    startup_only_app.add_api_route("/own", plain)
+
+
+startup_only_app = FastAPI(on_startup=[add_own_routes])  # only the docs before it starts
 
 
 @asynccontextmanager
