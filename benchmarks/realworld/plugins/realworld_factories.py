@@ -50,3 +50,18 @@ def phoenix(authentication: bool = True) -> Any:
     factory = DbSessionFactory(db=_db(engine), dialect=engine.dialect.name)
     secret = SecretStr("realworld-benchmark-not-a-secret-0123456789") if authentication else None
     return create_app(db=factory, authentication_enabled=authentication, secret=secret)
+
+
+def lnbits() -> Any:
+    """LNbits: ``lnbits.__main__``'s ``create_app()``, run from the directory that holds the
+    ``lnbits`` package, as ``uv run lnbits`` is from the repository root: the app resolves
+    ``lnbits/static``, ``lnbits/templates`` and its extensions against the working directory
+    (at build time and on each request, so the directory stays changed)."""
+    import os
+
+    import lnbits as package
+
+    os.chdir(os.path.dirname(os.path.dirname(os.path.abspath(package.__file__))))
+    from lnbits.app import create_app
+
+    return create_app()
