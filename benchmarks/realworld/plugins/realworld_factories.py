@@ -65,3 +65,34 @@ def lnbits() -> Any:
     from lnbits.app import create_app
 
     return create_app()
+
+
+def pgadmin4() -> Any:
+    """pgAdmin 4 in server mode: the Flask app of ``pgAdmin4.py`` (what ``pgAdmin4.wsgi``
+    serves), imported from wherever ``pgadmin4`` is found first (the project's ``src/``).
+    pgAdmin imports its code as top-level modules (``config``, ``setup``, ``pgadmin``) from
+    its own directory, which ``config.py`` and ``pgAdmin4.py`` put first on ``sys.path`` by
+    ``os.path.realpath`` (through links, to the installed copy); while the app is imported,
+    a path under the directory as found resolves to itself, so its modules are the
+    project's."""
+    import importlib
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("pgadmin4")
+    assert spec is not None and spec.submodule_search_locations
+    root = os.path.abspath(next(iter(spec.submodule_search_locations)))
+    real_realpath = os.path.realpath
+
+    def realpath(path: Any, *args: Any, **kwargs: Any) -> Any:
+        full = os.path.abspath(path)
+        if isinstance(full, str) and (full == root or full.startswith(root + os.sep)):
+            return full
+        return real_realpath(path, *args, **kwargs)
+
+    sys.path.insert(0, root)
+    os.path.realpath = realpath  # type: ignore[assignment]
+    try:
+        return importlib.import_module("pgAdmin4").app
+    finally:
+        os.path.realpath = real_realpath  # type: ignore[assignment]
