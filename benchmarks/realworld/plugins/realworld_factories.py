@@ -96,3 +96,15 @@ def pgadmin4() -> Any:
         return importlib.import_module("pgAdmin4").app
     finally:
         os.path.realpath = real_realpath  # type: ignore[assignment]
+
+
+def archivy() -> Any:
+    """Archivy: what ``archivy run`` serves, up to (not including) ``app.run``: the app of
+    ``archivy/__init__.py`` with the ``click_web`` routes that run the CLI's commands
+    (``/plugins``, ``/cli/<command_path>``) added by ``create_click_web_app``."""
+    import click
+    from archivy import app
+    from archivy.cli import cli
+    from archivy.click_web import create_click_web_app
+
+    return create_click_web_app(click, cli, app)
