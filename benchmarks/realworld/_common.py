@@ -133,8 +133,12 @@ def ensure_venv(venv: Path, spec: RunSpec, *, skip_install: bool) -> Path:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     if skip_install:
         return python
+    # in the venv's directory: an app may write files where it is imported (LNbits creates
+    # ./data/.lnbits_auth_key), and the harness may be run from inside the repository
     have = subprocess.run(
-        [str(python), "-c", f"import {spec.package}, pytest_apiposture"], capture_output=True
+        [str(python), "-c", f"import {spec.package}, pytest_apiposture"],
+        capture_output=True,
+        cwd=venv,
     )
     if have.returncode != 0:
         pip = [str(python), "-m", "pip", "install", "-q"]
