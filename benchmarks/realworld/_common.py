@@ -118,6 +118,7 @@ def run(spec: RunSpec, args: argparse.Namespace) -> dict[str, Any]:
             statics.append(pytest_run(python, spec, env, project, results, static=True))
         record["import"] = _least(imports)
         record["static"] = _least(statics)
+        record["static_cold"] = statics[0]  # no cache yet (the state dir is fresh)
         if not args.no_probes:
             record["probes"] = pytest_run(python, spec, env, project, results, static=False)
     except subprocess.CalledProcessError as exc:
@@ -296,13 +297,15 @@ def pytest_run(
     label = "static" if static else "probes"
     report = results / f"{label}.json"
     netlog = results / f"network-{label}.log"
+    # pytest's cache holds the static pass's cache: the first static run is cold, the
+    # repeats warm (as a developer's second run); the probe run starts cold again
+    cache = [] if static else ["-p", "no:cacheprovider"]
     cmd = [
         str(python),
         "-m",
         "pytest",
         "-q",
-        "-p",
-        "no:cacheprovider",
+        *cache,
         "-p",
         "apiposture_no_network",
         "--apiposture",

@@ -93,7 +93,20 @@ def summarise(run_dir: Path) -> dict[str, Any]:
     if imported and times.get("static"):
         times["static_overhead"] = round(times["static"] - imported, 2)
         times["static_ratio"] = round(times["static"] / imported, 2)
+    # CPU seconds (user+sys of the process): a shared machine moves them far less
+    cpu = {
+        label: (run.get(key) or {}).get("cpu_seconds")
+        for label, key in (
+            ("import", "import"),
+            ("static_cold", "static_cold"),
+            ("static", "static"),
+        )
+    }
+    if cpu["import"] and cpu["static"]:
+        cpu["cold_ratio"] = round(((cpu["static_cold"] or 0) - cpu["import"]) / cpu["import"], 2)
+        cpu["warm_ratio"] = round((cpu["static"] - cpu["import"]) / cpu["import"], 2)
     out["seconds"] = times
+    out["cpu_seconds"] = {k: v for k, v in cpu.items() if v is not None}
     out["errors"] = errors
     return out
 
