@@ -10,8 +10,11 @@ table is only complete when that count is zero. ``why`` says what the code does;
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -477,5 +480,15 @@ VERDICTS: tuple[Verdict, ...] = (
 )
 
 
+@functools.cache
+def all_verdicts() -> tuple[Verdict, ...]:
+    """VERDICTS, then those of each ``triage_<app>.py`` beside this file (one file per app
+    and reviewer, so reviews made side by side do not edit one file)."""
+    found = list(VERDICTS)
+    for path in sorted(Path(__file__).parent.glob("triage_*.py")):
+        found.extend(importlib.import_module(path.stem).VERDICTS)
+    return tuple(found)
+
+
 def judge(run: str, finding: dict[str, Any]) -> Verdict | None:
-    return next((v for v in VERDICTS if v.matches(run, finding)), None)
+    return next((v for v in all_verdicts() if v.matches(run, finding)), None)
