@@ -1,4 +1,4 @@
-"""Flask (and connexion 3 around Flask): the routes Werkzeug's url_map really holds.
+"""Flask (and connexion 2 or 3 around Flask): the routes Werkzeug's url_map really holds.
 
 Routes come from ``url_map.iter_rules()`` and ``app.view_functions``; guard candidates from
 the app and blueprint-chain ``before_request`` hooks, connexion's spec security, a
@@ -96,10 +96,13 @@ class FlaskAdapter:
         return contextlib.nullcontext([])
 
     def transport(self, app: Any) -> Transport:
-        """WSGI with Flask's environ and handled exceptions; ASGI for a connexion app."""
+        """WSGI with Flask's environ and handled exceptions; ASGI for a connexion 3 app
+        (connexion 2 is a WSGI app: its inner Flask app enforces the spec itself)."""
         from ._transport import asgi_transport, flask_transport
 
-        if connexion_support.is_connexion_flask_app(app):
+        if connexion_support.is_connexion_flask_app(app) and not (
+            connexion_support.is_connexion2_app(app)
+        ):
             connexion_support.ensure_started(app)
             return asgi_transport(app)  # connexion's middleware stack around the Flask app
         flask_app = flask_app_of(app)
@@ -108,7 +111,9 @@ class FlaskAdapter:
         return flask_transport(flask_app)
 
     def client(self, app: Any) -> Any:
-        if connexion_support.is_connexion_flask_app(app):
+        if connexion_support.is_connexion_flask_app(app) and not (
+            connexion_support.is_connexion2_app(app)
+        ):
             connexion_support.ensure_started(app)
             return app.test_client()  # Starlette's TestClient over connexion's middleware
         flask_app = flask_app_of(app)
