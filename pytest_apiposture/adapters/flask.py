@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..model import Guard, RequestParam, Route
 from . import _connexion as connexion_support
+from ._body_reads import body_reads
 from ._decorator_chain import (
     SourceCache,
     decorator_guard,
@@ -201,11 +202,23 @@ def _rule_routes(
                 rule=str(rule.rule),
                 path_schemas=schemas,
                 undeclared_body=True,  # a view reads request.json / request.form itself
+                body_reads=_body_reads(handler, sources),
                 unlisted_reason=_UNLISTED,
                 endpoint=plain_function(handler) if handler is not None else None,
             )
         )
     return routes
+
+
+def _body_reads(handler: Any, sources: SourceCache) -> tuple[str, ...]:
+    """The body fields the view reads, with ``request`` by whatever name its module
+    imported it (``from flask import request as req``)."""
+    if handler is None:
+        return ()
+    request = sys.modules["flask"].request
+    namespace = getattr(plain_function(handler), "__globals__", None) or {}
+    names = frozenset(name for name, value in namespace.items() if value is request)
+    return body_reads(sources.definition(handler), names or frozenset({"request"}))
 
 
 def path_schemas(rule: Any, params: tuple[str, ...]) -> tuple[RequestParam, ...]:
