@@ -37,6 +37,8 @@ from .session import (
     verdict_of,
 )
 
+NONCE_INPUT = "apiposture_probe_nonce"  # the run's nonce, controller -> xdist workers
+
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     from .. import hookspecs
@@ -106,6 +108,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if hasattr(config, "workerinput"):
             # only the controller writes files into the user's tree
             values.update(update_spec=False, update_baseline=False)
+            # one nonce per run: the controller's, in every worker's probe-created names
+            values["probe_nonce"] = config.workerinput.get(NONCE_INPUT) or values.get("probe_nonce")
         cache_plugin = getattr(config, "cache", None)  # absent with -p no:cacheprovider
         cache = Path(str(cache_plugin.mkdir("apiposture"))) if cache_plugin else None
         settings = build_settings(root, values, cache_dir=cache)
@@ -119,6 +123,14 @@ def pytest_configure(config: pytest.Config) -> None:
     for info in catalogue().values():  # codes are markers: -m APS251 under --strict-markers
         config.addinivalue_line("markers", f"{info.code}: {info.name} (pytest-apiposture)")
     config.pluginmanager.register(_ObservationSink(config), "apiposture-observations")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """The xdist controller hands its run nonce to each worker it starts."""
+    settings = node.config.stash.get(settings_key, None)
+    if settings is not None:
+        node.workerinput[NONCE_INPUT] = settings.probe_nonce
 
 
 @pytest.hookimpl(optionalhook=True)
