@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         "--fail-on", choices=SEVERITY_CHOICES, help="lowest failing severity (default high)"
     )
     scan.add_argument("--no-audit", action="store_true", help="skip the dependency audit")
+    scan.add_argument(
+        "--probe-nonce",
+        metavar="TAG",
+        help="tag in every name a probe creates (default: new per run); set it to replay a run",
+    )
 
     routes = sub.add_parser("routes", help="print the route inventory")
     app_options(routes)
@@ -107,6 +112,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         "json": getattr(args, "json_out", None),
         "baseline": getattr(args, "baseline", None),
         "fail_on": getattr(args, "fail_on", None),
+        "probe_nonce": getattr(args, "probe_nonce", None),
     }
     values.update({k: v for k, v in cli.items() if v is not None})
     if args.startup:

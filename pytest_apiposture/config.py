@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import secrets
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,8 @@ class Settings:
     probe_exclude: tuple[str, ...] = ()
     probe_timeout: float = 10.0
     replay_writes: bool = False
+    # in every name a probe creates: random per run unless set (one for all xdist workers)
+    probe_nonce: str = field(default="", compare=False)
     host: str | None = None
     fuzz: bool = False
     fuzz_examples: int = 10
@@ -133,6 +136,7 @@ OPTIONS: dict[str, tuple[OptionKind, str]] = {
     "probe_exclude": ("linelist", "routes probes must not call: 'DELETE /users/*'"),
     "probe_timeout": ("string", "seconds a probe request may take (default 10)"),
     "replay_writes": ("bool", "let the BOLA probe replay writes as another identity"),
+    "probe_nonce": ("string", "tag in every name a probe creates (default: new per run)"),
     "host": ("string", "Host header the app accepts (default: the test client's)"),
     "fuzz": ("bool", "run schemathesis in-process over the generated schema"),
     "fuzz_examples": ("string", "examples per operation when fuzzing (default 10)"),
@@ -263,6 +267,7 @@ def build_settings(
         probe_exclude=_strings(get("probe_exclude", ())),
         probe_timeout=_number(get("probe_timeout", 10.0), "probe_timeout", float),
         replay_writes=_bool(get("replay_writes", False), "replay_writes"),
+        probe_nonce=_nonce(get("probe_nonce")),
         host=get("host") or None,
         fuzz=_bool(get("fuzz", False), "fuzz"),
         fuzz_examples=int(_number(get("fuzz_examples", 10), "fuzz_examples", int)),
@@ -284,6 +289,17 @@ def build_settings(
     )
     object.__setattr__(settings, "knowledge", knowledge)
     return settings
+
+
+def _nonce(value: Any) -> str:
+    """The run's nonce: as given (letters and digits), or a new one."""
+    text = str(value or "").strip() or secrets.token_hex(3)
+    if not re.fullmatch(r"[A-Za-z0-9]{1,16}", text):
+        raise ConfigError(
+            f"apiposture probe_nonce: {value!r} must be 1 to 16 letters or digits "
+            "(it goes into user names and e-mail addresses)"
+        )
+    return text
 
 
 def _auth_declaration(value: Any) -> str:

@@ -215,6 +215,9 @@ class Route:
     # the handler may read a request body nothing declares (a Flask view reads
     # ``request.json`` / ``request.form`` itself): worth sending one even without a model
     undeclared_body: bool = False
+    # the body fields such a handler reads itself, by name (``request.form["password"]``,
+    # ``data = request.get_json(); data.get("email")``): what it expects, undeclared
+    body_reads: tuple[str, ...] = ()
     # the framework turns whatever the handler returns into JSON, a whole ORM object
     # included (FastAPI without a response model); otherwise only dicts and lists are sent
     serializes_objects: bool = False

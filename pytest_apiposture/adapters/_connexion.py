@@ -1,8 +1,14 @@
-"""connexion 3 (spec-first) around Flask: start it, read its spec, turn its security into guards.
+"""connexion 2 and 3 (spec-first) around Flask: start it, read its spec, turn its security
+into guards.
 
-connexion 3 registers the spec's operations on the inner Flask app only when its ASGI
-middleware stack is built, which happens on the first request. We build it in-process the
-same way ``ConnexionMiddleware.__call__`` does, without sending anything.
+connexion 3 (``connexion.apps.flask.FlaskApp``, ASGI) registers the spec's operations on
+the inner Flask app only when its middleware stack is built, which happens on the first
+request. We build it in-process the same way ``ConnexionMiddleware.__call__`` does,
+without sending anything. connexion 2 (``connexion.apps.flask_app.FlaskApp``, WSGI, the
+Flask 2.2 era) registers them in ``add_api`` as a blueprint of the inner Flask app and
+enforces security in each operation's view decorator; it keeps no list of its APIs, so
+they are read from the operation views (each view's request/response wrapper holds its
+API object).
 """
 
 from __future__ import annotations
@@ -19,18 +25,32 @@ from .base import AdapterError
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 # spec key naming the Python function that checks a credential, per connexion's security.py
 _INFO_FUNC_KEYS = ("x-bearerInfoFunc", "x-basicInfoFunc", "x-apikeyInfoFunc", "x-tokenInfoFunc")
+_MAX_WRAPPERS = 3  # connexion 2's request/response wrapper is the view itself
 
 GuardsByRoute = dict[tuple[str, str], tuple[Guard, ...]]
 
 
 def is_connexion_flask_app(app: object) -> bool:
-    module = sys.modules.get("connexion.apps.flask")  # not imported: app cannot be one
+    """A connexion 3 or connexion 2 FlaskApp."""
+    return _is_instance(app, "connexion.apps.flask") or is_connexion2_app(app)
+
+
+def is_connexion2_app(app: object) -> bool:
+    """connexion 2's FlaskApp: a WSGI app whose routes exist once ``add_api`` returned."""
+    return _is_instance(app, "connexion.apps.flask_app")
+
+
+def _is_instance(app: object, module_name: str) -> bool:
+    module = sys.modules.get(module_name)  # not imported: app cannot be one
     flask_app_class = getattr(module, "FlaskApp", None)
     return flask_app_class is not None and isinstance(app, flask_app_class)
 
 
 def ensure_started(app: Any) -> None:
-    """Register the spec's operations on the inner Flask app (idempotent)."""
+    """Register the spec's operations on the inner Flask app (idempotent; connexion 2
+    registered them in ``add_api``)."""
+    if is_connexion2_app(app):
+        return
     middleware = app.middleware
     if getattr(middleware, "middleware_stack", None) is not None:
         return
@@ -50,7 +70,34 @@ def ensure_started(app: Any) -> None:
 
 
 def _apis(app: Any) -> list[Any]:
+    if is_connexion2_app(app):
+        return _connexion2_apis(app.app)
     return list(getattr(app.middleware, "apis", []))
+
+
+def _connexion2_apis(flask_app: Any) -> list[Any]:
+    """The API objects behind a connexion 2 app's operation views, in registration order.
+
+    connexion 2 wraps each operation function in a ``RequestResponseDecorator`` that
+    holds its API; the wrapper's closure holds the decorator.
+    """
+    abstract = getattr(sys.modules.get("connexion.apis.abstract"), "AbstractAPI", None)
+    if abstract is None:
+        return []
+    found: dict[int, Any] = {}
+    for view in flask_app.view_functions.values():
+        layer, depth = view, 0
+        while layer is not None and depth < _MAX_WRAPPERS:
+            for cell in getattr(layer, "__closure__", None) or ():
+                try:
+                    held = cell.cell_contents
+                except ValueError:  # an empty cell
+                    continue
+                api = held if isinstance(held, abstract) else getattr(held, "api", None)
+                if isinstance(api, abstract):
+                    found.setdefault(id(api), api)
+            layer, depth = getattr(layer, "__wrapped__", None), depth + 1
+    return list(found.values())
 
 
 def _base_path(api: Any) -> str:
@@ -74,10 +121,15 @@ def security_guards(app: Any, sources: SourceCache) -> GuardsByRoute:
     out: GuardsByRoute = {}
     for api in _apis(app):
         specification = api.specification
-        schemes = dict(specification.security_schemes or {})
+        # connexion 3 names them security_schemes, connexion 2 security_definitions
+        schemes = dict(
+            getattr(specification, "security_schemes", None)
+            or getattr(specification, "security_definitions", None)
+            or {}
+        )
         top = specification.security
         base = _base_path(api)
-        for path, item in (specification.spec.get("paths") or {}).items():
+        for path, item in (specification.get("paths") or {}).items():
             for method, operation in (item or {}).items():
                 if method not in _HTTP_METHODS or not isinstance(operation, dict):
                     continue

@@ -49,6 +49,13 @@ class SourceCache:
         node, qualname = found
         return Location(file, node.lineno, qualname, getattr(node, "end_lineno", None))
 
+    def definition(self, func: Callable[..., Any] | None) -> _FunctionNode | None:
+        """The parsed ``def`` of ``func`` (None for exec'd code, C functions, lambdas'
+        files that do not parse)."""
+        code = code_of(func)
+        found = self._find(code) if code is not None else None
+        return found[0] if found else None
+
     def qualname(self, code: types.CodeType) -> str | None:
         found = self._find(code)
         return found[1] if found else None

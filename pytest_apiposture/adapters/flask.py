@@ -1,4 +1,4 @@
-"""Flask (and connexion 3 around Flask): the routes Werkzeug's url_map really holds.
+"""Flask (and connexion 2 or 3 around Flask): the routes Werkzeug's url_map really holds.
 
 Routes come from ``url_map.iter_rules()`` and ``app.view_functions``; guard candidates from
 the app and blueprint-chain ``before_request`` hooks, connexion's spec security, a
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..model import Guard, RequestParam, Route
 from . import _connexion as connexion_support
+from ._body_reads import body_reads
 from ._decorator_chain import (
     SourceCache,
     decorator_guard,
@@ -96,10 +97,13 @@ class FlaskAdapter:
         return contextlib.nullcontext([])
 
     def transport(self, app: Any) -> Transport:
-        """WSGI with Flask's environ and handled exceptions; ASGI for a connexion app."""
+        """WSGI with Flask's environ and handled exceptions; ASGI for a connexion 3 app
+        (connexion 2 is a WSGI app: its inner Flask app enforces the spec itself)."""
         from ._transport import asgi_transport, flask_transport
 
-        if connexion_support.is_connexion_flask_app(app):
+        if connexion_support.is_connexion_flask_app(app) and not (
+            connexion_support.is_connexion2_app(app)
+        ):
             connexion_support.ensure_started(app)
             return asgi_transport(app)  # connexion's middleware stack around the Flask app
         flask_app = flask_app_of(app)
@@ -108,7 +112,9 @@ class FlaskAdapter:
         return flask_transport(flask_app)
 
     def client(self, app: Any) -> Any:
-        if connexion_support.is_connexion_flask_app(app):
+        if connexion_support.is_connexion_flask_app(app) and not (
+            connexion_support.is_connexion2_app(app)
+        ):
             connexion_support.ensure_started(app)
             return app.test_client()  # Starlette's TestClient over connexion's middleware
         flask_app = flask_app_of(app)
@@ -196,11 +202,23 @@ def _rule_routes(
                 rule=str(rule.rule),
                 path_schemas=schemas,
                 undeclared_body=True,  # a view reads request.json / request.form itself
+                body_reads=_body_reads(handler, sources),
                 unlisted_reason=_UNLISTED,
                 endpoint=plain_function(handler) if handler is not None else None,
             )
         )
     return routes
+
+
+def _body_reads(handler: Any, sources: SourceCache) -> tuple[str, ...]:
+    """The body fields the view reads, with ``request`` by whatever name its module
+    imported it (``from flask import request as req``)."""
+    if handler is None:
+        return ()
+    request = sys.modules["flask"].request
+    namespace = getattr(plain_function(handler), "__globals__", None) or {}
+    names = frozenset(name for name, value in namespace.items() if value is request)
+    return body_reads(sources.definition(handler), names or frozenset({"request"}))
 
 
 def path_schemas(rule: Any, params: tuple[str, ...]) -> tuple[RequestParam, ...]:

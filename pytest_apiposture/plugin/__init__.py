@@ -37,6 +37,8 @@ from .session import (
     verdict_of,
 )
 
+NONCE_INPUT = "apiposture_probe_nonce"  # the run's nonce, controller -> xdist workers
+
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     from .. import hookspecs
@@ -106,6 +108,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if hasattr(config, "workerinput"):
             # only the controller writes files into the user's tree
             values.update(update_spec=False, update_baseline=False)
+            # one nonce per run: the controller's, in every worker's probe-created names
+            values["probe_nonce"] = config.workerinput.get(NONCE_INPUT) or values.get("probe_nonce")
         cache_plugin = getattr(config, "cache", None)  # absent with -p no:cacheprovider
         cache = Path(str(cache_plugin.mkdir("apiposture"))) if cache_plugin else None
         settings = build_settings(root, values, cache_dir=cache)
@@ -119,6 +123,57 @@ def pytest_configure(config: pytest.Config) -> None:
     for info in catalogue().values():  # codes are markers: -m APS251 under --strict-markers
         config.addinivalue_line("markers", f"{info.code}: {info.name} (pytest-apiposture)")
     config.pluginmanager.register(_ObservationSink(config), "apiposture-observations")
+    config.pluginmanager.register(_ServerStateLast(), "apiposture-server-state-last")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """The xdist controller hands its run nonce to each worker it starts."""
+    settings = node.config.stash.get(settings_key, None)
+    if settings is not None:
+        node.workerinput[NONCE_INPUT] = settings.probe_nonce
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist load``: xdist's own scheduler, holding back the items that probe writes
+    changing the whole app until every other item of the run has finished
+    (plugin/xdist_order.py). Other modes keep xdist's scheduler."""
+    if settings_key not in config.stash:
+        return None
+    last = _server_state_ids(config)
+    dist = config.getvalue("dist")
+    if not last or dist != "load":
+        if last and dist not in _KEEPS_ORDER:
+            analysis_of(config).posture.notes.append(
+                f"--dist {dist} may probe {len(last)} write(s) changing the whole app "
+                "(first install, settings) while other workers still probe: with --dist "
+                "load (the default of -n) they run after every other item"
+            )
+        return None
+    from .xdist_order import ServerStateLastScheduling
+
+    return ServerStateLastScheduling(config, log, last)
+
+
+# xdist modes that run the apiposture items in their collection order on one worker
+# each (loadfile, loadscope: one file, one scope; each: every worker all of them)
+_KEEPS_ORDER = frozenset({"loadfile", "loadscope", "each"})
+
+
+def _server_state_ids(config: pytest.Config) -> frozenset[str]:
+    """Node ids of the endpoint items that probe a server-wide write (none when nothing
+    is probed)."""
+    from ..probes.discover import changes_server_state
+
+    analysis = analysis_of(config)
+    if analysis.settings.static_only or analysis.posture.error:
+        return frozenset()
+    keys = [r.key for r in analysis.posture.routes if changes_server_state(r)]
+    if not keys:
+        return frozenset()
+    anchor = ApipostureFile.from_parent(config.stash[session_key], path=_anchor(config))
+    return frozenset(f"{anchor.nodeid}::{key}" for key in keys)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -201,6 +256,27 @@ def pytest_collection_modifyitems(
 
 def _genitems(session: pytest.Session, node: ApipostureFile) -> Iterator[pytest.Item]:
     yield from session.genitems(node)
+
+
+class _ServerStateLast:
+    """The items that probe a write changing the whole app (first install, settings) go
+    after every other item of the session, the user's own tests included, whatever
+    reordered the items before (xdist: plugin/xdist_order.py)."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        from ..probes.discover import changes_server_state
+        from .items import EndpointItem
+
+        def last(item: pytest.Item) -> bool:
+            return (
+                isinstance(item, EndpointItem)
+                and bool(item.probes)
+                and item.route is not None
+                and changes_server_state(item.route)
+            )
+
+        items.sort(key=last)  # stable: every other item keeps its place
 
 
 class _ObservationSink:

@@ -98,7 +98,7 @@ class ApipostureFile(pytest.File, _ApipostureNode):
         from ..probes.discover import server_state_last
 
         # a first install or a settings write goes last: its effect must not blind the
-        # probes of the other routes (not guaranteed across xdist workers)
+        # probes of the other routes (across xdist workers: plugin/xdist_order.py)
         for route in server_state_last(analysis.posture.routes):
             probes: tuple[str, ...] = _probe_codes(route, self.config) if probing else ()
             if probing and analysis.settings.fuzz and route.in_schema and analysis.schema:

@@ -18,6 +18,7 @@ from .client import RequestHung
 from .context import ProbeContext
 from .repro import command
 from .run import ProbeRun
+from .synth import name_tag
 from .transcript import Exchange, format_transcript
 
 
@@ -57,7 +58,7 @@ class Probe(Check):
         reported in the outcome."""
         if ctx.session is None:
             return ProbeOutcome(skipped="no probe session is open (open_session)")
-        run = ProbeRun(ctx, ctx.session)
+        run = ProbeRun(ctx, ctx.session, name_tag(ctx.settings.nonce, self.code, route.key))
         try:
             return ctx.session.client.supervise(lambda: self._run(route, run))
         except RequestHung as hung:  # the probe's thread is abandoned; report what we have

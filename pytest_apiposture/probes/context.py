@@ -36,6 +36,9 @@ class ProbeSettings:
     timeout: float = 10.0  # seconds per request
     replay_writes: bool = False  # BOLA may replay the owner's writes as another identity
     host: str | None = None  # Host the requests name (TrustedHostMiddleware, subdomains)
+    # the run's nonce, in every name a probe creates (synth.name_tag); "" names nothing
+    # after the run (deterministic names, for the probes' own tests)
+    nonce: str = ""
 
 
 def route_matches(pattern: str, route: Route) -> bool:

@@ -22,8 +22,10 @@ class DataExposureProbe(Probe):
     is searched for keys that name secrets (password, token, api_key...),
     for values shaped like secrets (bcrypt/argon2/pbkdf2/scrypt hashes, JWTs, private keys,
     cloud keys, card numbers passing Luhn, SSNs) and, when the route declares a response
-    model, for fields the model does not have. Routes that issue credentials (login, token)
-    may return tokens; hashes and keys are reported there too.
+    model, for fields the model does not have. Routes that issue credentials may return
+    tokens: a login, token or registration path, a write that sent a password, or a
+    write whose handler reads one from a body nothing declares (a Flask view's
+    ``request.form["password"]``); hashes and keys are reported there too.
 
     ## Why is this bad?
     Whatever the response carries, the client has: password hashes can be cracked

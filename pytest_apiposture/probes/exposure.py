@@ -26,7 +26,9 @@ from .transcript import Exchange, format_transcript
 # Routes whose job is to hand out a credential (login, registration, first install, token
 # refresh, API-key creation): a token there is the answer, not a leak. Hashes and keys
 # are still reported. Besides the path, a write whose request carried a secret (a
-# password, a client secret) answers with the caller's credential wherever it lives.
+# password, a client secret), or whose handler reads one from a body nothing declares
+# (``Route.body_reads``: a Flask login), answers with the caller's credential wherever
+# it lives.
 _ISSUER = re.compile(
     r"(?:^|/)(?:token|tokens|login|signin|sign-in|oauth|oauth2|refresh|session|sessions|"
     r"api[-_]?keys?|keys|credentials|register|registration|signup|sign-up|install|setup|"
@@ -37,6 +39,7 @@ _SECRET_SENT = re.compile(
     r"""(?:^|[{,&\s"'])(?:password|passwd|passphrase|client_secret|secret)["']?\s*[:=]""",
     re.IGNORECASE,
 )
+_SECRET_FIELD = re.compile(r"(?:^|_)(?:password|passwd|passphrase|secret)$", re.IGNORECASE)
 _TOKEN_KEYS = re.compile(r"token|api_?key|^key$|secret", re.IGNORECASE)
 _CRITICAL = (
     "private key",
@@ -164,12 +167,14 @@ def exposures(route: Route, run: ProbeRun, bodies: list[Exchange]) -> set[Exposu
 
 def issues_credentials(route: Route, exchange: Exchange) -> bool:
     """Does this answer hand the caller a credential: a route whose path says it issues
-    them, or a write whose request carried a secret (a login or a registration by any
-    name, a first install)?"""
+    them, or a write whose request carried a secret or whose handler reads one (a login
+    or a registration by any name, a first install)?"""
     if _ISSUER.search(route.path):
         return True
-    return exchange.method not in ("GET", "HEAD") and bool(
-        _SECRET_SENT.search(exchange.request_body)
+    if exchange.method in ("GET", "HEAD"):
+        return False
+    return bool(_SECRET_SENT.search(exchange.request_body)) or any(
+        _SECRET_FIELD.search(name) for name in route.body_reads
     )
 
 

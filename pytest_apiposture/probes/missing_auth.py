@@ -24,13 +24,14 @@ _ACCOUNT_FIELD = re.compile(
 )
 
 
-def stranger(request: ProbeRequest, route: Route) -> ProbeRequest:
+def stranger(request: ProbeRequest, route: Route, nonce: str = "") -> ProbeRequest:
     """``request`` with its account fields (name, e-mail, password) replaced by ones no
-    probe ever created: unique to the route, never the synthesised defaults that an
-    identity's or another route's create request used. Otherwise an anonymous login
-    sent the name and password a register probe had just created, got 200, and was
-    reported as a broken guard."""
-    tag = hashlib.sha256(route.key.encode()).hexdigest()[:8]
+    probe ever created: unique to the route and the run (``nonce``), never the
+    synthesised defaults that an identity's or another route's create request used.
+    Otherwise an anonymous login sent the name and password a register probe had just
+    created, got 200, and was reported as a broken guard; and an anonymous registration
+    of the stranger an earlier run registered got 409, read as a refusal."""
+    tag = hashlib.sha256(f"{nonce}{route.key}".encode()).hexdigest()[:8]
 
     def swap(key: str, value: Any) -> Any:
         if isinstance(value, Mapping):
@@ -120,7 +121,9 @@ class MissingAuthProbe(Probe):
                 )
         # one request, sent three ways: only the credential differs; its account fields
         # are a stranger's, never an account a probe created
-        request = stranger(run.request(route, None, path_values=values), route)
+        request = stranger(
+            run.request(route, None, path_values=values), route, run.ctx.settings.nonce
+        )
         anonymous = run.send(route, request, None)
         seen = verdict(anonymous)
         if seen is None:

@@ -17,9 +17,10 @@ from .transcript import Exchange
 class ProbeRun:
     """One probe on one route: builds requests, sends them, keeps the transcript."""
 
-    def __init__(self, ctx: ProbeContext, session: ProbeSession) -> None:
+    def __init__(self, ctx: ProbeContext, session: ProbeSession, tag: str = "") -> None:
         self.ctx = ctx
         self.session = session
+        self.tag = tag  # in every name this run creates (synth.name_tag)
         self.transcript: list[Exchange] = []
         self.notes: list[str] = []
         self.refutes: list[str] = []
@@ -54,6 +55,7 @@ class ProbeRun:
             body=body,
             credential_headers=self.ctx.credential_headers,
             omit=self.privileged,
+            tag=self.tag,
         )
 
     @property
@@ -64,7 +66,7 @@ class ProbeRun:
         """The valid body the probe sends to ``route``; NO_BODY when it takes none."""
         shape = self.ctx.shape(route)
         if shape.body_kind != "none":
-            return body_for(shape, variant, self.privileged)
+            return body_for(shape, variant, self.privileged, self.tag)
         sample = self.sample_body(route, who, variant)
         return NO_BODY if sample is None else sample
 
@@ -86,7 +88,7 @@ class ProbeRun:
                 record = next(records(seen.data), None) if seen.ok else None
             self._paths[key] = record
         record = self._paths[key]
-        return body_from_record(record, variant, self.privileged) if record else None
+        return body_from_record(record, variant, self.privileged, self.tag) if record else None
 
     def created(self, route: Route, who: Identity | None, variant: int) -> dict[str, Any] | None:
         """Path values naming an object ``who`` just created through the collection's

@@ -84,6 +84,7 @@ class Runtime:
             timeout=settings.probe_timeout,
             replay_writes=settings.replay_writes,
             host=settings.host,
+            nonce=settings.probe_nonce,
         )
         self.probes = {cls.code: cls() for cls in PROBES if settings.code_enabled(cls.code)}
         self._stack = contextlib.ExitStack()

@@ -4,11 +4,15 @@ The first request of every probe must pass the route's own validation, or a 422 
 what auth does; so values are chosen, not fuzzed: the schema's const/enum/example/default
 first, then a plausible value for the format and the field name, clamped to the bounds.
 ``variant`` changes strings (``apiposture2@example.com``) so a second create does not
-collide with a unique constraint. Regex patterns are satisfied through hypothesis.
+collide with a unique constraint; ``tag`` (the run's nonce, and the probe and route that
+create it: ``apiposture2-3f9a1c07@example.com``) makes every name a probe creates unique
+to the run, so a second run against the same database collides with nothing the first
+left there. Regex patterns are satisfied through hypothesis.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Mapping
@@ -33,8 +37,8 @@ _BY_FORMAT: dict[str, str] = {
 }
 # field-name hints for plain strings (Flask bodies rarely say more than "str")
 _BY_NAME: tuple[tuple[str, str], ...] = (
-    (r"e-?mail", "apiposture{v}@example.com"),
-    (r"url|uri|link|website|homepage|callback", "http://apiposture.invalid/x{v}"),
+    (r"e-?mail", "apiposture{v}{t}@example.com"),
+    (r"url|uri|link|website|homepage|callback", "http://apiposture.invalid/x{v}{t}"),
     (r"phone|mobile", "+15550100{v:02d}"),
     (r"password|passwd|secret", "Apiposture-Passw0rd!{v}"),
     (r"uuid|guid", "{uuid}"),
@@ -45,6 +49,15 @@ _BY_NAME: tuple[tuple[str, str], ...] = (
     (r"color|colour", "#336699"),
     (r"zip|postal", "94105"),
 )
+
+
+def name_tag(nonce: str, *parts: str) -> str:
+    """The tag of the names one probe creates on one route (``parts``): the run's nonce
+    and a digest of the parts, so two runs, and two probes of one run, never make the
+    same name; "" without a nonce."""
+    if not nonce:
+        return ""
+    return nonce + hashlib.sha256(" ".join(parts).encode()).hexdigest()[:4]
 
 
 def _fit_string(text: str, spec: Mapping[str, Any]) -> str:
@@ -87,15 +100,16 @@ def from_pattern(pattern: str, preferred: str) -> str:
         return preferred
 
 
-def _string(spec: Mapping[str, Any], name: str, variant: int) -> str:
+def _string(spec: Mapping[str, Any], name: str, variant: int, tag: str = "") -> str:
     fmt = str(spec.get("format", ""))
-    ident = uuid.uuid5(_UUID_NAMESPACE, f"{name}:{variant}")
+    ident = uuid.uuid5(_UUID_NAMESPACE, f"{name}:{variant}" + (f":{tag}" if tag else ""))
+    suffix = f"-{tag}" if tag else ""
     if fmt in ("uuid", "uuid4"):
         return str(ident)
     if fmt in ("email", "idn-email"):
-        text = f"apiposture{variant}@example.com"
+        text = f"apiposture{variant}{suffix}@example.com"
     elif fmt in ("uri", "url", "iri", "uri-reference"):
-        text = f"http://apiposture.invalid/x{variant}"
+        text = f"http://apiposture.invalid/x{variant}{suffix}"
     elif fmt in _BY_FORMAT:
         text = _BY_FORMAT[fmt]
     elif fmt == "password":
@@ -103,8 +117,8 @@ def _string(spec: Mapping[str, Any], name: str, variant: int) -> str:
     else:
         lower = name.lower()
         text = next(
-            (t.format(v=variant, uuid=ident) for p, t in _BY_NAME if re.search(p, lower)),
-            f"apiposture{variant}" if variant else "apiposture",
+            (t.format(v=variant, t=suffix, uuid=ident) for p, t in _BY_NAME if re.search(p, lower)),
+            (f"apiposture{variant}" if variant else "apiposture") + suffix,
         )
     if spec.get("pattern"):
         text = from_pattern(str(spec["pattern"]), text)
@@ -159,7 +173,12 @@ def _merge_all_of(spec: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
 
 
 def value_for(
-    node: Any, root: dict[str, Any], name: str = "", variant: int = 0, depth: int = 0
+    node: Any,
+    root: dict[str, Any],
+    name: str = "",
+    variant: int = 0,
+    depth: int = 0,
+    tag: str = "",
 ) -> Any:
     """A valid value for the schema ``node`` (``$ref``s resolved against ``root``)."""
     spec = resolve(root, node)
@@ -169,7 +188,7 @@ def value_for(
         spec = _merge_all_of(spec, root)
     for key in ("anyOf", "oneOf"):
         if key in spec:
-            return value_for(_pick(list(spec[key]), root), root, name, variant, depth + 1)
+            return value_for(_pick(list(spec[key]), root), root, name, variant, depth + 1, tag)
     if "const" in spec:
         return spec["const"]
     if spec.get("enum"):
@@ -186,7 +205,7 @@ def value_for(
     if kind is None:
         kind = "object" if "properties" in spec else "array" if "items" in spec else "string"
     if kind == "string":
-        return _string(spec, name, variant)
+        return _string(spec, name, variant, tag)
     if kind in ("integer", "number"):
         return _number(spec, kind == "integer")
     if kind == "boolean":
@@ -196,8 +215,8 @@ def value_for(
     if kind == "array":
         count = max(1, int(spec.get("minItems", 1) or 1))
         item = spec.get("items") or {}
-        return [value_for(item, root, name, variant + i, depth + 1) for i in range(count)]
-    return object_for(spec, root, variant, depth)
+        return [value_for(item, root, name, variant + i, depth + 1, tag) for i in range(count)]
+    return object_for(spec, root, variant, depth, tag=tag)
 
 
 def object_for(
@@ -206,6 +225,7 @@ def object_for(
     variant: int = 0,
     depth: int = 0,
     omit: frozenset[str] = frozenset(),
+    tag: str = "",
 ) -> Any:
     """The required properties, or (none required) every property not in ``omit``."""
     properties: dict[str, Any] = spec.get("properties") or {}
@@ -216,11 +236,13 @@ def object_for(
         sub = properties.get(prop, {})
         if resolve(root, sub).get("readOnly"):
             continue
-        out[prop] = value_for(sub, root, prop, variant, depth + 1)
+        out[prop] = value_for(sub, root, prop, variant, depth + 1, tag)
     return out
 
 
-def body_for(shape: Shape, variant: int = 0, omit: frozenset[str] = frozenset()) -> Any:
+def body_for(
+    shape: Shape, variant: int = 0, omit: frozenset[str] = frozenset(), tag: str = ""
+) -> Any:
     """The request body value, or NO_BODY when the route takes none.
 
     Optional top-level fields named in ``omit`` (privileged ones) are left out, so a
@@ -230,15 +252,15 @@ def body_for(shape: Shape, variant: int = 0, omit: frozenset[str] = frozenset())
         return NO_BODY
     spec = resolve(shape.root, shape.body)
     if spec.get("type") == "object" or "properties" in spec:
-        return object_for(spec, shape.root, variant, 0, omit)
-    return value_for(shape.body, shape.root, "body", variant)
+        return object_for(spec, shape.root, variant, 0, omit, tag)
+    return value_for(shape.body, shape.root, "body", variant, tag=tag)
 
 
 _GENERATED = re.compile(r"^(?:id|uuid|pk|_id|created_at|updated_at|created|modified)$")
 
 
 def body_from_record(
-    record: Mapping[str, Any], variant: int, omit: frozenset[str]
+    record: Mapping[str, Any], variant: int, omit: frozenset[str], tag: str = ""
 ) -> dict[str, Any]:
     """A body shaped like an object the app returned, for routes that declare none.
 
@@ -251,12 +273,12 @@ def body_from_record(
             continue
         if key.endswith("_id"):
             continue
-        body[key] = _string({}, key, variant) if isinstance(value, str) else value
+        body[key] = _string({}, key, variant, tag) if isinstance(value, str) else value
     return body
 
 
-def param_value(param: Param, shape: Shape, variant: int = 0) -> str:
-    value = value_for(param.schema, shape.root, param.name, variant)
+def param_value(param: Param, shape: Shape, variant: int = 0, tag: str = "") -> str:
+    value = value_for(param.schema, shape.root, param.name, variant, tag=tag)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -274,31 +296,32 @@ def build_request(
     body: Any = None,
     credential_headers: frozenset[str] = frozenset(),
     omit: frozenset[str] = frozenset(),
+    tag: str = "",
 ) -> ProbeRequest:
     """A valid request for the route: path filled, required query/headers set, body built.
 
     ``body`` replaces the synthesised body when given. Required header parameters that
-    carry credentials are left to the identity.
+    carry credentials are left to the identity. ``tag`` goes into every name.
     """
     values = dict(path_values or {})
     filled = path
     for param in shape.params:
         if param.location == "path":
             raw = values.get(param.name)
-            text = str(raw) if raw is not None else param_value(param, shape, variant)
+            text = str(raw) if raw is not None else param_value(param, shape, variant, tag)
             filled = filled.replace("{" + param.name + "}", _quote(text, param))
     filled = skeleton(filled, "1")  # any name the shape did not know
     query = tuple(
-        (p.name, param_value(p, shape, variant))
+        (p.name, param_value(p, shape, variant, tag))
         for p in shape.params
         if p.location == "query" and p.required
     )
     headers = {
-        p.name: param_value(p, shape, variant)
+        p.name: param_value(p, shape, variant, tag)
         for p in shape.params
         if p.location == "header" and p.required and p.name.lower() not in credential_headers
     }
-    payload = body_for(shape, variant, omit) if body is None else body
+    payload = body_for(shape, variant, omit, tag) if body is None else body
     if shape.body_kind == "form" and isinstance(payload, dict):
         form = {str(k): "" if v is None else str(v) for k, v in payload.items()}
         return ProbeRequest(method, filled, query, NO_BODY, form, headers)

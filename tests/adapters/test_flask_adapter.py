@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from werkzeug.routing import Rule
 
 from pytest_apiposture.adapters import AdapterError
 from pytest_apiposture.adapters.flask import FlaskAdapter, flask_app_of, flask_path
+from pytest_apiposture.loading import LoadError, load_app
 from pytest_apiposture.model import Guard, Route
 
 FIXTURES = Path(__file__).parent / "flask_fixtures"
@@ -363,6 +365,12 @@ def test_flask_httpauth_scheme_roles_and_optional(load: Callable[[str], ModuleTy
 # ---- connexion ------------------------------------------------------------------------------
 
 
+def connexion_major() -> int:
+    from importlib.metadata import version
+
+    return int(version("connexion").split(".")[0])
+
+
 def test_connexion_routes_resolve_to_operation_functions(
     load: Callable[[str], ModuleType],
 ) -> None:
@@ -371,6 +379,15 @@ def test_connexion_routes_resolve_to_operation_functions(
     handlers = "fl_fx_cx_handlers"
     assert ADAPTER.matches(module.app)
     routes = {r.key: r for r in ADAPTER.routes(module.app) if not r.path.startswith("/static")}
+    served = {key: r.handler for key, r in routes.items() if "/openapi." in key}
+    if connexion_major() == 2:  # connexion 2 serves the spec from the inner Flask app
+        assert served == {
+            "GET /v1/openapi.json": "connexion.apis.flask_api:InternalHandlers.get_json_spec",
+            "GET /v1/openapi.yaml": "connexion.apis.flask_api:InternalHandlers.get_yaml_spec",
+        }
+    else:  # connexion 3 from its ASGI middleware, outside Flask's url_map
+        assert served == {}
+    routes = {key: r for key, r in routes.items() if key not in served}
     assert {key: (r.handler, where(r), r.path_params) for key, r in routes.items()} == {
         "GET /v1/pets": (
             f"{handlers}:list_pets",
@@ -412,7 +429,11 @@ def test_connexion_client_and_spec(load: Callable[[str], ModuleType]) -> None:
     pytest.importorskip("connexion")
     module = load("fl_fx_cx_app")
     client = ADAPTER.client(module.app)
-    assert client.get("/v1/pets").json() == [{"id": 1, "name": "rex"}]
+    listing = client.get("/v1/pets")
+    # Starlette's TestClient (connexion 3) or Flask's (connexion 2, its inner WSGI app)
+    assert (listing.json() if callable(listing.json) else listing.json) == [
+        {"id": 1, "name": "rex"}
+    ]
     assert client.delete("/v1/pets/3").status_code == 401
     assert client.delete("/v1/pets/3", headers={"Authorization": "Bearer t1"}).status_code == 204
     spec = ADAPTER.openapi(module.app)
@@ -428,6 +449,18 @@ def test_connexion_unresolvable_operation_is_a_clear_error(
     load: Callable[[str], ModuleType],
 ) -> None:
     pytest.importorskip("connexion")
+    if connexion_major() == 2:
+        # connexion 2 resolves operations in add_api: the app's module fails to import,
+        # which loading reports as the app's import-time error
+        with pytest.raises(LoadError) as failed:
+            load_app("fl_fx_cx_broken_app:app", FIXTURES)
+        where = os.path.relpath(fixture_file("fl_fx_cx_broken_app"))
+        assert str(failed.value) == (
+            "importing 'fl_fx_cx_broken_app' raised AttributeError: module 'fl_fx_cx_handlers' "
+            f"has no attribute 'no_such_function' (at {where}:10 in <module>); "
+            "fix the app's import-time code"
+        )
+        return
     module = load("fl_fx_cx_broken_app")
     with pytest.raises(AdapterError) as info:
         ADAPTER.routes(module.app)

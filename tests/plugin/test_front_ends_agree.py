@@ -5,7 +5,9 @@ they must report the same findings, write the same JSON report and exit the same
 The sample apps (with their real probes, two identities) and the refutation fixture,
 whose route is disproved at run time, are the cases. The sample apps' conftests are
 left out (``--noconftest``): the CLI cannot read pytest fixtures, so identities are
-given as options to both.
+given as options to both. Every name a probe creates carries the run's nonce, new per
+run by design (one value for all the items and xdist workers of a run); the two runs
+compared here are given the same one, so their reports can be compared byte for byte.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ TOKEN_MAKERS = {
 }
 
 
+NONCE = "frontends"  # the run nonce both front ends are given
 # the apps put their database in a new temporary folder per process, and a probe's
 # evidence can show its path: one fixed path, emptied before each run
 DATABASES = ("SAFESHOP_DB", "VULNSHOP_DB", "SAFENOTES_DB", "VULNNOTES_DB")
@@ -65,7 +68,7 @@ def both(
         [
             sys.executable, "-m", "pytest", "--apiposture", "--noconftest",
             "-p", "no:cacheprovider", "-p", "no:randomly", "-q", *workers,
-            f"--apiposture-json={pytest_json}",
+            f"--apiposture-json={pytest_json}", f"--apiposture-probe-nonce={NONCE}",
             *(f"--apiposture-identity={i}" for i in identities),
         ],
         project,
@@ -74,7 +77,8 @@ def both(
     cli = run(
         [
             sys.executable, "-m", "pytest_apiposture.cli", "scan", "--probe",
-            "--json-out", str(cli_json), *(f"--identity={i}" for i in identities),
+            "--json-out", str(cli_json), f"--probe-nonce={NONCE}",
+            *(f"--identity={i}" for i in identities),
         ],
         project,
         data,

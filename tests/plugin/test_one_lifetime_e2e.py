@@ -3,7 +3,8 @@
 The fixture app does not survive a restart (tests/probes/fixtures/px_lifetime_app.py):
 with a second startup its every answer is a 500 and the probes could tell nothing. Each
 xdist worker starts its own app once; the controller, which probes nothing, shuts its
-app down right after the enumeration.
+app down right after the enumeration. The Flask twin (no lifespan) does not survive a
+second app made by its factory: one factory call per process.
 """
 
 from __future__ import annotations
@@ -17,13 +18,18 @@ FIXTURE = Path(__file__).resolve().parents[1] / "probes" / "fixtures" / "px_life
 
 
 @pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["one-process", "xdist"])
+@pytest.mark.parametrize(
+    "target",
+    ["px_lifetime_app:app", "px_lifetime_app:create_flask_app()"],
+    ids=["fastapi-lifespan", "flask-factory"],
+)
 def test_probes_see_the_app_enumeration_started(
-    pytester: pytest.Pytester, workers: tuple[str, ...]
+    pytester: pytest.Pytester, workers: tuple[str, ...], target: str
 ) -> None:
     pytester.makepyfile(px_lifetime_app=FIXTURE.read_text())
     result = pytester.runpytest_subprocess(
         "--apiposture",
-        "--apiposture-app=px_lifetime_app:app",
+        f"--apiposture-app={target}",
         "--apiposture-identity=alice=Authorization: Bearer t-alice",
         "--apiposture-identity=bob=Authorization: Bearer t-bob",
         "--apiposture-no-audit",

@@ -72,3 +72,34 @@ def test_static_scan_with_startup_shuts_the_app_down_after_listing_its_routes(
     main(["scan", "--app", TARGET, "--root", str(ROOT), "--json", "--no-audit", "--startup"])
     capsys.readouterr()
     assert (database()["starts"], database()["closed_once"]) == (1, True)
+
+
+FLASK_TARGET = "px_lifetime_app:create_flask_app()"
+
+
+def test_flask_factory_makes_one_app_for_enumeration_and_probes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Flask has no lifespan: its app's one lifetime is the factory call that made it."""
+    argv = ["scan", "--app", FLASK_TARGET, "--root", str(ROOT), "--probe", "--json", "--no-audit"]
+    status = main([*argv, *(f"--identity={i}" for i in IDENTITIES)])
+    report = json.loads(capsys.readouterr().out)
+    assert sys.modules["px_lifetime_app"].FLASK_DB["apps"] == 1
+    assert probe_findings(report) == {
+        ("APS251", "GET", "/report", "high", "confirmed"),
+        ("APS151", "GET", "/notes/{note_id}", "high", "confirmed"),
+    }
+    assert status == 1
+
+
+def test_the_flask_twin_answers_500_once_a_second_app_was_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The control: made twice, the fixture is blind, so the test above can fail."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    import px_lifetime_app
+
+    first = px_lifetime_app.create_flask_app()
+    assert first.test_client().get("/report").status_code == 200
+    px_lifetime_app.create_flask_app()
+    assert first.test_client().get("/report").status_code == 500

@@ -9,7 +9,13 @@ from pytest_apiposture.adapters import select_adapter
 from pytest_apiposture.model import ModelField, Route
 from pytest_apiposture.probes.client import NO_BODY
 from pytest_apiposture.probes.shape import Param, Shape, fields_schema, shape_of
-from pytest_apiposture.probes.synth import body_for, body_from_record, build_request, value_for
+from pytest_apiposture.probes.synth import (
+    body_for,
+    body_from_record,
+    build_request,
+    name_tag,
+    value_for,
+)
 
 from .fixtures import px_flask_app, px_schema_app
 
@@ -131,3 +137,36 @@ def test_optional_privileged_fields_stay_out_of_the_valid_body() -> None:
         body_kind="json",
     )
     assert body_for(shape, 1, frozenset({"is_admin"})) == {"name": "apiposture1"}
+
+
+def test_the_run_tag_goes_into_every_name_and_nowhere_else() -> None:
+    spec = {
+        "type": "object",
+        "required": ["title", "email", "website", "ref", "password", "kind", "short", "code"],
+        "properties": {
+            "title": {"type": "string"},
+            "email": {"type": "string", "format": "email"},
+            "website": {"type": "string"},
+            "ref": {"type": "string", "format": "uuid"},
+            "password": {"type": "string"},  # not a name: no tag
+            "kind": {"type": "string", "example": "tool"},  # the schema's own value: kept
+            "short": {"type": "string", "maxLength": 10},  # no room for the tag
+            "code": {"type": "string", "pattern": "^[a-z]+$"},  # the tag's digits do not fit
+        },
+    }
+    tag = name_tag("3f9a1c", "APS251", "POST /things")
+    assert (tag, name_tag("", "APS251", "POST /things")) == ("3f9a1c0d77", "")
+    assert name_tag("3f9a1c", "APS151", "POST /things") != tag  # another probe, another tag
+    assert value_for(spec, {}, tag=tag) == {
+        "title": f"apiposture-{tag}",
+        "email": f"apiposture0-{tag}@example.com",
+        "website": f"http://apiposture.invalid/x0-{tag}",
+        "ref": str(uuid.uuid5(NAMESPACE, f"ref:0:{tag}")),
+        "password": "Apiposture-Passw0rd!0",
+        "kind": "tool",
+        "short": "apiposture",
+        "code": "apiposture",
+    }
+    plain = value_for(spec, {})  # no nonce: the names of the probes' own tests
+    assert (plain["title"], plain["email"]) == ("apiposture", "apiposture0@example.com")
+    assert plain["ref"] == str(uuid.uuid5(NAMESPACE, "ref:0"))
