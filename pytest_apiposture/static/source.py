@@ -35,7 +35,10 @@ T = TypeVar("T")
 
 class _Scope:
     """The files and notes of one unit of work; a context manager on the index's stack
-    (a plain class: the static pass opens one per route)."""
+    (a plain class: the static pass opens one per route). What is read while a scope is
+    open goes to the innermost scope, which hands it to the one around it when it
+    closes: each read is recorded once, not once per open scope (memoised answers nest
+    a dozen deep when calls are followed)."""
 
     __slots__ = ("_stack", "notes", "paths")
 
@@ -50,8 +53,13 @@ class _Scope:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._stack is not None:
-            self._stack.pop()  # scopes nest: the innermost closes first
+        stack = self._stack
+        if stack is not None:
+            stack.pop()  # scopes nest: the innermost closes first
+            if stack:
+                outer = stack[-1]
+                outer.paths.update(self.paths)
+                outer.notes.extend(self.notes)
 
 
 class SourceIndex:
@@ -80,7 +88,7 @@ class SourceIndex:
         return _Scope(self._scopes)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """Compute once per run; a hit replays the files and notes to open scopes."""
+        """Compute once per run; a hit replays the files and notes to the open scope."""
         hit = self._memo.get(key)
         scopes = self._scopes
         if hit is None:
@@ -88,14 +96,18 @@ class SourceIndex:
             scopes.append(scope)
             try:
                 value = compute()
-            finally:
+            except BaseException:
                 scopes.pop()
+                if scopes:  # what the failed computation read still counts
+                    scopes[-1].paths.update(scope.paths)
+                    scopes[-1].notes.extend(scope.notes)
+                raise
+            scopes.pop()
             hit = (value, frozenset(scope.paths), tuple(scope.notes))
             self._memo[key] = hit
         value, paths, notes = hit
-        if paths:
-            for scope in scopes:
-                scope.paths.update(paths)
+        if paths and scopes:
+            scopes[-1].paths.update(paths)
         for note in notes:
             self.note(note)
         return value
@@ -103,12 +115,12 @@ class SourceIndex:
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
-        for scope in self._scopes:
-            scope.notes.append(text)
+        if self._scopes:
+            self._scopes[-1].notes.append(text)
 
     def touch(self, path: str) -> None:
-        for scope in self._scopes:
-            scope.paths.add(path)
+        if self._scopes:
+            self._scopes[-1].paths.add(path)
 
     # -- files ---------------------------------------------------------------------
     def under_root(self, path: str) -> bool:
