@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..static.resolve import module_file, package_dirs
+from ..static.resolve import is_folder, module_file, package_dirs
 from ..static.source import FunctionSource, ModuleSource, Resolved, SourceIndex
 from ..static.syntax import dotted
 from ._dataflow import class_of, derives, function_source
@@ -273,7 +273,7 @@ def _under_root(index: SourceIndex, module: ModuleSource, package: str | None, l
     package: its submodules are project files)."""
     if module_file(index, module, package, level) is not None:
         return True
-    return any(os.path.isdir(d) for d in package_dirs(index, module, package, level))
+    return any(is_folder(index, d) for d in package_dirs(index, module, package, level))
 
 
 def _method_of_local(index: SourceIndex, fs: FunctionSource, call: ast.Call) -> Resolved | None:

@@ -20,7 +20,7 @@ from ..model import Route, relative_path
 from . import resolve as _resolve
 from .callables import code_owner, code_place, describe, lost_wraps
 from .parsed import FunctionSource, ModuleSource
-from .resolve import ABSENT, UNKNOWN, Resolved, norm
+from .resolve import ABSENT, FOLDER, UNKNOWN, Resolved, norm
 from .syntax import (
     call_name,
     dotted,
@@ -74,9 +74,11 @@ class SourceIndex:
         self._digests: dict[str, str] = {}
         self._modules: dict[str, ModuleSource | None] = {}
         self._bad: dict[str, str] = {}  # path -> its syntax-error note
+        self._folders: set[str] = set()  # paths read that are folders
         self._memo: dict[Hashable, tuple[Any, frozenset[str], tuple[str, ...]]] = {}
         self._scopes: list[_Scope] = []
-        self.import_bases: dict[str, tuple[str, ...]] = {}  # directory -> bases (resolve.py)
+        # directory -> (import bases, the __init__.py files that decided them): resolve.py
+        self.import_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._code_keys: dict[int, tuple[Any, str]] = {}  # id -> (object, key), unwrapped
         self._raw_code_keys: dict[int, tuple[Any, str]] = {}
         self._per_object: dict[tuple[int, Hashable], tuple[Any, Any]] = {}
@@ -138,17 +140,25 @@ class SourceIndex:
             try:
                 with open(path, "rb") as handle:
                     self._data[path] = handle.read()
-            except OSError:
+            except FileNotFoundError:
                 self._data[path] = None
+            except OSError:  # a folder (IsADirectoryError; PermissionError on Windows)
+                self._data[path] = None
+                if os.path.isdir(path):
+                    self._folders.add(path)
         return self._data[path]
 
     def digest(self, path: str) -> str:
-        """Content hash of a file (``ABSENT`` when it does not exist); cached per run."""
+        """Content hash of a file (``ABSENT`` when it does not exist, ``FOLDER`` for a
+        folder); cached per run."""
         known = self._digests.get(path)
         if known is not None:
             return known
         data = self.read(path)
-        known = ABSENT if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
+        if data is None:
+            known = FOLDER if norm(path) in self._folders else ABSENT
+        else:
+            known = hashlib.blake2b(data, digest_size=16).hexdigest()
         self._digests[path] = self._digests[norm(path)] = known
         return known
 
