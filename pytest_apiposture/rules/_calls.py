@@ -133,6 +133,9 @@ def mentions(
     """``fs`` or a project function it calls (``depth`` levels) has one of ``words`` in
     its text: a test once per function per run, to spare most handlers a data flow. The
     words of ``VOCABULARY`` are found for every rule in one pass per function."""
+    text = fs.text
+    if any(w in text for w in words):
+        return True  # no call resolved: the function itself says it
     if all(w in _VOCABULARY_SET for w in words):
         found = vocabulary_in(index, fs, depth)
         return any(w in found for w in words)
