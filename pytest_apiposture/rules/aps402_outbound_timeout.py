@@ -90,6 +90,7 @@ class OutboundCallWithoutTimeout(Rule):
                 site.callee,
                 frozenset(),
                 question="no-timeout",
+                words=_WORDS,
                 local=_first_unbounded,
                 taint=None,
                 follow=_always,

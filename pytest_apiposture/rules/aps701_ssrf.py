@@ -93,6 +93,7 @@ class ServerSideRequestForgery(Rule):
             handler,
             frozenset(request_params(index, handler)),
             question="ssrf",
+            words=_CLIENT_WORDS,
             local=_controlled_call,
             taint=partial(_tainted, index),
             follow=_follow,
