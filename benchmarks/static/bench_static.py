@@ -18,7 +18,10 @@ Both include the caller's ``is_public`` predicate (once per route, here the conf
 
 Each round measures the floor, a cold and a warm run back to back in CPU time
 (``time.process_time``); the printed ratio is the median of the ``--repeat`` rounds' own
-ratios, with their range. On a shared machine a busy neighbour slows this process's CPU
+ratios, with their range. ``--calls-off-too`` adds, in each round, a cold run of the same
+code with the call following switched off (``rules._calls`` resolving no call site) and
+prints what the following costs: the median of the rounds' cold-on / cold-off ratios (in
+one process, so both see the same heap and the same neighbours), and both digests. On a shared machine a busy neighbour slows this process's CPU
 time too (shared cores), so only ratios taken within one round compare (targets: cold <=
 1.5x the floor, warm <= 0.1x).
 """
@@ -34,6 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
+import unittest.mock
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -46,7 +50,7 @@ from pytest_apiposture.config import route_matcher
 from pytest_apiposture.knowledge import DEFAULT_KNOWLEDGE
 from pytest_apiposture.loading import load_app
 from pytest_apiposture.model import Finding, Route, relative_path
-from pytest_apiposture.rules import RULES
+from pytest_apiposture.rules import RULES, _calls
 from pytest_apiposture.static.engine import AnalysisResult, analyse, project_files_for
 from pytest_apiposture.static.source import SourceIndex
 from pytest_apiposture.static.syntax import walk
@@ -90,6 +94,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--app", help="a real app to measure instead (module:attr[()])")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="its project root")
+    parser.add_argument(
+        "--calls-off-too",
+        action="store_true",
+        help="also time each cold run without following calls into project functions",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="apiposture-bench-") as tmp:
@@ -121,7 +130,10 @@ def main() -> None:
             for path in files:
                 ast.parse(path.read_bytes(), filename=str(path))
 
-        def run(cache_dir: Path) -> AnalysisResult:
+        def run(cache_dir: Path, *, follow: bool = True) -> AnalysisResult:
+            if not follow:
+                with unittest.mock.patch.object(_calls, "_sites", lambda index, fs: []):
+                    return run(cache_dir)
             index = SourceIndex(root, cache_dir=cache_dir)
             return analyse(
                 routes,
@@ -140,11 +152,18 @@ def main() -> None:
         # Interleaved rounds: floor, cold, warm back to back, so a neighbour that slows the
         # machine down slows all three; the ratio printed is the median of the rounds'.
         rounds: list[tuple[float, float, float]] = []
-        for _ in range(args.repeat):
+        follow_ratios: list[float] = []
+        for number in range(args.repeat):
             parse = best(1, floor)
             cold = best(1, lambda: run(cache_root / str(next(caches))))
             warm = best(1, lambda: run(warm_dir))
             rounds.append((parse, cold, warm))
+            if args.calls_off_too:
+                off = best(1, lambda: run(cache_root / str(next(caches)), follow=False))
+                if number % 2:  # the other order too: neither run always comes first
+                    cold = best(1, lambda: run(cache_root / str(next(caches))))
+                follow_ratios.append(cold / off)
+        off_result = run(cache_root / "off", follow=False) if args.calls_off_too else None
         warm_result = run(warm_dir)
         public = best(args.repeat, lambda: [is_public(route) for route in routes])
         # what one Python-level visit of every node costs: the floor under any rule engine
@@ -176,6 +195,13 @@ def main() -> None:
         f"node visit  : {visit * 1000:8.1f} ms  = {visit / parse:5.2f}x (syntax.walk of every tree)"
     )
     print(f"warm findings identical to cold: {same}")
+    if off_result is not None:
+        print(
+            f"call following: cold {statistics.median(follow_ratios):.3f}x the same cold run "
+            f"without it (rounds {min(follow_ratios):.3f}-{max(follow_ratios):.3f}); without "
+            f"it: {len(off_result.findings)} findings "
+            f"(digest {findings_digest(off_result.findings, root)})"
+        )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..static.resolve import module_file, package_dirs
+from ..static.resolve import is_folder, module_file, package_dirs
 from ..static.source import FunctionSource, ModuleSource, Resolved, SourceIndex
 from ..static.syntax import dotted
 from ._dataflow import class_of, derives, function_source
@@ -30,13 +30,21 @@ MAX_DEPTH = 3
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-@dataclass(frozen=True)
 class CallSite:
-    """A call into a project function: the call, the callee, parameter -> arguments."""
+    """A call into a project function: the call, the callee, parameter -> arguments
+    (``bound``, worked out on first use: the ``mentions`` walk never reads it)."""
 
-    call: ast.Call
-    callee: FunctionSource
-    bound: dict[str, tuple[ast.expr, ...]]
+    __slots__ = ("_bound", "call", "callee")
+
+    def __init__(self, call: ast.Call, callee: FunctionSource) -> None:
+        self.call, self.callee = call, callee
+        self._bound: dict[str, tuple[ast.expr, ...]] | None = None
+
+    @property
+    def bound(self) -> dict[str, tuple[ast.expr, ...]]:
+        if self._bound is None:
+            self._bound = bind(self.callee, self.call)
+        return self._bound
 
 
 @dataclass(frozen=True)
@@ -78,14 +86,18 @@ def reach(
     follow: Follow,
     depth: int = MAX_DEPTH,
     carries: Carries | None = None,
+    words: tuple[str, ...] | None = None,
 ) -> Hit | None:
     """``local``'s answer in ``fs`` or, failing that, in a project function it calls
     (``depth`` levels down). With ``taint``, a callee's seeds are the parameters bound to
-    an argument that reads a tainted name; without, every callee is asked with none."""
+    an argument that reads a tainted name; without, every callee is asked with none.
+    With ``words`` (``local`` answers no in a function whose text holds none of them), a
+    callee is asked only when it or a function it calls, as deep as the question goes,
+    has one of them: the shared ``mentions`` test, before any taint is computed."""
     key = ("reach", question, fs.path, fs.line, fs.name, seeds, depth)
     return index.memo(
         key,
-        lambda: _reach(index, fs, seeds, question, local, taint, follow, depth, carries),
+        lambda: _reach(index, fs, seeds, question, local, taint, follow, depth, carries, words),
     )
 
 
@@ -99,11 +111,14 @@ def _reach(
     follow: Follow,
     depth: int,
     carries: Carries | None,
+    words: tuple[str, ...] | None,
 ) -> Hit | None:
     hit = local(index, fs, seeds)
     if hit is not None or depth <= 0:
         return hit
     sites = project_calls(index, fs)
+    if words is not None:
+        sites = [s for s in sites if mentions(index, s.callee, words, depth - 1)]
     if not sites:
         return None
     tainted = taint(fs, seeds) if taint is not None else set()
@@ -121,6 +136,7 @@ def _reach(
             follow=follow,
             depth=depth - 1,
             carries=carries,
+            words=words,
         )
         if found is not None:
             return found.through(site.callee.qualname)
@@ -133,6 +149,9 @@ def mentions(
     """``fs`` or a project function it calls (``depth`` levels) has one of ``words`` in
     its text: a test once per function per run, to spare most handlers a data flow. The
     words of ``VOCABULARY`` are found for every rule in one pass per function."""
+    text = fs.text
+    if any(w in text for w in words):
+        return True  # no call resolved: the function itself says it
     if all(w in _VOCABULARY_SET for w in words):
         found = vocabulary_in(index, fs, depth)
         return any(w in found for w in words)
@@ -207,6 +226,9 @@ def _sites(index: SourceIndex, fs: FunctionSource) -> list[CallSite]:
     bindings, params = module.bindings, fs.params
     assigned: dict[str, list[ast.expr]] | None = None
     out = []
+    # (head, rest) -> the callee, or None: a name called again (a logger, ``data.get``)
+    # resolves the same way, and its files are already recorded in this scope
+    seen: dict[tuple[str, str], FunctionSource | None] = {}
     for call in calls:
         func = call.func
         cls = func.__class__
@@ -221,6 +243,13 @@ def _sites(index: SourceIndex, fs: FunctionSource) -> list[CallSite]:
             head, _, rest = name.partition(".")
         else:
             continue
+        key = (head, rest)
+        if key in seen:
+            known = seen[key]
+            if known is not None:
+                out.append(CallSite(call, known))
+            continue
+        seen[key] = None
         if assigned is None and head not in bindings and head not in params:
             assigned = fs.assignments
         if head in params or (assigned is not None and head in assigned):
@@ -244,8 +273,8 @@ def _sites(index: SourceIndex, fs: FunctionSource) -> list[CallSite]:
             continue
         if found.node is fs.node:
             continue  # direct recursion adds nothing
-        callee = function_source(index, found.module, found.node)
-        out.append(CallSite(call, callee, bind(callee, call)))
+        callee = seen[key] = function_source(index, found.module, found.node)
+        out.append(CallSite(call, callee))
     return out
 
 
@@ -273,7 +302,7 @@ def _under_root(index: SourceIndex, module: ModuleSource, package: str | None, l
     package: its submodules are project files)."""
     if module_file(index, module, package, level) is not None:
         return True
-    return any(os.path.isdir(d) for d in package_dirs(index, module, package, level))
+    return any(is_folder(index, d) for d in package_dirs(index, module, package, level))
 
 
 def _method_of_local(index: SourceIndex, fs: FunctionSource, call: ast.Call) -> Resolved | None:

@@ -13,6 +13,7 @@ from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, unparse, walk
 from ._calls import MAX_DEPTH, Hit, project_calls, reach
 from ._dataflow import IDENTITY_NAMES, derives, identity_names, is_identity, tainted_names
+from ._http import is_http_call
 from .aps501_admin_without_role import looks_administrative
 from .base import Rule, RuleContext
 
@@ -65,8 +66,11 @@ class ObjectLevelAuthorization(Rule):
     an ownership check (a helper that receives the caller, or reads ``current_user``,
     and compares it with the object); a check in a helper counts whether or not it
     refuses, the handler may refuse on its answer. Routes behind an
-    authorization guard (admin) are not reported. Confirm with two identities: the
-    APS151 probe.
+    authorization guard (admin) are not reported. An HTTP call by the id
+    (``requests.get(f"https://cdn.example.com/{slug}")``; a client made from
+    ``requests``, ``httpx``, ``aiohttp`` or ``urllib3``; ``urlopen``) fetches from
+    another server and is not a lookup; a client class of the project's own that wraps
+    one still reads as one. Confirm with two identities: the APS151 probe.
 
     ## References
     - OWASP API1:2023 Broken Object Level Authorization
@@ -285,10 +289,11 @@ def _uses(node: ast.AST, name: str) -> bool:
 
 
 def _first_access(handler: FunctionSource, param: str, identities: set[str]) -> ast.expr | None:
-    """The first call or subscript that looks an object up by ``param``."""
+    """The first call or subscript that looks an object up by ``param`` (an HTTP call,
+    ``requests.get(f".../{slug}")``, fetches from another server, not an object here)."""
     candidates: list[ast.expr] = []
     for node in handler.of(ast.Call):
-        if call_name(node) in _ACCESS_CALLS:
+        if call_name(node) in _ACCESS_CALLS and not is_http_call(handler, node):
             arguments = [*node.args, *(k.value for k in node.keywords)]
             if any(_uses(a, param) for a in arguments):
                 if any(is_identity(a, identities) for a in arguments) or is_identity(

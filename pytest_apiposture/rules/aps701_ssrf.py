@@ -13,14 +13,11 @@ from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
 from ._calls import Hit, mentions, reach
 from ._dataflow import derives, reads_request, request_params, tainted_names
+from ._http import CLIENT_MODULES, HTTP_VERBS
 from .base import Rule, RuleContext
 
-_HTTP_VERBS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"}
-)
-_CLIENT_MODULES = ("requests", "httpx", "aiohttp", "urllib3")
 _CLIENT_FACTORIES = re.compile(r"(?:Session|Client|AsyncClient|ClientSession|PoolManager)$")
-_CLIENT_WORDS = (*_CLIENT_MODULES, "urlopen", "Request(")
+_CLIENT_WORDS = (*CLIENT_MODULES, "urlopen", "Request(")
 _HOST_DONE = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]+/", re.IGNORECASE)
 
 
@@ -96,6 +93,7 @@ class ServerSideRequestForgery(Rule):
             handler,
             frozenset(request_params(index, handler)),
             question="ssrf",
+            words=_CLIENT_WORDS,
             local=_controlled_call,
             taint=partial(_tainted, index),
             follow=_follow,
@@ -158,7 +156,7 @@ def _outbound(handler: FunctionSource) -> Iterator[tuple[ast.Call, ast.expr]]:
         name = dotted(call.func)
         root = name.split(".", 1)[0]
         verb = call_name(call)
-        is_client = (root in _CLIENT_MODULES or root in clients) and verb in _HTTP_VERBS
+        is_client = (root in CLIENT_MODULES or root in clients) and verb in HTTP_VERBS
         if not (is_client or verb == "urlopen" or name.endswith("request.Request")):
             continue
         position = 1 if verb == "request" else 0

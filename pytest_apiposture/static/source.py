@@ -20,7 +20,7 @@ from ..model import Route, relative_path
 from . import resolve as _resolve
 from .callables import code_owner, code_place, describe, lost_wraps
 from .parsed import FunctionSource, ModuleSource
-from .resolve import ABSENT, UNKNOWN, Resolved, norm
+from .resolve import ABSENT, FOLDER, UNKNOWN, Resolved, norm
 from .syntax import (
     call_name,
     dotted,
@@ -35,7 +35,10 @@ T = TypeVar("T")
 
 class _Scope:
     """The files and notes of one unit of work; a context manager on the index's stack
-    (a plain class: the static pass opens one per route)."""
+    (a plain class: the static pass opens one per route). What is read while a scope is
+    open goes to the innermost scope, which hands it to the one around it when it
+    closes: each read is recorded once, not once per open scope (memoised answers nest
+    a dozen deep when calls are followed)."""
 
     __slots__ = ("_stack", "notes", "paths")
 
@@ -50,8 +53,13 @@ class _Scope:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._stack is not None:
-            self._stack.pop()  # scopes nest: the innermost closes first
+        stack = self._stack
+        if stack is not None:
+            stack.pop()  # scopes nest: the innermost closes first
+            if stack:
+                outer = stack[-1]
+                outer.paths.update(self.paths)
+                outer.notes.extend(self.notes)
 
 
 class SourceIndex:
@@ -66,9 +74,11 @@ class SourceIndex:
         self._digests: dict[str, str] = {}
         self._modules: dict[str, ModuleSource | None] = {}
         self._bad: dict[str, str] = {}  # path -> its syntax-error note
+        self._folders: set[str] = set()  # paths read that are folders
         self._memo: dict[Hashable, tuple[Any, frozenset[str], tuple[str, ...]]] = {}
         self._scopes: list[_Scope] = []
-        self.import_bases: dict[str, tuple[str, ...]] = {}  # directory -> bases (resolve.py)
+        # directory -> (import bases, the __init__.py files that decided them): resolve.py
+        self.import_bases: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._code_keys: dict[int, tuple[Any, str]] = {}  # id -> (object, key), unwrapped
         self._raw_code_keys: dict[int, tuple[Any, str]] = {}
         self._per_object: dict[tuple[int, Hashable], tuple[Any, Any]] = {}
@@ -80,7 +90,7 @@ class SourceIndex:
         return _Scope(self._scopes)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """Compute once per run; a hit replays the files and notes to open scopes."""
+        """Compute once per run; a hit replays the files and notes to the open scope."""
         hit = self._memo.get(key)
         scopes = self._scopes
         if hit is None:
@@ -88,14 +98,18 @@ class SourceIndex:
             scopes.append(scope)
             try:
                 value = compute()
-            finally:
+            except BaseException:
                 scopes.pop()
+                if scopes:  # what the failed computation read still counts
+                    scopes[-1].paths.update(scope.paths)
+                    scopes[-1].notes.extend(scope.notes)
+                raise
+            scopes.pop()
             hit = (value, frozenset(scope.paths), tuple(scope.notes))
             self._memo[key] = hit
         value, paths, notes = hit
-        if paths:
-            for scope in scopes:
-                scope.paths.update(paths)
+        if paths and scopes:
+            scopes[-1].paths.update(paths)
         for note in notes:
             self.note(note)
         return value
@@ -103,12 +117,12 @@ class SourceIndex:
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
-        for scope in self._scopes:
-            scope.notes.append(text)
+        if self._scopes:
+            self._scopes[-1].notes.append(text)
 
     def touch(self, path: str) -> None:
-        for scope in self._scopes:
-            scope.paths.add(path)
+        if self._scopes:
+            self._scopes[-1].paths.add(path)
 
     # -- files ---------------------------------------------------------------------
     def under_root(self, path: str) -> bool:
@@ -126,17 +140,25 @@ class SourceIndex:
             try:
                 with open(path, "rb") as handle:
                     self._data[path] = handle.read()
-            except OSError:
+            except FileNotFoundError:
                 self._data[path] = None
+            except OSError:  # a folder (IsADirectoryError; PermissionError on Windows)
+                self._data[path] = None
+                if os.path.isdir(path):
+                    self._folders.add(path)
         return self._data[path]
 
     def digest(self, path: str) -> str:
-        """Content hash of a file (``ABSENT`` when it does not exist); cached per run."""
+        """Content hash of a file (``ABSENT`` when it does not exist, ``FOLDER`` for a
+        folder); cached per run."""
         known = self._digests.get(path)
         if known is not None:
             return known
         data = self.read(path)
-        known = ABSENT if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
+        if data is None:
+            known = FOLDER if norm(path) in self._folders else ABSENT
+        else:
+            known = hashlib.blake2b(data, digest_size=16).hexdigest()
         self._digests[path] = self._digests[norm(path)] = known
         return known
 
