@@ -78,6 +78,9 @@ TESTS: dict[str, tuple[str, ...]] = {
     "probes/mass_assignment.py": _PROBE_TESTS,
     "probes/exposure.py": _PROBE_TESTS,
     "probes/base.py": _PROBE_TESTS,
+    "probes/context.py": _PROBE_TESTS,
+    "probes/run.py": _PROBE_TESTS,
+    "probes/runtime.py": _PROBE_TESTS,
     "verdict.py": _VERDICT_TESTS,
     "suppress.py": _VERDICT_TESTS,
 }
