@@ -58,6 +58,15 @@ _PROBE_TESTS = (
     "tests/probes/test_probe_helpers.py",
     "tests/probes/test_probe_writes.py",
     "tests/probes/test_probes_fixture_apps.py",
+    "tests/probes/test_delete_probes.py",
+    "tests/probes/test_issued_credentials.py",
+    "tests/probes/test_probe_mutants_context.py",
+    "tests/probes/test_probe_mutants_run.py",
+    "tests/probes/test_probe_mutants_runtime.py",
+    "tests/probes/test_probe_mutants_bola.py",
+    "tests/probes/test_probe_mutants_mass.py",
+    "tests/probes/test_probe_mutants_exposure.py",
+    "tests/probes/test_probe_mutants_missing_auth.py",
 )
 _VERDICT_TESTS = (
     "tests/core/test_verdict.py",
