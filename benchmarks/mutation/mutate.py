@@ -67,6 +67,8 @@ _PROBE_TESTS = (
     "tests/probes/test_probe_mutants_mass.py",
     "tests/probes/test_probe_mutants_exposure.py",
     "tests/probes/test_probe_mutants_missing_auth.py",
+    "tests/probes/test_probe_mutants_discover.py",
+    "tests/probes/test_probe_mutants_bola_people.py",
 )
 _VERDICT_TESTS = (
     "tests/core/test_verdict.py",
@@ -90,6 +92,8 @@ TESTS: dict[str, tuple[str, ...]] = {
     "probes/context.py": _PROBE_TESTS,
     "probes/run.py": _PROBE_TESTS,
     "probes/runtime.py": _PROBE_TESTS,
+    "probes/data_exposure.py": _PROBE_TESTS,
+    "probes/discover.py": _PROBE_TESTS,
     "verdict.py": _VERDICT_TESTS,
     "suppress.py": _VERDICT_TESTS,
 }
