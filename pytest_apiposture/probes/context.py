@@ -26,7 +26,7 @@ from .transport import make_client
 
 ANONYMOUS = "anonymous"
 DEFAULT_METHODS = frozenset({"GET", "POST", "PUT", "PATCH"})
-_SEEN_PER_ROUTE = 20
+_SEEN_PER_COLLECTION = 20  # answers kept per collection for harvest()
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,11 @@ def route_matches(pattern: str, route: Route) -> bool:
 
 @dataclass
 class ProbeSession:
-    """Shared by every probe item of a session: the client, harvested ids, 2xx bodies."""
+    """Shared by every probe item of a session: the client, the 2xx JSON answers of each
+    collection (where ids are harvested), the exposure scans."""
 
     client: ProbeClient
     app: Any = None
-    seen: dict[str, list[Exchange]] = field(default_factory=dict)  # route key -> 2xx JSON
     # (route key, body) -> what the data-exposure scan found there (a plain cache)
     scanned: dict[tuple[str, bytes], frozenset[Any]] = field(default_factory=dict)
     _by_collection: dict[str, list[Exchange]] = field(default_factory=dict)
@@ -69,13 +69,10 @@ class ProbeSession:
             with self._overrides(identity):
                 exchange = self.client.send(request, label=label, route=route.key)
         if exchange.ok and exchange.is_json:
-            for key, table in (
-                (route.key, self.seen),
-                (bare(collection_path(route.path) or route.path), self._by_collection),
-            ):
-                bucket = table.setdefault(key, [])
-                if len(bucket) < _SEEN_PER_ROUTE:
-                    bucket.append(exchange)
+            key = bare(collection_path(route.path) or route.path)
+            bucket = self._by_collection.setdefault(key, [])
+            if len(bucket) < _SEEN_PER_COLLECTION:
+                bucket.append(exchange)
         return exchange
 
     def harvest(self, collection: str) -> list[Any]:
@@ -86,9 +83,11 @@ class ProbeSession:
         return found
 
     @contextmanager
-    def _overrides(self, identity: Identity | None) -> Iterator[None]:
+    def _overrides(self, identity: Identity) -> Iterator[None]:
+        """``identity``'s dependency overrides in place for one request (FastAPI); an app
+        without ``dependency_overrides`` (Flask) gets the request without them."""
         table = getattr(self.app, "dependency_overrides", None)
-        if identity is None or not identity.overrides or table is None:
+        if table is None:
             yield
             return
         saved = {key: table[key] for key in identity.overrides if key in table}

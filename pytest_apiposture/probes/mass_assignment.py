@@ -91,7 +91,7 @@ class MassAssignmentProbe(Probe):
             raise Skip("the request body is not a JSON object; nothing to add fields to")
         reader = read_for(route, ctx.table)
         reader = reader if reader is not None and ctx.allowed(reader) else None
-        mine = [r for r in ctx.table.me if ctx.allowed(r)] if who else []
+        mine = [r for r in ctx.table.me if ctx.allowed(r)]  # read only as an identity
         admin = (
             [r for r in ctx.table.admin if ctx.allowed(r)] if who and about_caller(route) else []
         )
@@ -213,14 +213,15 @@ class MassAssignmentProbe(Probe):
         run: ProbeRun, route: Route, reader: Route | None, who: Identity | None, wrote: Exchange
     ) -> Exchange | None:
         """Read back the object a write touched (same path, or the id a create returned)."""
-        if reader is None or not wrote.ok:
+        if reader is None:  # (``wrote`` is a 2xx: the control, or an attack that went in)
             return None
         tag = who.name if who else "anonymous"
         if collection_path(route.path) is not None:  # PUT/PATCH /items/{id}
             return run.call(reader, who, f"{tag}, read back")
         names = reader.path_params
         record = next(records(wrote.data), None)
-        ident = id_of(record, names[-1], route.path) if record is not None and names else None
+        # (the read route of a create is a member route: it has a path parameter)
+        ident = id_of(record, names[-1], route.path) if record is not None else None
         if ident is None:
             return None
         values = {**run.path_values(route, who), names[-1]: ident}
