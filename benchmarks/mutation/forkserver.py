@@ -274,10 +274,11 @@ def run(request: dict[str, Any], package_dir: str) -> dict[str, Any]:
             os._exit(code)
     pidfd = os.pidfd_open(pid)
     try:
-        ready, _, _ = select.select([pidfd], [], [], float(request["timeout"]))
+        # the harness gone (its end of stdin closed) stops the run as a timeout does
+        ready, _, _ = select.select([pidfd, sys.stdin], [], [], float(request["timeout"]))
     finally:
         os.close(pidfd)
-    timed_out = not ready
+    timed_out = pidfd not in ready
     if timed_out:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)

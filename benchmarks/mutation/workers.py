@@ -22,6 +22,13 @@ FORKSERVER = Path(__file__).resolve().parent / "forkserver.py"
 PYTEST_ARGS = ("-x", "-q", "-p", "no:cacheprovider", "-p", f"{PACKAGE}.plugin")
 
 
+def snapshot(folder: Path) -> Path:
+    """A copy of the package as it is now, in ``folder``: the mutants are made from it and
+    the workers copy it, so editing the tree while a pass runs changes nothing of it."""
+    shutil.copytree(ROOT / PACKAGE, folder / PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
 @dataclass
 class Suite:
     """One module's tests, as their unmutated run saw them."""
@@ -56,12 +63,11 @@ class Suite:
 class Worker:
     """One private copy of the package and the fork server that runs pytest on it."""
 
-    def __init__(self, base: Path, keep: Path | None = None) -> None:
+    def __init__(self, base: Path, source: Path, keep: Path | None = None) -> None:
         self.dir = base
+        self.source = source  # the snapshot the mutants were made from (``snapshot``)
         self.keep = keep  # a folder to keep each run's pytest output in, or None
-        shutil.copytree(
-            ROOT / PACKAGE, base / PACKAGE, ignore=shutil.ignore_patterns("__pycache__")
-        )
+        shutil.copytree(source / PACKAGE, base / PACKAGE)
         # bytecode for the unmutated modules, once (a mutant's run writes none)
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(base)], check=True)
         # PYTHONSAFEPATH: the script's folder is not put on sys.path before the copy.
@@ -154,7 +160,7 @@ class Worker:
     def run(self, mutant: Mutant, suite: Suite, first: list[str]) -> dict[str, Any]:
         """Write the mutant into the copy, run the suite, put the original back."""
         target = self.dir / mutant.module
-        original = (ROOT / mutant.module).read_text()
+        original = (self.source / mutant.module).read_text()
         before = target.stat()
         target.write_text(apply(original, mutant))
         # never the unmutated module's bytecode: another modification time
@@ -167,9 +173,14 @@ class Worker:
             os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
 
     def close(self) -> None:
+        """Stop the fork server (it kills a run still going: its input closes)."""
         if self.server.stdin is not None:
             self.server.stdin.close()
-        self.server.wait()
+        try:
+            self.server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait()
         self.log.close()
 
 
