@@ -65,6 +65,8 @@ _RULE_TESTS = (
     "tests/rules/test_rules_knowledge.py",
     "tests/rules/test_mutants_auth.py",
     "tests/rules/test_mutants_guard_roles.py",
+    "tests/rules/test_mutants_denials.py",
+    "tests/rules/test_mutants_handlers.py",
 )
 _PROBE_TESTS = (
     "tests/probes/test_probe_decisions.py",
