@@ -50,10 +50,11 @@ class Suite:
         return {test for line in lines for test in executed.get(line, ())}
 
     def first(self, module: str, covering: set[str]) -> list[str]:
-        """The order to try the tests that can notice the mutant in: this module's killers
-        first, then the quickest. The rest of the suite runs after them, unchanged."""
+        """The order to try the tests that can notice the mutant in (every test, when its
+        lines run at import): this module's killers first, then the quickest. The rest of
+        the suite runs after them, unchanged."""
         kills = self.kills.get(module, Counter())
-        tests = covering - {""}
+        tests = set(self.durations) if "" in covering else covering - {""}
         return sorted(tests, key=lambda t: (-kills[t], self.durations.get(t, 0.0), t))
 
     def killed_by(self, module: str, test: str) -> None:
