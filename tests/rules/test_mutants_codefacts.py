@@ -21,6 +21,7 @@ LOGIN_REQUIRED = True
 OPEN_ACCESS = False
 AUTH_REQUIRED = True
 STRICT_MODE = True
+VERBOSE_AUTH = False
 
 
 class settings:
@@ -60,6 +61,11 @@ def maintenance():
         abort(403)
 
 
+def maintenance_setting():
+    if settings.OPEN:
+        abort(403)
+
+
 requires_login = lambda: abort(401) if not session.get("user_id") else None
 gone_unless_logged_in = lambda: abort(404) if not session.get("user_id") else None
 
@@ -74,7 +80,14 @@ def status_guard(token=None):
 def status_guard_not_found(token=None):
     status = 200
     if token is None:
-        status = 404
+        status = 404  # not a 401
+    return error_response(status)
+
+
+def status_guard_forbidden(token=None):
+    status = 200
+    if token is None:
+        status = 403
     return error_response(status)
 
 
@@ -125,7 +138,7 @@ def open_unless_configured(token=None):
 def role_early_then_strict(user=None):
     if user["role"] == "admin":
         return user
-    return strict_user(user)
+    return strict_user(user)  # raises a 401 for anyone else
 
 
 def profile_check(creds=None):
@@ -161,25 +174,40 @@ def logs_anonymous(token=None):
     return token
 
 
-def read_token_guard(request=None):
-    user = read_token(request)
-    if user is None:
+def read_token_view():
+    caller = read_token(request)
+    if caller is None:
+        abort(403)
+    return {}
+
+
+def authenticate_view():
+    caller = authenticate(request)
+    if caller is None:
+        abort(403)
+    return {}
+
+
+def annotated_view():
+    caller: dict = authenticate(request)
+    if caller is None:
+        abort(403)
+    return {}
+
+
+def lookup_view(item_id=None):
+    item = find_item(item_id)
+    if item is None:
+        abort(403)
+    return {}
+
+
+def logs_when_verbose(token=None):
+    if VERBOSE_AUTH:
+        audit("checking")
+    if token is None:
         raise HTTPException(status_code=401)
-    return user
-
-
-def authenticate_guard(request=None):
-    user = authenticate(request)
-    if user is None:
-        raise HTTPException(status_code=401)
-    return user
-
-
-def annotated_guard(request=None):
-    user: dict = authenticate(request)
-    if user is None:
-        raise HTTPException(status_code=401)
-    return user
+    return token
 
 
 def g_user_guard():
@@ -254,6 +282,7 @@ def test_code_with_no_word_of_refusal_reads_no_credential_and_lets_no_one_throug
 ) -> None:
     # guardcode ``NO_FACTS``: its defaults are no fact at all (``CodeFacts()``)
     assert role_of(code, "read_only_guard") is GuardRole.OTHER  # refuses, reads nothing
+    assert role_of(code, "maintenance_setting") is GuardRole.OTHER  # an attribute: no credential
     optional = {"scheme": "HTTPBearer", "auto_error": False}
     strict = chained(code, "outer", "strict_user", **optional)
     assert judged(code, strict, handler="plain_view").guards[0].role is GuardRole.AUTH
@@ -268,6 +297,7 @@ def test_a_lambda_is_read_like_a_function(code: Code) -> None:
 
 def test_a_status_variable_set_to_401_is_a_refusal(code: Code) -> None:
     assert role_of(code, "status_guard") is GuardRole.AUTH
+    assert role_of(code, "status_guard_forbidden") is GuardRole.AUTH
     assert role_of(code, "status_guard_not_found") is GuardRole.OTHER
     assert role_of(code, "code_guard") is GuardRole.OTHER  # not named status
 
@@ -311,12 +341,28 @@ def test_only_a_missing_credential_answered_by_a_return_lets_anonymous_through(
     assert role_of(code, name, **optional) is GuardRole.AUTH
 
 
-@pytest.mark.parametrize("name", ["read_token_guard", "authenticate_guard", "annotated_guard"])
+@pytest.mark.parametrize(
+    ("handler", "auth"),
+    [
+        ("read_token_view", Auth.AUTHENTICATED),
+        ("authenticate_view", Auth.AUTHENTICATED),
+        ("annotated_view", Auth.AUTHENTICATED),
+        ("lookup_view", Auth.NONE),
+    ],
+)
 def test_a_variable_from_a_call_that_reads_the_callers_credential_is_a_credential(
-    code: Code, name: str
+    code: Code, handler: str, auth: Auth
 ) -> None:
-    # ``_identity_vars``: a call named like a credential read or an authentication
-    assert role_of(code, name) is GuardRole.AUTH
+    # ``_identity_vars``: a call named like a credential read or an authentication makes
+    # its result the caller; refusing when it is missing checks the caller in the handler
+    assert judged(code, handler=handler).auth is auth
+
+
+def test_a_call_under_a_setting_that_hands_off_to_no_login_guard_is_no_switch(
+    code: Code,
+) -> None:
+    # ``_delegating``: only a call named like a login guard lets a setting decide
+    assert role_of(code, "logs_when_verbose") is GuardRole.AUTH
 
 
 def test_g_user_is_the_callers_identity(code: Code) -> None:

@@ -21,6 +21,7 @@ PUBLIC_MAP = {"home": True}
 PUBLIC_PATHS = {"/status", "/ping"}
 OPEN_PREFIXES = ("/public/", "/static/")
 PRIVATE_ENDPOINTS = ("billing",)
+PRIVATE_PATHS = {"/billing"}
 
 
 def public_view():
@@ -142,6 +143,41 @@ def exempts_then_redirects():
     return redirect_if_anonymous()
 
 
+def private_paths_only():
+    if request.path in PRIVATE_PATHS:
+        if not session.get("user_id"):
+            abort(401)
+
+
+def private_prefix_only():
+    if request.path.startswith("/private/"):
+        if not session.get("user_id"):
+            abort(401)
+
+
+def by_unknown_prefix():
+    if request.path.startswith(current_app.config["OPEN_PREFIX"]):
+        return None
+    if not session.get("user_id"):
+        abort(401)
+
+
+def by_attribute_two_arguments():
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "is_public"):
+        return None
+    if not session.get("user_id"):
+        abort(401)
+
+
+def by_unknown_attribute():
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, current_app.config["PUBLIC_MARK"], False):
+        return None
+    if not session.get("user_id"):
+        abort(401)
+
+
 def by_unknown_list():
     if request.endpoint in current_app.config["PUBLIC"]:
         return None
@@ -195,9 +231,10 @@ def test_a_path_prefix_exempts_the_paths_under_it(code: Code, hook: str) -> None
     assert hook_role(code, hook, path="/account/public/") is GUARDED
 
 
-def test_a_marked_view_is_exempted_by_its_attribute(code: Code) -> None:
-    assert hook_role(code, "by_attribute", handler="public_view", path="/p") is EXEMPT
-    assert hook_role(code, "by_attribute", handler="private_view", path="/q") is GUARDED
+@pytest.mark.parametrize("hook", ["by_attribute", "by_attribute_two_arguments"])
+def test_a_marked_view_is_exempted_by_its_attribute(code: Code, hook: str) -> None:
+    assert hook_role(code, hook, handler="public_view", path="/p") is EXEMPT
+    assert hook_role(code, hook, handler="private_view", path="/q") is GUARDED
 
 
 def test_a_hook_that_leaves_the_refusal_to_a_helper_still_exempts(code: Code) -> None:
@@ -215,6 +252,11 @@ def test_tests_that_let_nothing_through_exempt_nothing(code: Code) -> None:
     # a chained comparison, and values no literal gives, are not read
     assert hook_role(code, "by_chained_comparison", endpoint_name="home", path="/") is GUARDED
     assert hook_role(code, "by_unknown_list", endpoint_name="home", path="/") is GUARDED
+    assert hook_role(code, "by_unknown_prefix", path="/public/x") is GUARDED
+    assert hook_role(code, "by_unknown_attribute", handler="public_view", path="/p") is GUARDED
+    # paths and prefixes a hook refuses are guarded, not exempted
+    assert hook_role(code, "private_paths_only", path="/billing") is GUARDED
+    assert hook_role(code, "private_prefix_only", path="/private/invoices") is GUARDED
 
 
 def test_an_exemption_applies_to_before_request_hooks_only(code: Code) -> None:
