@@ -86,7 +86,7 @@ def definition_headers(lines: Sequence[str]) -> list[range]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            body_start = node.body[0].lineno if node.body else node.lineno + 1
+            body_start = node.body[0].lineno  # a def or class always has a body
             headers.append(range(first, max(node.lineno, body_start - 1) + 1))
     return headers
 

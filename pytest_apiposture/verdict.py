@@ -171,10 +171,9 @@ class Judge:
         judged = [self.refuted(f, observed) for f in findings]
         if self.open_app:
             # the app-level APS201 says it once: a probe's anonymous 2xx on each route
-            # (APS251) repeats it and drops to info beside it
+            # (APS251, always a route's) repeats it and drops to info beside it
             judged = [
-                replace(f, severity=Severity.INFO) if f.code == "APS251" and f.method else f
-                for f in judged
+                replace(f, severity=Severity.INFO) if f.code == "APS251" else f for f in judged
             ]
         judged = apply_inline(
             judged, read_lines=self._project_lines, handler_line=self._handler, cache=self._ignores

@@ -4,44 +4,56 @@
     python benchmarks/mutation/mutate.py --sample 40 --seed 1 # a quick, repeatable sample
     python benchmarks/mutation/mutate.py --module probes/bola.py --jobs 2
 
-Each mutant (operators.py) is applied, one at a time, to a temporary copy of
-``pytest_apiposture/`` (the real tree is never edited); the module's own tests (``TESTS``)
-run against the copy through ``PYTHONPATH`` with ``pytest -x -q -p no:cacheprovider``, and
-a timeout the harness sets. A mutant is *killed* when pytest fails, *survives* when it
-passes, *timed out* when it hangs (counted as killed, reported apart). Mutants listed in
-``equivalent.txt`` (they cannot change behaviour) are run by no one and left out of the
-score. ``--named`` runs the hand-written mutants of ``named.txt`` (issue 19's survivors)
-instead. Exit status: 0; 1 when a ``--named`` mutant survives or, with ``--min-score``, a
-module scores below it; 2 when the unmutated tests fail or the copy is not what is imported.
+Each mutant (operators.py) is applied, one at a time, to a worker's private copy of
+``pytest_apiposture/`` (the real tree is never edited), and the module's own tests
+(``TESTS``) run against the copy with ``pytest -x``. A worker is a fork server
+(forkserver.py): an interpreter that imported pytest and the libraries the tests use once,
+and forks a fresh child per run, which imports the package and the tests from the copy.
+
+Before the mutants, each suite runs once unmutated under a line tracer: it must pass, and
+it tells which tests execute which lines of the copy. A mutant whose lines no test executes
+survives without a run (nothing can notice it: the unmutated run never gets there; not
+decided so for a suite that starts processes, whose lines are not traced). Otherwise the
+tests that execute its lines run first (the ones that killed this module's mutants before,
+then the quickest), then all the others, so a survivor has passed every test of its module.
+
+A mutant is *killed* when a test fails (or errors), or when the mutated module fails to
+import; *survives* when every test passes; *timed out* when it hangs (counted as killed,
+reported apart). Anything else (the copy not being what was imported, a collection error
+that does not come from the mutated module, a child that dies) is a harness *error*: not
+counted, listed, exit status 2. Mutants in ``equivalent.txt`` (they cannot change
+behaviour) are run by no one and left out of the score. ``--named`` runs the hand-written
+mutants of ``named.txt`` (issue 19's survivors) instead. Exit status: 0; 1 when a
+``--named`` mutant survives or, with ``--min-score``, a module scores below it; 2 when the
+unmutated tests fail, the copy is not what is imported, or a run ends in a harness error.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from operators import Mutant, apply, mutants
+from operators import Mutant, mutants
+from workers import PACKAGE, ROOT, Suite, Worker, judge, snapshot
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = "pytest_apiposture"
 EQUIVALENT = Path(__file__).resolve().parent / "equivalent.txt"
 NAMED = Path(__file__).resolve().parent / "named.txt"
+NOTE = "  | "  # what follows a mutant's key in our output: why, by which test, how long
+UNRUN = "no test executes it"
+FEW = 30  # from this many mutants on, trace the suites and preload the libraries
 
-# Fastest and most telling first (``-x`` stops at the first failure). Left out: tests of the
-# cache, the docs and the sample apps' probes (12 s for the FastAPI twin alone), which judge
-# no decision the listed ones do not.
+# Fastest and most telling first. Left out: tests of the cache, the docs and the sample
+# apps' probes (12 s for the FastAPI twin alone), which judge no decision the listed ones
+# do not.
 _RULE_TESTS = (
     "tests/rules/test_rules_fixtures.py",
     "tests/rules/test_rules_sample_apps.py",
@@ -51,6 +63,15 @@ _RULE_TESTS = (
     "tests/rules/test_prechecks.py",
     "tests/rules/test_rules_source.py",
     "tests/rules/test_rules_knowledge.py",
+    "tests/rules/test_mutants_auth.py",
+    "tests/rules/test_mutants_guard_roles.py",
+    "tests/rules/test_mutants_denials.py",
+    "tests/rules/test_mutants_handlers.py",
+    "tests/rules/test_mutants_exemptions.py",
+    "tests/rules/test_mutants_codefacts.py",
+    "tests/rules/test_mutants_rules.py",
+    # the rules' metadata (CWE, severity, confidence) as docs/codes.md shows it
+    "tests/core/test_catalogue.py::test_docs_codes_md_is_generated_from_the_catalogue",
 )
 _PROBE_TESTS = (
     "tests/probes/test_probe_decisions.py",
@@ -72,6 +93,7 @@ _PROBE_TESTS = (
 )
 _VERDICT_TESTS = (
     "tests/core/test_verdict.py",
+    "tests/core/test_mutants_verdict.py",
     "tests/report/test_report_suppress.py",
     "tests/report/test_report_baseline.py",
     "tests/report/test_report_policy.py",
@@ -97,14 +119,19 @@ TESTS: dict[str, tuple[str, ...]] = {
     "verdict.py": _VERDICT_TESTS,
     "suppress.py": _VERDICT_TESTS,
 }
+# open_app (one app-level APS201) is judged in the purpose tests
+TESTS["rules/aps201_missing_auth.py"] += (
+    "tests/rules/test_rules_purpose.py",
+    "tests/rules/test_mutants_open_app.py",
+)
 
 
-@dataclass
 class Tally:
-    killed: int = 0
-    timed_out: int = 0
-    equivalent: int = 0
-    survived: list[Mutant] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.killed = self.timed_out = self.equivalent = 0
+        self.survived: list[Mutant] = []
+        self.unrun: list[Mutant] = []  # survivors no test executes (a subset of survived)
+        self.errors: list[tuple[Mutant, str]] = []
 
     @property
     def scored(self) -> int:
@@ -117,7 +144,12 @@ class Tally:
 
 def tests_of(mutant: Mutant) -> tuple[str, ...]:
     """The module's tests that exist (an older checkout may lack some)."""
-    return tuple(t for t in TESTS[mutant.module.split("/", 1)[1]] if (ROOT / t).exists())
+    tests = TESTS[module_of(mutant)]
+    return tuple(t for t in tests if (ROOT / t.split("::", 1)[0]).exists())
+
+
+def module_of(mutant: Mutant) -> str:
+    return mutant.module.split("/", 1)[1]
 
 
 def equivalent_keys(path: Path = EQUIVALENT) -> set[str]:
@@ -130,84 +162,70 @@ def equivalent_keys(path: Path = EQUIVALENT) -> set[str]:
     return keys
 
 
-def named_mutants(path: Path = NAMED) -> list[Mutant]:
+def equivalents(found: list[Mutant], keys: set[str]) -> set[Mutant]:
+    """The mutants ``keys`` (equivalent.txt) lists: by key, or, once the code has moved, by
+    module and change when the file lists that change as often as the module now has it."""
+
+    def moved(key: str) -> str:  # the key without its line
+        module, _line, text = key.split(":", 2)
+        return f"{module}:{text}"
+
+    listed = Counter(moved(k) for k in keys)
+    made = Counter(moved(m.key) for m in found)
+    return {m for m in found if m.key in keys or listed[moved(m.key)] >= made[moved(m.key)]}
+
+
+def named_mutants(root: Path = ROOT, path: Path = NAMED) -> list[Mutant]:
     """``module | text | replacement | test``: the hand-written mutants (issue 19)."""
     found = []
     for raw in path.read_text().splitlines():
         if raw.strip() and not raw.startswith("#"):
             module, old, new, _test = (part.strip() for part in raw.split(" | "))
-            source = (ROOT / PACKAGE / module).read_text()
+            source = (root / PACKAGE / module).read_text()
             line = source[: source.find(old)].count("\n") + 1
+            end = line + old.count("\n")
             text = f"`{old}` -> `{new}`"
-            found.append(Mutant(f"{PACKAGE}/{module}", line, text, -1, 0, (old, new)))
+            found.append(Mutant(f"{PACKAGE}/{module}", line, text, -1, 0, (old, new), end))
     return found
 
 
-def all_mutants(modules: Iterable[str]) -> list[Mutant]:
+def all_mutants(modules: Iterable[str], root: Path = ROOT) -> list[Mutant]:
     found: list[Mutant] = []
     for module in modules:
         path = f"{PACKAGE}/{module}"
-        found.extend(mutants(path, (ROOT / path).read_text()))
+        found.extend(mutants(path, (root / path).read_text()))
     return found
 
 
-class Worker:
-    """One private copy of the package; mutants are written into it and put back."""
+def rerun_keys(path: Path) -> set[str]:
+    """The survivors an earlier output of ours listed."""
+    lines = path.read_text().splitlines()
+    again = {line.split(" survived ", 1)[1] for line in lines if " survived " in line}
+    again |= {line for line in lines if line.startswith("  pytest_apiposture/")}
+    return {line.split(NOTE, 1)[0].strip() for line in again}
 
-    def __init__(self, base: Path) -> None:
-        self.dir = base
-        shutil.copytree(
-            ROOT / PACKAGE, base / PACKAGE, ignore=shutil.ignore_patterns("__pycache__")
-        )
-        # PYTHONSAFEPATH: ``python -m pytest`` would put the cwd (the real tree) first.
-        # No plugin autoload (a second or more per run on a busy machine): only ours.
-        self.env = dict(
-            os.environ,
-            PYTHONPATH=f"{base}{os.pathsep}{ROOT}",
-            PYTHONSAFEPATH="1",
-            PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
-        )
-        self.env.pop("PYTEST_ADDOPTS", None)
 
-    def where(self) -> str:
-        code = f"import {PACKAGE}; print({PACKAGE}.__file__)"
-        out = subprocess.run(
-            [sys.executable, "-c", code], env=self.env, cwd=ROOT, capture_output=True, text=True
+def choose(
+    args: argparse.Namespace, found: list[Mutant], tallies: dict[str, Tally]
+) -> list[Mutant]:
+    equivalent = equivalents(found, equivalent_keys())
+    todo = []
+    for mutant in found:
+        if mutant in equivalent:
+            tallies[mutant.module].equivalent += 1
+        else:
+            todo.append(mutant)
+    if args.rerun:
+        again = rerun_keys(args.rerun)
+        todo = [m for m in todo if m.key in again]
+    if args.match:
+        todo = [m for m in todo if any(text in m.key for text in args.match)]
+    if args.sample is not None:
+        todo = sorted(
+            random.Random(args.seed).sample(todo, min(args.sample, len(todo))),
+            key=lambda m: (m.module, m.index, m.variant),
         )
-        return out.stdout.strip()
-
-    def pytest(self, tests: Sequence[str], timeout: float, bytecode: bool) -> tuple[str, float]:
-        env = dict(self.env) if bytecode else dict(self.env, PYTHONDONTWRITEBYTECODE="1")
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
-        command += ["-p", f"{PACKAGE}.plugin", *tests]
-        start = time.monotonic()
-        proc = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return "timeout", time.monotonic() - start
-        return ("survived" if code == 0 else "killed"), time.monotonic() - start
-
-    def run(self, mutant: Mutant, timeout: float) -> str:
-        target = self.dir / mutant.module
-        original = (ROOT / mutant.module).read_text()
-        for stale in target.parent.glob(f"__pycache__/{target.stem}.*.pyc"):
-            stale.unlink()
-        target.write_text(apply(original, mutant))
-        try:
-            outcome, _ = self.pytest(tests_of(mutant), timeout, False)
-        finally:
-            target.write_text(original)
-        return outcome
+    return todo
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -223,90 +241,153 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--min-score", type=float, help="exit 1 when a module scores below")
+    parser.add_argument("--keep-output", type=Path, help="keep each run's pytest output here")
+    parser.add_argument(
+        "--check-trace",
+        action="store_true",
+        help="run the mutants no test executes too: an error if one is killed",
+    )
     args = parser.parse_args(argv)
 
     modules = args.module or list(TESTS)
     unknown = [m for m in modules if m not in TESTS]
     if unknown:
         parser.error(f"not a decision module: {', '.join(unknown)} (see TESTS)")
-    equivalent = equivalent_keys()
-    found = named_mutants() if args.named else all_mutants(modules)
-    if args.named:
-        modules = list(dict.fromkeys(m.module.split("/", 1)[1] for m in found))
-    tallies = {f"{PACKAGE}/{m}": Tally() for m in modules}
-    todo = []
-    for mutant in found:
-        if mutant.key in equivalent:
-            tallies[mutant.module].equivalent += 1
-        else:
-            todo.append(mutant)
-    if args.rerun:
-        lines = args.rerun.read_text().splitlines()
-        again = {line.split(" survived ", 1)[1].strip() for line in lines if " survived " in line}
-        again |= {line.strip() for line in lines if line.startswith("  pytest_apiposture/")}
-        todo = [m for m in todo if m.key in again]
-    if args.match:
-        todo = [m for m in todo if any(text in m.key for text in args.match)]
-    if args.sample is not None:
-        todo = sorted(
-            random.Random(args.seed).sample(todo, min(args.sample, len(todo))),
-            key=lambda m: (m.module, m.index, m.variant),
-        )
-    if args.list:
-        for mutant in todo:
-            print(mutant.key)
-        print(f"{len(todo)} mutants ({len(found)} made, {len(found) - len(todo)} not run)")
-        return 0
-
+    start = time.monotonic()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on kill, as on ^C
     with tempfile.TemporaryDirectory(prefix="apiposture-mutants-") as tmp:
-        workers = [Worker(Path(tmp) / f"w{i}") for i in range(max(1, args.jobs))]
-        if not workers[0].where().startswith(tmp):
-            print(f"mutate: the copy is not the package imported: {workers[0].where()}")
-            return 2
-        timeouts: dict[tuple[str, ...], float] = {}
-        for worker in workers:  # bytecode for the unmutated modules, once
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(worker.dir)], check=True)
-        suites = sorted({tests_of(m) for m in todo})
-        with ThreadPoolExecutor(len(workers)) as pool:
-            runs = pool.map(lambda tests: workers[0].pytest(tests, 900, True), suites)
-            for tests, (outcome, seconds) in zip(suites, runs, strict=True):
-                if outcome != "survived":
-                    print(f"mutate: the unmutated tests fail: {' '.join(tests)}")
-                    return 2
-                print(f"baseline {seconds:5.1f} s  {' '.join(tests)}", flush=True)
-                timeouts[tests] = 60 + 3 * seconds
-        free = list(workers)
-        start = time.monotonic()
-
-        def one(mutant: Mutant) -> tuple[Mutant, str]:
-            worker = free.pop()
-            try:
-                return mutant, worker.run(mutant, timeouts[tests_of(mutant)])
-            finally:
-                free.append(worker)
-
-        with ThreadPoolExecutor(len(workers)) as pool:
-            for done, (mutant, outcome) in enumerate(pool.map(one, todo), 1):
-                tally = tallies[mutant.module]
-                if outcome == "killed":
-                    tally.killed += 1
-                elif outcome == "timeout":
-                    tally.timed_out += 1
-                else:
-                    tally.survived.append(mutant)
-                print(f"[{done}/{len(todo)}] {outcome:8} {mutant.key}", flush=True)
-        elapsed = time.monotonic() - start
-    status = report(tallies, elapsed, len(todo), args.min_score)
+        source = snapshot(Path(tmp) / "source")
+        found = named_mutants(source) if args.named else all_mutants(modules, source)
+        if args.named:
+            modules = list(dict.fromkeys(module_of(m) for m in found))
+        tallies = {f"{PACKAGE}/{m}": Tally() for m in modules}
+        todo = choose(args, found, tallies)
+        if args.list:
+            for mutant in todo:
+                print(mutant.key)
+            print(f"{len(todo)} mutants ({len(found)} made, {len(found) - len(todo)} not run)")
+            return 0
+        workers = []
+        try:
+            for i in range(max(1, args.jobs)):
+                workers.append(Worker(Path(tmp) / f"w{i}", source, args.keep_output))
+            status = run_all(workers, todo, tallies, args.check_trace)
+        finally:
+            for worker in workers:
+                worker.close()
+    if status:
+        return status
+    status = report(tallies, time.monotonic() - start, len(todo), args.min_score)
     if args.named and any(t.survived for t in tallies.values()):
         print("mutate: a mutant of named.txt survived: the test named for it no longer kills it")
         return 1
     return status
 
 
+def run_all(
+    workers: list[Worker], todo: list[Mutant], tallies: dict[str, Tally], check_trace: bool
+) -> int:
+    """The unmutated suites, then every mutant; 2 when the harness cannot judge.
+
+    A run of ``FEW`` mutants or more first traces each suite and preloads the libraries the
+    tests import into the fork servers (then runs the suites again, to know they pass
+    there); a smaller one (``--named``, a CI sample) would spend more on that than it saves.
+    """
+    many = len(todo) >= FEW
+    names = sorted({tests_of(m) for m in todo})
+    suites: dict[tuple[str, ...], Suite] = {}
+    for tests, (suite, problem) in zip(names, _each(workers, names, many), strict=True):
+        if problem:
+            print(f"mutate: {problem}: {' '.join(tests)}")
+            return 2
+        suites[tests] = suite
+        how = "(traced)" if many else ""
+        print(f"baseline {suite.seconds:5.1f} s {how}  {' '.join(tests)}", flush=True)
+    if many:
+        preload = list(dict.fromkeys(n for suite in suites.values() for n in suite.modules))
+        for worker in workers:
+            worker.preload(preload)
+        # the suites must pass as the mutants' runs will find the fork servers: preloaded
+        for tests, (_, problem) in zip(names, _each(workers, names, None, suites), strict=True):
+            if problem:
+                print(f"mutate: {problem}: {' '.join(tests)}")
+                return 2
+            print(f"baseline {suites[tests].seconds:5.1f} s (preloaded)  {' '.join(tests)}")
+    free = list(workers)
+
+    def one(mutant: Mutant) -> tuple[Mutant, str, str]:
+        suite = suites[tests_of(mutant)]
+        covering = suite.covering(module_of(mutant), mutant.lines)
+        unexecuted = covering is not None and not covering
+        if unexecuted and not check_trace:
+            return mutant, "survived", UNRUN
+        worker = free.pop()
+        try:
+            reply = worker.run(mutant, suite, suite.first(module_of(mutant), covering or set()))
+            outcome, detail = judge(reply, worker.dir, worker.dir / mutant.module)
+            if outcome == "killed" and covering and not covering & {"", detail}:
+                # the failing test does not execute the mutant's lines (nor does the import):
+                # a test that depends on the order? The usual order decides.
+                reply = worker.run(mutant, suite, [])
+                outcome, detail = judge(reply, worker.dir, worker.dir / mutant.module)
+        finally:
+            free.append(worker)
+        if unexecuted and outcome != "survived":
+            return mutant, "error", f"{outcome} ({detail}), though no test executes its lines"
+        if outcome == "error":
+            return mutant, outcome, detail
+        if "::" in detail:
+            suite.killed_by(module_of(mutant), detail)
+        seconds = f"{reply.get('seconds', 0.0):.1f} s, cpu {reply.get('cpu', 0.0):.2f} s"
+        return mutant, outcome, f"{seconds}, by {detail}" if detail else seconds
+
+    with ThreadPoolExecutor(len(workers)) as pool:
+        for done, (mutant, outcome, detail) in enumerate(pool.map(one, todo), 1):
+            tally = tallies[mutant.module]
+            if outcome == "killed":
+                tally.killed += 1
+            elif outcome == "timeout":
+                tally.timed_out += 1
+            elif outcome == "survived":
+                tally.survived.append(mutant)
+                if detail == UNRUN:
+                    tally.unrun.append(mutant)
+            else:
+                tally.errors.append((mutant, detail))
+            print(f"[{done}/{len(todo)}] {outcome:8} {mutant.key}{NOTE}{detail}", flush=True)
+    return 0
+
+
+def _each(
+    workers: list[Worker],
+    names: list[tuple[str, ...]],
+    trace: bool | None,
+    suites: dict[tuple[str, ...], Suite] | None = None,
+) -> list[tuple[Suite, str]]:
+    """Every suite's unmutated run, shared among the workers: the first (``trace`` says
+    whether traced), or again (``trace`` None) after the preload."""
+
+    def one(job: tuple[int, tuple[str, ...]]) -> tuple[Suite, str]:
+        worker = workers[job[0] % len(workers)]
+        if trace is None:
+            assert suites is not None
+            return suites[job[1]], worker.recheck(suites[job[1]])
+        return worker.baseline(job[1], trace=trace)
+
+    with ThreadPoolExecutor(len(workers)) as pool:
+        return list(pool.map(one, enumerate(names)))
+
+
 def report(tallies: dict[str, Tally], elapsed: float, ran: int, minimum: float | None) -> int:
     print(f"\n{'module':42} {'mutants':>7} {'killed':>6} {'surv':>5} {'t/o':>4} {'equiv':>5} score")
     low = []
+    total = Tally()
     for module, t in tallies.items():
+        total.killed += t.killed
+        total.timed_out += t.timed_out
+        total.survived += t.survived
+        total.unrun += t.unrun
+        total.errors += t.errors
         if not t.scored and not t.equivalent:
             continue
         print(
@@ -315,20 +396,20 @@ def report(tallies: dict[str, Tally], elapsed: float, ran: int, minimum: float |
         )
         if minimum is not None and t.scored and t.score < minimum:
             low.append(module)
-    total = Tally()
-    for t in tallies.values():
-        total.killed += t.killed
-        total.timed_out += t.timed_out
-        total.survived += t.survived
     print(
         f"{'all':42} {total.scored:7} {total.killed:6} {len(total.survived):5} "
         f"{total.timed_out:4} {'':5} {total.score:5.1f}%"
     )
-    print(f"\n{ran} mutants in {elapsed:.0f} s ({elapsed / max(ran, 1):.1f} s each, wall clock)")
+    print(f"\n{ran} mutants in {elapsed:.0f} s ({elapsed / max(ran, 1):.2f} s each, wall clock)")
     if total.survived:
-        print("\nsurvivors:")
+        print(f"\nsurvivors ({len(total.unrun)} of them executed by no test):")
         for mutant in total.survived:
-            print(f"  {mutant.key}")
+            print(f"  {mutant.key}{NOTE + UNRUN if mutant in total.unrun else ''}")
+    if total.errors:
+        print("\nharness errors (not counted; the kill could not be judged):")
+        for mutant, why in total.errors:
+            print(f"  {mutant.key}: {why}")
+        return 2
     return 1 if low else 0
 
 

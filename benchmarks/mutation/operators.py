@@ -48,6 +48,12 @@ class Mutant:
     index: int  # the site's position in the walk (with ``variant``, how to re-apply it)
     variant: int
     swap: tuple[str, str] | None = None  # a hand-written mutant: replace this text by that
+    end: int = 0  # the last line the changed code spans (``line`` when 0)
+
+    @property
+    def lines(self) -> range:
+        """The lines of the changed code: when none of them runs, the mutant changes nothing."""
+        return range(self.line, max(self.line, self.end) + 1)
 
     @property
     def key(self) -> str:
@@ -218,8 +224,12 @@ def _walk(tree: ast.AST) -> Iterator[ast.AST]:
 def mutants(module: str, source: str) -> list[Mutant]:
     found: list[Mutant] = []
     for index, node in enumerate(_walk(ast.parse(source))):
+        line = getattr(node, "lineno", 0)
+        # a forced ``if`` changes its test, not its body
+        changed = node.test if isinstance(node, ast.If) else node
+        end = getattr(changed, "end_lineno", None) or line
         for variant, (text, _) in enumerate(_edits(node)):
-            found.append(Mutant(module, getattr(node, "lineno", 0), text, index, variant))
+            found.append(Mutant(module, line, text, index, variant, end=end))
     return found
 
 

@@ -28,8 +28,7 @@ from .source import FunctionSource, SourceIndex
 from .syntax import words
 
 __all__ = [
-    "classify", "classify_route", "code_facts", "dependency_params", "evolve", "guard_role",
-    "route_auth", "with_role",
+    "classify", "classify_route", "code_facts", "dependency_params", "evolve", "with_role",
 ]  # fmt: skip
 T = TypeVar("T")
 _STRONG = frozenset({GuardRole.AUTH, GuardRole.AUTHORIZATION})
@@ -112,42 +111,18 @@ def with_role(guard: Guard, role: GuardRole | None, index: SourceIndex) -> Guard
     return index.per_object(guard, ("role", role), lambda: evolve(guard, role=role))
 
 
-def route_auth(
-    route: Route,
-    *,
-    index: SourceIndex,
-    is_public: Callable[[Route], bool],
-    knowledge: Knowledge | None = None,
-) -> Auth:
-    """The route's ``Auth`` from its already classified guards."""
-    from ..knowledge import DEFAULT_KNOWLEDGE
-
-    roles = {g.role for g in route.guards}
-    return _auth(route, roles, index, knowledge or DEFAULT_KNOWLEDGE, is_public(route))
-
-
-def _auth(
-    route: Route,
-    roles: set[GuardRole | None],
-    index: SourceIndex,
-    knowledge: Knowledge,
-    public: bool,
-) -> Auth:
-    return auth_verdict(route, roles, index, knowledge, public)[0]
-
-
 def auth_verdict(
     route: Route,
     roles: set[GuardRole | None],
     index: SourceIndex,
     knowledge: Knowledge,
     public: bool,
-    guards: Sequence[Guard] = (),
+    guards: Sequence[Guard],
 ) -> tuple[Auth, str]:
-    """The route's auth class and its reason. A visible guard wins over every default and
-    every purpose; a declaration (config, marker) wins over a guarded-but-optional route;
-    a login route's own password check is not a guard; a suspicion waits for the probe."""
-    guards = guards or route.guards
+    """The route's auth class and its reason (``guards``: the route's, their roles set).
+    A visible guard wins over every default and every purpose; a declaration (config,
+    marker) wins over a guarded-but-optional route; a login route's own password check is
+    not a guard; a suspicion waits for the probe."""
     handlers = knowledge.library_public_handlers
     if roles & _STRONG or route.handler in knowledge.library_authorizing_handlers:
         return Auth.AUTHENTICATED, _guard_reason(guards, _STRONG, index) or "library view"
@@ -167,11 +142,12 @@ def auth_verdict(
     if is_entry_point(why):
         return Auth.PUBLIC, str(why)  # its wrong-password branch refuses a bad login
     handler = index.handler(route)
-    facts = code_facts(index, handler, knowledge) if handler is not None else None
-    if handler is not None and facts is not None and facts.inline_auth:
-        if facts.condition:
-            return Auth.CONDITIONAL, f"{facts.condition} (check in the handler)"
-        return Auth.AUTHENTICATED, f"check in the handler at {_where(index, handler)}"
+    if handler is not None:
+        facts = code_facts(index, handler, knowledge)
+        if facts.inline_auth:
+            if facts.condition:
+                return Auth.CONDITIONAL, f"{facts.condition} (check in the handler)"
+            return Auth.AUTHENTICATED, f"check in the handler at {_where(index, handler)}"
     called = guarded_by_call(index, handler, knowledge) if handler is not None else None
     if called is not None:
         facts = code_facts(index, called, knowledge)
@@ -234,21 +210,12 @@ def _overrides(route: Route, handlers: frozenset[str]) -> bool:
     own login page on a library's (Superset's ``SupersetAuthView(AuthDBView).login``)."""
     module, _, qualname = route.handler.partition(":")
     owner_name, _, method = qualname.rpartition(".")
-    if not owner_name or "<" in owner_name or not handlers:
-        return False  # a plain function, or a class defined in a function
-    owner: Any = sys.modules.get(module)
+    owner: Any = sys.modules.get(module)  # (a plain function or a local class: no type)
     for part in owner_name.split("."):
         owner = getattr(owner, part, None)
     if not isinstance(owner, type):
         return False
     return any(f"{k.__module__}:{k.__qualname__}.{method}" in handlers for k in owner.__mro__)
-
-
-def guard_role(guard: Guard, route: Route, knowledge: Knowledge, index: SourceIndex) -> GuardRole:
-    role, exemption = _judged(guard, knowledge, index)
-    if exemption is not None and exemption.covers(route):
-        return GuardRole.OTHER  # the hook lets this endpoint through
-    return role
 
 
 def _judged(
@@ -305,7 +272,7 @@ def _judge(
     )
     if role is GuardRole.AUTH and condition and not guard.auto_error:
         role = GuardRole.CONDITIONAL_AUTH  # refuses only when a setting says so
-    elif role is GuardRole.OTHER and sources and condition and facts.delegates:
+    elif role is GuardRole.OTHER and condition and facts.delegates:  # (a condition: code)
         role = GuardRole.CONDITIONAL_AUTH  # hands off to a login guard unless a setting
     if role is GuardRole.AUTH and (guard.scopes or facts.checks_role):
         role = GuardRole.AUTHORIZATION

@@ -11,7 +11,7 @@ import ast
 import re
 
 from ..knowledge import Knowledge
-from .source import UNKNOWN, FunctionSource, ModuleSource, SourceIndex
+from .source import FunctionSource, ModuleSource, SourceIndex
 from .syntax import call_name, dotted, walk, words
 
 _STATUS_NAMES = {"UNAUTHORIZED": 401, "FORBIDDEN": 403}
@@ -29,18 +29,21 @@ def deny_status(
         return _exception_status(index, fs, node.exc, knowledge)
     if isinstance(node, ast.Call):
         name = call_name(node)
-        if name == "abort" and node.args:
-            return _deny_or_none(status_value(index, fs.module, node.args[0]))
+        if name == "abort":  # abort(401), abort(status=401)
+            status = argument(node, "status")
+            return None if status is None else _deny_or_none(status_value(index, fs.module, status))
         if name == "unauthorized":  # flask-login's login_manager.unauthorized()
             return 401
-        if name == "redirect" and node.args and "login" in words(node.args[0]).lower():
+        # redirect(url_for("login")), redirect(location="/login")
+        target = argument(node, "location") if name == "redirect" else None
+        if target is not None and "login" in words(target).lower():
             return 401
         lowered = name.lower()
         if "redirect" in lowered and "login" in lowered:  # a helper: redirect_to_login()
             return 401
         return None
-    if isinstance(node, ast.Return) and node.value is not None:
-        value = node.value
+    if isinstance(node, ast.Return):
+        value = node.value  # (a bare return is neither a tuple nor a call)
         if isinstance(value, ast.Tuple) and len(value.elts) >= 2:
             return _deny_or_none(status_value(index, fs.module, value.elts[1]))
         if isinstance(value, ast.Call) and _RESPONSES.search(call_name(value)):
@@ -48,6 +51,13 @@ def deny_status(
                 index, fs.module, value
             )
     return None
+
+
+def argument(call: ast.Call, keyword: str) -> ast.expr | None:
+    """The call's first argument, given by position or as ``keyword``."""
+    if call.args:
+        return call.args[0]
+    return next((k.value for k in call.keywords if k.arg == keyword), None)
 
 
 def status_value(index: SourceIndex, module: ModuleSource, node: ast.AST) -> int | None:
@@ -63,7 +73,7 @@ def status_value(index: SourceIndex, module: ModuleSource, node: ast.AST) -> int
     if match:
         return int(match.group(1))
     value = index.literal(module, node)
-    return value if isinstance(value, int) and value is not UNKNOWN else None
+    return value if isinstance(value, int) else None  # (UNKNOWN is no int)
 
 
 def _exception_status(
@@ -88,7 +98,7 @@ def _exception_status(
     found = index.resolve(fs.module, name)
     if found is not None and found.kind == "class":  # a project exception class
         for sub in walk(found.node):
-            status = status_value(index, found.module, sub) if isinstance(sub, ast.expr) else None
+            status = status_value(index, found.module, sub)  # (a statement has no value)
             if status in _DENY:
                 return status
     return None
@@ -104,11 +114,11 @@ def _response_status(index: SourceIndex, module: ModuleSource, call: ast.Call) -
 
 
 def _built_refusal(index: SourceIndex, module: ModuleSource, call: ast.Call) -> int | None:
-    """401/403 when the project function called builds the refusal itself:
-    ``return make_forbidden_response()`` where it sets ``res.status_code = 403``."""
-    name = dotted(call.func)
-    found = index.resolve(module, name) if name else None
-    if found is None or found.kind != "function":
+    """401/403 when the project function or response class called builds the refusal:
+    ``return make_forbidden_response()`` where it sets ``res.status_code = 403``,
+    ``return ForbiddenResponse()`` whose ``__init__`` does."""
+    found = index.resolve(module, dotted(call.func))  # (no name: nothing resolves)
+    if found is None or found.kind not in ("function", "class"):
         return None
     return index.memo(
         ("refusal", found.module.path, getattr(found.node, "lineno", 0)),
@@ -145,12 +155,12 @@ _GONE = frozenset({404, 410})
 def answers_only_not_found(index: SourceIndex, fs: FunctionSource) -> bool:
     """Every answer of the handler is a 404/410 (a catch-all for removed or unknown
     URLs): it serves nothing, so there is nothing to authenticate."""
-    if fs.is_lambda or not any(mark in fs.text for mark in ("404", "410", "NOT_FOUND", "GONE")):
-        return False
+    node = fs.node
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False  # a lambda
     if len(fs.of(ast.Yield)) + len(fs.of(ast.YieldFrom)):  # a stream answers 200 first
         return False
-    body = getattr(fs.node, "body", [])
-    if not body or not isinstance(body[-1], ast.Return | ast.Raise):
+    if not isinstance(node.body[-1], ast.Return | ast.Raise):  # (a def has a body)
         return False  # it can fall off the end: None, a 200 or 204
     returns = fs.returns
     raises = fs.of(ast.Raise)
@@ -165,12 +175,12 @@ def answers_only_not_found(index: SourceIndex, fs: FunctionSource) -> bool:
             return False
         if status not in _GONE:
             return False
-    for node in raises:
-        exc = node.exc
+    for raised in raises:
+        exc = raised.exc
         if not isinstance(exc, ast.Call) or _gone_status(index, module, exc) not in _GONE:
             return False
-    aborts = [c for c in fs.calls if call_name(c) == "abort" and c.args]
-    return all(status_value(index, module, c.args[0]) in _GONE for c in aborts)
+    aborts = [a for c in fs.calls if call_name(c) == "abort" and (a := argument(c, "status"))]
+    return all(status_value(index, module, status) in _GONE for status in aborts)
 
 
 def _gone_status(index: SourceIndex, module: ModuleSource, call: ast.Call) -> int | None:

@@ -75,7 +75,7 @@ NO_FACTS = CodeFacts()
 
 def code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) -> CodeFacts:
     """Credential reads, denials and role checks in one function (nested defs included)."""
-    if fs.is_lambda or not _may_deny(fs.text):
+    if not _may_deny(fs.text):  # (a lambda is read too: ``lambda: abort(401) if ...``)
         return NO_FACTS  # nothing can deny, so nothing else here matters
     return index.memo(
         ("code", fs.path, fs.line, knowledge), lambda: _code_facts(index, fs, knowledge)
@@ -103,12 +103,13 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
             denies = True  # ``status = 401`` ... ``return error_callback(status)``
         elif not reads and isinstance(node, _MENTIONS):
             reads = _mentions_credential(node, injected, credential_re)
-    ifs = [n for n in nodes if isinstance(n, ast.If)]
+    # in source order: the condition named is the first setting the code switches on
+    ifs = sorted((n for n in nodes if isinstance(n, ast.If)), key=lambda n: n.lineno)
     # ``user = _get_cookie_user(request)`` / ``await self._authenticate(request)``: the
     # variable holds the caller's identity, so ``if user is None: raise 401`` is a guard
     injected = injected | _identity_vars(nodes, knowledge)
     delegates = any(
-        isinstance(n, ast.Call) and knowledge.looks_like_auth(call_name(n) or "~")
+        knowledge.looks_like_auth(call_name(n))  # (no name looks like nothing)
         for n in nodes
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name | ast.Attribute)
     )
@@ -132,8 +133,6 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
         )
         if not condition and id(node) in switches and (body_denies or denies or delegates):
             condition = setting_condition(node, body_denies or _delegating(node, knowledge))
-        if body_denies and role_re.search(test_text):
-            checks_role = True
         if (
             credential
             and body_denies
@@ -142,9 +141,10 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
             inline = True
         if credential and _is_missing_test(node.test) and not body_denies and _returns(node.body):
             passes = True
-    if denies and not checks_role:  # ``if user.role == "admin": return user`` ... ``raise 403``
+    if denies:  # ``if user.role == "admin": return user`` ... ``raise 403``; or in the if's body
         checks_role = any(role_re.search(words(n.test)) for n in ifs)
-    exemption = _exemption(index, fs, ifs, knowledge) if denies else None
+    # a hook may leave the refusal to a helper it calls: what it lets through still counts
+    exemption = _exemption(index, fs, ifs, knowledge)
     return CodeFacts(
         denies, reads or inline, checks_role, passes, inline, exemption, condition, delegates
     )
@@ -182,7 +182,7 @@ def _identity_vars(nodes: Iterable[ast.AST], knowledge: Knowledge) -> set[str]:
     that checks a submitted password: a login's ``authenticate(name, password)``)."""
     out: set[str] = set()
     for node in nodes:
-        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+        if not isinstance(node, ast.Assign | ast.AnnAssign):
             continue
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
         if not isinstance(value, ast.Call):
@@ -201,7 +201,7 @@ def _identity_vars(nodes: Iterable[ast.AST], knowledge: Knowledge) -> set[str]:
 
 def _delegating(node: ast.If, knowledge: Knowledge) -> bool:
     return any(
-        isinstance(n, ast.Call) and knowledge.looks_like_auth(call_name(n) or "~")
+        isinstance(n, ast.Call) and knowledge.looks_like_auth(call_name(n))
         for n in _walk_stmts(node.body) + _walk_stmts(node.orelse)
     )
 

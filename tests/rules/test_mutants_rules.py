@@ -1,0 +1,34 @@
+"""Rule fixtures written for issue 19's surviving mutants: each rule decision with a line
+that must be flagged and one that must not (marks asserted exactly, as everywhere)."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from rules_helpers import check_fixture
+
+FIXTURES = ("rx_fa_mut_bola",)
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_fixture_marks(name: str) -> None:
+    check_fixture(name)
+
+
+def test_an_aps101_message_quotes_the_lookup_whole_up_to_60_characters() -> None:
+    from pytest_apiposture.rules.aps101_bola import _short
+
+    assert _short(ast.parse("x" * 60, mode="eval").body) == "x" * 60
+    assert _short(ast.parse("y" * 61, mode="eval").body) == "y" * 57 + "..."
+
+
+def test_aps202_names_the_optional_guards_only() -> None:
+    result = check_fixture("rx_fa_mut_bola")
+    messages = sorted(f.message for f in result.findings if f.code == "APS202")
+    assert messages == [
+        "GET /drafts/{draft_id} is guarded only by optional authentication"
+        " (rx_fa_mut_bola.maybe_user)",
+        "GET /drafts/{draft_id}/history is guarded only by optional authentication"
+        " (rx_fa_mut_bola.maybe_user)",
+    ]
