@@ -371,4 +371,6 @@ DEFAULT_KNOWLEDGE = Knowledge()
 # id is not the value). A name listed in ``sensitive_fields`` is sensitive regardless.
 NOT_THE_SECRET: re.Pattern[str] = re.compile(
     r"(?:[_-]?last[_-]?(?:4|four)|(?:_|(?<=[a-z])(?=[A-Z]))(?:ids?|uuids?|IDs?|Ids?|Uuids?))$"
+    # an attribution: which credential made a change (``changed_by_api_key``), not the value
+    r"|^(?i:(?:created|changed|updated|deleted|modified|requested|approved)_?by_)"
 )
