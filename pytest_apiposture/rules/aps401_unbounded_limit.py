@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from ..model import Confidence, Finding, Kind, Severity
 from ..static.source import FunctionSource, ModuleSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
+from ._calls import project_calls
 from .base import Rule, RuleContext
 
 _BOUND_KEYWORDS = frozenset({"le", "lt", "max_value", "maximum"})
@@ -47,8 +48,10 @@ class UnboundedLimit(Rule):
     parameter and checks; one that cannot be followed is not reported.
 
     ## Known problems
-    Preview: recognises the parameter by name; a bound enforced by a helper or by the
-    database driver is not seen statically. With probes, APS451 asks the route for ten
+    Preview: recognises the parameter by name; a bound enforced by a project function
+    the handler hands the value to (``validate_limit(limit)`` comparing it with a
+    maximum) counts; one enforced deeper, by the database driver or by an upstream API
+    the value is forwarded to, is not seen statically. With probes, APS451 asks the route for ten
     million rows: a 4xx lowers this finding.
 
     ## References
@@ -94,7 +97,11 @@ def _unbounded(
             dependency = _dependency(index, handler.module, default, depth)
             if dependency is not None and any(_unbounded(index, dependency, limit_name, depth + 1)):
                 yield name, arg.lineno
-        elif not _declares_bound(arg, default) and not _clamped(handler, {name}):
+        elif not (
+            _declares_bound(arg, default)
+            or _clamped(handler, {name})
+            or _clamped_by_helper(index, handler, {name})
+        ):
             yield name, arg.lineno
     for name, call in _query_reads(handler, limit_name):
         targets = {
@@ -102,8 +109,28 @@ def _unbounded(
             for n, values in handler.assignments.items()
             if any(_contains(v, call) for v in values)
         }
-        if not _clamped_inline(handler, call) and not _clamped(handler, targets):
+        if not (
+            _clamped_inline(handler, call)
+            or _clamped(handler, targets)
+            or _clamped_by_helper(index, handler, targets)
+        ):
             yield name, call.lineno
+
+
+def _clamped_by_helper(index: SourceIndex, handler: FunctionSource, names: set[str]) -> bool:
+    """A project function the handler hands the value to bounds it (``validate_limit(limit)``
+    comparing its parameter with a maximum, ``clamp(limit)`` returning ``min(...)``)."""
+    if not names:
+        return False
+    for site in project_calls(index, handler):
+        params = {
+            p
+            for p, args in site.bound.items()
+            if any(isinstance(a, ast.Name) and a.id in names for a in args)
+        }
+        if params and not site.callee.is_lambda and _clamped(site.callee, params):
+            return True
+    return False
 
 
 def _dependency(
