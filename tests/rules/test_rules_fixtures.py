@@ -25,6 +25,9 @@ FIXTURES = {
     "rx_fa_purpose": (),
     "rx_fl_purpose": (),
     "rx_fl_open": (),
+    "rx_fa_precision": (),
+    "rx_fa_oauth": (),
+    "rx_fl_precision": (),
 }
 
 
