@@ -218,6 +218,13 @@ CREDENTIAL_WORDS: tuple[str, ...] = (
     r"cookie", r"password", r"login_manager", r"g\.user",
 )  # fmt: skip
 
+# A token that pages through results (``page_token``, ``next_token``, a cursor's
+# ``continuation_token``) names no credential: a guard that checks one refuses a bad page
+# token, not an anonymous caller (Prefect's ``verified_page_token``).
+PAGINATION_TOKEN: re.Pattern[str] = re.compile(
+    r"(?:page|cursor|continuation|pagination|next|resume|sync)[-_]?tokens?", re.IGNORECASE
+)
+
 # Words in an ``if`` test that make a denial a role/permission check (regex fragments).
 ROLE_WORDS: tuple[str, ...] = (
     r"role", r"admin", r"superuser", r"staff", r"permission", r"privilege", r"group",
