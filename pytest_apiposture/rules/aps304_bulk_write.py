@@ -258,13 +258,17 @@ def _bulk_method_writes(
     ctx: RuleContext, fs: FunctionSource, call: ast.Call, tainted: set[str]
 ) -> bool:
     """``obj.update(data)`` and kin write attributes in bulk, unless the receiver is a
-    plain dict (a template context, a JSON blob: its keys are data, not attributes) or
-    the method is project code that copies only some fields (its body decides)."""
+    plain dict (a template context, a JSON blob: its keys are data, not attributes), an
+    ORM session merging an instance (``session.merge(book)``: the object's own state, no
+    mapping of attributes) or the method is project code that copies only some fields
+    (its body decides)."""
     func = call.func
     if not isinstance(func, ast.Attribute):
         return True
     receiver = func.value
     if _plain_dict(ctx, fs, receiver):
+        return False
+    if func.attr == "merge" and dotted(receiver).rsplit(".", 1)[-1].endswith("session"):
         return False
     own = _project_method(ctx, fs, receiver, func.attr)
     if own is None:
