@@ -13,7 +13,7 @@ from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, unparse, walk
 from ._calls import MAX_DEPTH, Hit, project_calls, reach
 from ._dataflow import IDENTITY_NAMES, derives, identity_names, is_identity, tainted_names
-from ._mappings import dict_value, is_data_mapping
+from ._mappings import dict_value, is_data_mapping, is_header_mapping
 from .aps501_admin_without_role import looks_administrative
 from .base import Rule, RuleContext
 
@@ -302,8 +302,10 @@ def _first_access(handler: FunctionSource, param: str, identities: set[str]) -> 
                 candidates.append(node)
     for sub in handler.of(ast.Subscript):
         if _uses(sub.slice, param) and not is_identity(sub.value, identities):
-            if isinstance(sub.ctx, ast.Store) and _local_mapping(handler, sub.value):
-                continue  # ``out[key] = ...`` fills a dict the function builds
+            if isinstance(sub.ctx, ast.Store) and (
+                _local_mapping(handler, sub.value) or is_header_mapping(sub.value)
+            ):
+                continue  # ``out[key] = ...`` fills a dict the function builds or headers
             candidates.append(sub)
     return min(candidates, key=lambda n: (n.lineno, n.col_offset)) if candidates else None
 
