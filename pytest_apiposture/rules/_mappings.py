@@ -2,8 +2,9 @@
 and no lookup of an object by id (APS101).
 
 A name the function only ever binds to a dict (a literal, ``dict(...)``, a copy, parsed
-JSON, a pydantic dump), a parameter annotated as a dict, a name it spreads into a call
-as ``**name`` (only a mapping can be spread), an element of such a mapping (nested JSON)
+JSON, a pydantic dump), a parameter annotated as a dict (also when rebound to a call
+that is handed it: ``data = setup(data=data)``), a name it spreads into a call as
+``**name`` (only a mapping can be spread), an element of such a mapping (nested JSON)
 and an HTTP header mapping (``response.headers``, ``custom_headers``): their keys are
 data the code passes on, not the columns of a stored object.
 """
@@ -38,12 +39,14 @@ def is_data_mapping(fs: FunctionSource, node: ast.expr) -> bool:
         return False
     if node.id in spread_names(fs):
         return True
-    values = fs.assignments.get(node.id)
-    if values:
-        return all(dict_value(v) for v in values)
+    values = fs.assignments.get(node.id) or []
     param = fs.params.get(node.id)
     annotation = param[0].annotation if param else None
-    return annotation is not None and _dict_annotation(annotation)
+    if annotation is not None and _dict_annotation(annotation):
+        # a dict parameter stays one through ``data = setup(data=data, ...)``: a call
+        # handed the mapping itself returns it transformed
+        return all(dict_value(v) or _transforms(v, node.id) for v in values)
+    return bool(values) and all(dict_value(v) for v in values)
 
 
 def dict_value(value: ast.expr) -> bool:
@@ -58,6 +61,15 @@ def dict_value(value: ast.expr) -> bool:
     if isinstance(value, ast.BoolOp):
         return isinstance(value.values[-1], ast.Dict)  # saved or {}
     return False
+
+
+def _transforms(value: ast.expr, name: str) -> bool:
+    if isinstance(value, ast.Await):
+        value = value.value
+    return isinstance(value, ast.Call) and any(
+        isinstance(a, ast.Name) and a.id == name
+        for a in (*value.args, *(k.value for k in value.keywords))
+    )
 
 
 def spread_names(fs: FunctionSource) -> frozenset[str]:

@@ -236,7 +236,11 @@ def _sinks(
                 yield call
         elif (
             name in _BULK_METHODS
-            and any(derives(a, tainted) for a in call.args if not _names_its_fields(a))
+            and any(
+                derives(a, tainted)
+                for a in call.args
+                if not (_names_its_fields(a) or _allowlist_copy(handler, a, tainted))
+            )
             and _bulk_method_writes(ctx, handler, call, tainted)
         ):
             yield call
@@ -321,6 +325,16 @@ def _project_method(
         spelled = dotted(receiver)
         cls = class_of_name(ctx.index, fs.module, spelled) if spelled else None
     return method(cls, ctx.index, name) if cls is not None else None
+
+
+def _allowlist_copy(fs: FunctionSource, node: ast.expr, tainted: set[str]) -> bool:
+    """``{k: data[k] for k in ALLOWED if k in data}`` (or a name only ever bound to one):
+    the keys come from a collection the request does not choose."""
+    values = fs.assignments.get(node.id, []) if isinstance(node, ast.Name) else [node]
+    return bool(values) and all(
+        isinstance(v, ast.DictComp) and not any(derives(g.iter, tainted) for g in v.generators)
+        for v in values
+    )
 
 
 def _names_its_fields(node: ast.expr) -> bool:
