@@ -51,7 +51,9 @@ class PrivilegedBodyField(Rule):
     and dropped. The API contract still advertises it; APS305 judges undeclared fields.
     The id of the resource the route acts on (``organization_id`` in the body of
     ``PATCH /organization/update``) names the object, it does not move it between
-    accounts: it is not reported (a lookup by it is APS101's question).
+    accounts: it is not reported (a lookup by it is APS101's question); nor is a field the
+    handler compares with a stored value and refuses on (``if invite.user_id !=
+    body.user_id: raise``): the client's value is checked, not written.
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -99,6 +101,8 @@ class PrivilegedBodyField(Rule):
                 and not touches(ctx.index, handler, bodies, field.name)
             ):
                 continue  # the handler never reads the field nor hands the body on whole
+            if bodies and handler is not None and _verified(handler, bodies, field.name):
+                continue  # ``if invite.user_id != body.user_id: raise``: checked, not set
             message = self.message.replace("{field}", field.name).replace(
                 "{model}", route.body_model or "body"
             )
@@ -113,6 +117,24 @@ class PrivilegedBodyField(Rule):
                 )
             elif (finding := self.at_handler(ctx, message=message)) is not None:
                 yield finding
+
+
+def _verified(fs: FunctionSource, bodies: frozenset[str], field: str) -> bool:
+    """The handler compares ``body.field`` with another value and raises on the answer:
+    the client's value is checked against the server's, not written."""
+    for node in fs.of(ast.If):
+        compares = [n for n in ast.walk(node.test) if isinstance(n, ast.Compare)]
+        reads = any(
+            isinstance(n, ast.Attribute)
+            and n.attr == field
+            and isinstance(n.value, ast.Name)
+            and n.value.id in bodies
+            for c in compares
+            for n in ast.walk(c)
+        )
+        if reads and any(isinstance(n, ast.Raise) for s in node.body for n in ast.walk(s)):
+            return True
+    return False
 
 
 _ACTIONS = frozenset({"new", "create", "update", "edit", "delete", "remove", "patch", "save",
