@@ -180,7 +180,7 @@ def _trusted_origin(
             return _SKIP
     if _from_outbound_response(fs, token):
         return _SKIP
-    params = set(fs.params)
+    params = _from_params(fs)
     if (
         names & params
         and any(word in module.lowered for word in _OAUTH_CLIENT_WORDS)
@@ -192,6 +192,22 @@ def _trusted_origin(
             "the IdP's own token (verify it if a client can hand it in)"
         )
     return ""
+
+
+def _from_params(fs: FunctionSource) -> set[str]:
+    """The parameters and the locals the function derives from them
+    (``raw = id_token if isinstance(id_token, str) else None``)."""
+    names = set(fs.params) - {"self", "cls"}
+    for _ in range(3):
+        grown = {
+            name
+            for name, values in fs.assignments.items()
+            if name not in names and values and all(_reads(v, names) for v in values)
+        }
+        if not grown:
+            break
+        names |= grown
+    return names
 
 
 def _from_outbound_response(fs: FunctionSource, token: ast.expr) -> bool:
