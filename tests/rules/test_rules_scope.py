@@ -34,6 +34,8 @@ def test_fastapi_pagination_tokens_and_path_scoped_middleware() -> None:
             "GET /metrics/detail": (A, "guard rx_fa_scope.MetricsAuth.__call__"),
             "GET /admin/users": (A, "guard rx_fa_scope.admin_only"),
             "GET /notes": (N, "no guard rejects anonymous callers"),
+            "GET /public/model_hub": (Auth.PUBLIC, "public by name (path segment 'public')"),
+            "POST /public/model_hub": (N, "no guard rejects anonymous callers"),
         },
     )
 
@@ -47,5 +49,7 @@ def test_flask_pagination_tokens_and_path_scoped_hooks() -> None:
             "GET /admin/users": (A, "guard rx_fl_scope.admin_area"),
             "GET /api/notes": (A, "guard rx_fl_scope.api_area"),
             "GET /notes": (N, "no guard rejects anonymous callers"),
+            "GET /public/catalogue": (Auth.PUBLIC, "public by name (path segment 'public')"),
+            "POST /public/catalogue": (N, "no guard rejects anonymous callers"),
         },
     )
