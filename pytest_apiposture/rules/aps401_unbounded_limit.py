@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -128,9 +129,35 @@ def _clamped_by_helper(index: SourceIndex, handler: FunctionSource, names: set[s
             for p, args in site.bound.items()
             if any(isinstance(a, ast.Name) and a.id in names for a in args)
         }
-        if params and not site.callee.is_lambda and _clamped(site.callee, params):
+        if params and not site.callee.is_lambda and _upper_bounded(site.callee, params):
             return True
     return False
+
+
+def _upper_bounded(fs: FunctionSource, names: set[str]) -> bool:
+    """``min(limit, N)``, or the value compared with anything but 0 or 1 (``limit > 100``,
+    ``0 <= limit <= MAX``): a check of ``page_size < 1`` alone bounds nothing from above."""
+    for node in fs.body_nodes:
+        if (
+            isinstance(node, ast.Call)
+            and call_name(node) == "min"
+            and any(isinstance(n, ast.Name) and n.id in names for a in node.args for n in walk(a))
+        ):
+            return True
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            for (left, right), op in zip(itertools.pairwise(sides), node.ops, strict=True):
+                if not isinstance(op, ast.Gt | ast.GtE | ast.Lt | ast.LtE):
+                    continue
+                for mine, other in ((left, right), (right, left)):
+                    if isinstance(mine, ast.Name) and mine.id in names and not _floor(other):
+                        return True
+    return False
+
+
+def _floor(node: ast.expr) -> bool:
+    """0 or 1: what a lower bound compares with (``page_size < 1``)."""
+    return isinstance(node, ast.Constant) and node.value in (0, 1)
 
 
 def _dependency(
