@@ -218,6 +218,13 @@ CREDENTIAL_WORDS: tuple[str, ...] = (
     r"cookie", r"password", r"login_manager", r"g\.user",
 )  # fmt: skip
 
+# A token that pages through results (``page_token``, ``next_token``, a cursor's
+# ``continuation_token``) names no credential: a guard that checks one refuses a bad page
+# token, not an anonymous caller (Prefect's ``verified_page_token``).
+PAGINATION_TOKEN: re.Pattern[str] = re.compile(
+    r"(?:page|cursor|continuation|pagination|next|resume|sync)[-_]?tokens?", re.IGNORECASE
+)
+
 # Words in an ``if`` test that make a denial a role/permission check (regex fragments).
 ROLE_WORDS: tuple[str, ...] = (
     r"role", r"admin", r"superuser", r"staff", r"permission", r"privilege", r"group",
@@ -371,4 +378,6 @@ DEFAULT_KNOWLEDGE = Knowledge()
 # id is not the value). A name listed in ``sensitive_fields`` is sensitive regardless.
 NOT_THE_SECRET: re.Pattern[str] = re.compile(
     r"(?:[_-]?last[_-]?(?:4|four)|(?:_|(?<=[a-z])(?=[A-Z]))(?:ids?|uuids?|IDs?|Ids?|Uuids?))$"
+    # an attribution: which credential made a change (``changed_by_api_key``), not the value
+    r"|^(?i:(?:created|changed|updated|deleted|modified|requested|approved)_?by_)"
 )

@@ -227,6 +227,10 @@ class Route:
     # served by a mounted app of another framework (Flask inside FastAPI): the host
     # app's schema generator cannot see it
     foreign_mount: bool = False
+    # what the route answers with when it is no API operation, as the framework declares
+    # it: "page" (an HTML response class) or "files" (a static files app); "" otherwise
+    # or unknown (``static.pages.serves`` also reads the handler's code)
+    serves: str = ""
     # the handler's declared inputs, computed on first use (probes ask only for routes the
     # schema does not describe); None when the framework declares nothing
     declared_request: Callable[[], DeclaredRequest] | None = field(

@@ -243,8 +243,11 @@ def _drift(analysis: Analysis) -> None:
     from .openapi.drift_checks import route_codes
     from .openapi.lint import lint_spec
     from .openapi.spec import SpecError, load_spec, write_snapshot
+    from .static.pages import serves
+    from .static.source import SourceIndex
 
     settings, posture = analysis.settings, analysis.posture
+    index = SourceIndex(settings.root)  # only the handlers of routes the schema leaves out
     assert analysis.loaded is not None
     try:
         analysis.schema = analysis.adapter.openapi(analysis.loaded.app)
@@ -267,6 +270,7 @@ def _drift(analysis: Analysis) -> None:
             spec_path=str(settings.resolve(settings.spec)) if settings.spec else None,
             knowledge=settings.knowledge,
             framework=posture.framework,
+            serves=lambda route: serves(index, route),
         )
     except SpecError as exc:  # the app's own generated schema is broken
         posture.notes.append(f"drift skipped: {exc}")

@@ -29,7 +29,32 @@ def api_route_facts(effective: Any) -> dict[str, Any]:
         # FastAPI runs jsonable_encoder on whatever the handler returns, ORM objects included
         "serializes_objects": True,
         "declared_request": functools.cache(functools.partial(declared_request, effective)),
+        "serves": response_class_serves(getattr(effective, "response_class", None)),
     }
+
+
+def response_class_serves(response_class: Any) -> str:
+    """What a response class serves: "page" (HTML), "files" (a file response) or "" (FastAPI
+    wraps its JSON default in a placeholder with ``.value``)."""
+    cls = getattr(response_class, "value", response_class)
+    try:
+        from starlette.responses import FileResponse, HTMLResponse
+    except ImportError:  # pragma: no cover - FastAPI requires Starlette
+        return ""
+    if isinstance(cls, type) and issubclass(cls, HTMLResponse):
+        return "page"
+    if isinstance(cls, type) and issubclass(cls, FileResponse):
+        return "files"
+    return ""
+
+
+def static_files_app(app: Any) -> bool:
+    """A Starlette ``StaticFiles`` app (a subclass included): it serves files."""
+    try:
+        from starlette.staticfiles import StaticFiles
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(app, StaticFiles)
 
 
 def starlette_route_facts(effective: Any) -> dict[str, Any]:

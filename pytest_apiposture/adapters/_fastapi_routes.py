@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..model import Guard, Route
-from ._fastapi_facts import api_route_facts, starlette_route_facts
+from ._fastapi_facts import api_route_facts, starlette_route_facts, static_files_app
 from ._middleware import middleware_guards
 from ._shared import GuardTable
 from ._starlette import (
@@ -229,6 +229,7 @@ class RouteCollector:
                     guards=level.wrapping,
                     endpoint_name=str(getattr(original, "name", None) or ""),
                     rule=prefix + "/{path:path}",  # what Starlette's Mount matches
+                    serves="files" if static_files_app(inner) else "",
                 )
             )
 

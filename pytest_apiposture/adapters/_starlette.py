@@ -17,7 +17,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from ..knowledge import CREDENTIAL_HEADERS
+from ..knowledge import CREDENTIAL_HEADERS, PAGINATION_TOKEN
 from ..model import Location, ModelField
 from ..paths import without_converters
 
@@ -246,7 +246,8 @@ def credential_param(dependant: Any) -> tuple[str, bool] | None:
     ):
         for field in fields:
             name = _request_name(field, where)
-            squashed = name.replace("-", "").replace("_", "")
+            # a pagination cursor (``page-token``) is no credential
+            squashed = PAGINATION_TOKEN.sub("", name.replace("-", "").replace("_", ""))
             words = _CREDENTIAL_WORDS + (_CREDENTIAL_COOKIE_WORDS if where == "cookie" else ())
             if name in CREDENTIAL_HEADERS or any(w in squashed for w in words):
                 return f"{where}:{name}", param_required(field)

@@ -9,7 +9,7 @@ the few spec-only security checks worth their noise.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -116,12 +116,15 @@ def compare(
     spec_path: str | None,
     knowledge: Knowledge,
     framework: str = "",
+    serves: Callable[[Route], str] | None = None,
 ) -> list[Finding]:
     """Findings APS901-APS907. Raises SpecError only when the generated schema is unusable.
 
     ``framework`` is the app's (whose schema ``generated`` is): routes of an app of another
     framework mounted inside it (Flask behind a WSGI adapter) are only checked against the
-    generated schema when that mounted app publishes one of its own.
+    generated schema when that mounted app publishes one of its own. ``serves`` says what
+    a route answers with when it is no API operation ("page", "files": ``static.pages``),
+    asked only of the routes the schema leaves out; ``Route.serves`` otherwise.
     """
     api = [r for r in routes if r.kind in ("http", "mount") and not _is_framework_route(r)]
     generated_spec = spec_from_dict(dict(generated), GENERATED) if generated is not None else None
@@ -134,7 +137,9 @@ def compare(
         gen_op = gen.op_for(route) if gen else None
         com_op = com.op_for(route) if com else None
         has_gen = gen is not None and (route.framework, route.mount_prefix) not in unpublished
-        diffs = list(_route_diffs(route, gen_op, com_op, has_gen, com is not None, knowledge))
+        diffs = list(
+            _route_diffs(route, gen_op, com_op, has_gen, com is not None, knowledge, serves)
+        )
         if gen is not None and gen_op is None and _twin_documented(gen, route):
             diffs = [_as_twin(d, route) if d.code == "APS901" else d for d in diffs]
         findings += [place_finding(d, spec_file, route=route, op=com_op) for d in diffs]
@@ -193,9 +198,10 @@ def _route_diffs(
     has_gen: bool,
     has_com: bool,
     knowledge: Knowledge,
+    serves: Callable[[Route], str] | None = None,
 ) -> Iterator[Diff]:
     if has_gen and gen_op is None:
-        yield _shadow(route)
+        yield _shadow(route, serves(route) if serves is not None else route.serves)
     elif has_com and com_op is None and route.kind == "http":
         severity = _MEDIUM if route.auth in _NO_AUTH else _LOW
         text = f"{route.key} is served but missing from the committed spec (auth: {route.auth})"
@@ -249,7 +255,16 @@ def _is_framework_route(route: Route) -> bool:
     return any(module == name or module.startswith(name + ".") for name in FRAMEWORK_MODULES)
 
 
-def _shadow(route: Route) -> Diff:
+_SERVED = {"page": "an HTML page", "files": "files"}
+
+
+def _shadow(route: Route, serves: str = "") -> Diff:
+    if serves in _SERVED:  # a page or files a browser asks for: no operation to document
+        text = (
+            f"{route.key} is served but hidden from the generated schema: it serves "
+            f"{_SERVED[serves]}, not an API operation (auth: {route.auth})"
+        )
+        return Diff("APS901", text, _LOW)
     if not route.in_schema:
         why = "include_in_schema=False"
     elif route.kind == "mount":

@@ -317,3 +317,50 @@ def exposes_everything(value: ast.AST) -> bool:
         if isinstance(sub, ast.Call) and dotted(sub.func) == "vars":
             return True
     return False
+
+
+def extra_allow_line(index: SourceIndex, cls: ClassRef) -> tuple[str, int] | None:
+    """(file, line) of the ``extra="allow"`` setting in the class or its bases."""
+    for current in bases(index, cls):
+        if any(k.arg == "extra" and _is_allow(k.value) for k in current.node.keywords):
+            return current.module.path, current.node.lineno
+        for stmt in current.node.body:
+            if isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
+                for sub in stmt.body:
+                    if (
+                        isinstance(sub, ast.Assign)
+                        and any(dotted(t) == "extra" for t in sub.targets)
+                        and _is_allow(sub.value)
+                    ):
+                        return current.module.path, sub.lineno
+            targets = (
+                stmt.targets
+                if isinstance(stmt, ast.Assign)
+                else ([stmt.target] if isinstance(stmt, ast.AnnAssign) else [])
+            )
+            value = getattr(stmt, "value", None)
+            is_config = any(dotted(t) == "model_config" for t in targets)
+            if is_config and value is not None and _config_allows(value):
+                return current.module.path, stmt.lineno
+    return None
+
+
+def _config_allows(value: ast.expr) -> bool:
+    if isinstance(value, ast.Call) and call_name(value) in {
+        "ConfigDict",
+        "SettingsConfigDict",
+        "dict",
+    }:
+        return any(k.arg == "extra" and _is_allow(k.value) for k in value.keywords)
+    if isinstance(value, ast.Dict):
+        return any(
+            isinstance(k, ast.Constant) and k.value == "extra" and _is_allow(v)
+            for k, v in zip(value.keys, value.values, strict=True)
+        )
+    return False
+
+
+def _is_allow(value: ast.expr) -> bool:
+    if isinstance(value, ast.Constant):
+        return value.value == "allow"
+    return dotted(value).endswith("Extra.allow")

@@ -14,6 +14,7 @@ from ..static.syntax import call_name, unparse, walk
 from ._calls import MAX_DEPTH, Hit, project_calls, reach
 from ._dataflow import IDENTITY_NAMES, derives, identity_names, is_identity, tainted_names
 from ._http import is_http_call
+from ._mappings import dict_value, is_data_mapping, is_header_mapping
 from .aps501_admin_without_role import looks_administrative
 from .base import Rule, RuleContext
 
@@ -293,7 +294,10 @@ def _first_access(handler: FunctionSource, param: str, identities: set[str]) -> 
     ``requests.get(f".../{slug}")``, fetches from another server, not an object here)."""
     candidates: list[ast.expr] = []
     for node in handler.of(ast.Call):
-        if call_name(node) in _ACCESS_CALLS and not is_http_call(handler, node):
+        name = call_name(node)
+        if name in _ACCESS_CALLS and not is_http_call(handler, node):
+            if name == "update" and _merges_data(handler, node):
+                continue  # ``data.update(credentials)``: a dict merge, no lookup by the id
             arguments = [*node.args, *(k.value for k in node.keywords)]
             if any(_uses(a, param) for a in arguments):
                 if any(is_identity(a, identities) for a in arguments) or is_identity(
@@ -303,8 +307,23 @@ def _first_access(handler: FunctionSource, param: str, identities: set[str]) -> 
                 candidates.append(node)
     for sub in handler.of(ast.Subscript):
         if _uses(sub.slice, param) and not is_identity(sub.value, identities):
+            if isinstance(sub.ctx, ast.Store) and (
+                _local_mapping(handler, sub.value) or is_header_mapping(sub.value)
+            ):
+                continue  # ``out[key] = ...`` fills a dict the function builds or headers
             candidates.append(sub)
     return min(candidates, key=lambda n: (n.lineno, n.col_offset)) if candidates else None
+
+
+def _merges_data(handler: FunctionSource, call: ast.Call) -> bool:
+    func = call.func
+    return isinstance(func, ast.Attribute) and is_data_mapping(handler, func.value)
+
+
+def _local_mapping(handler: FunctionSource, node: ast.expr) -> bool:
+    """A dict the function itself binds (``out = {}``), not a store it was handed."""
+    values = handler.assignments.get(node.id) if isinstance(node, ast.Name) else None
+    return bool(values) and all(dict_value(v) for v in values or ())
 
 
 def _owner_checked(handler: FunctionSource, identities: set[str]) -> bool:

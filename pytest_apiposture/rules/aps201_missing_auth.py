@@ -42,8 +42,9 @@ class MissingAuth(Rule):
     under any prefix) are not flagged unless a guard is visible (a visible guard always
     wins); ``apiposture routes`` lists them with the reason. A guard whose refusal depends
     on a setting makes the route ``conditional``: not flagged, the probe settles it. An
-    app that authenticates no route at all gets one app-level finding, not one per route
-    (``auth = "none"`` declares it open by design: info).
+    app that authenticates no route at all, or a stray few (under 5% of the routes that
+    are not public: one admin page, a check read as a guard), gets one app-level finding,
+    not one per route (``auth = "none"`` declares it open by design: info).
 
     ## Known problems
     Authentication done by ASGI/WSGI middleware or a reverse proxy is invisible to the
@@ -87,16 +88,23 @@ class MissingAuth(Rule):
 
 _APP_LEVEL_MIN = 3  # open routes before one app-level finding replaces them
 _GUARDED = frozenset({Auth.AUTHENTICATED, Auth.OPTIONAL, Auth.CONDITIONAL})
+# Guarded routes below this share of the routes that are not public are strays (a
+# pagination check read as a guard, one admin page): the app as a whole authenticates
+# nothing, and one app-level finding says so better than hundreds of identical ones.
+STRAY_SHARE = 0.05
 
 
 def open_app(
     routes: Sequence[Route], findings: list[Finding], *, declared_open: bool, app_file: str | None
 ) -> list[Finding]:
-    """An app that authenticates no route at all is one app-level finding, not one per
-    route: either it is open by design (say so: ``auth = "none"``, and it reports at info)
-    or its authentication lives where the route graph cannot see it (a proxy)."""
+    """An app that authenticates no route (or a stray few: under ``STRAY_SHARE`` of the
+    routes that are not public) is one app-level finding, not one per route: either it
+    is open by design (say so: ``auth = "none"``, and it reports at info) or its
+    authentication lives where the route graph cannot see it (a proxy)."""
     http = [r for r in routes if r.kind == "http"]
-    if not http or any(r.auth in _GUARDED for r in http):
+    guarded = [r for r in http if r.auth in _GUARDED]
+    judged = sum(1 for r in http if r.auth is not Auth.PUBLIC)
+    if not http or len(guarded) >= max(1, STRAY_SHARE * judged):
         if declared_open:  # open by design: what is open is listed, not failed
             return [
                 replace(f, severity=Severity.INFO) if f.code == MissingAuth.code else f
@@ -110,10 +118,18 @@ def open_app(
     listed = ", ".join(f.route_key for f in per_route[:10])
     more = f" and {len(per_route) - 10} more" if len(per_route) > 10 else ""
     severity = Severity.INFO if declared_open else Severity.HIGH
+    strays = (
+        f"almost no route ({len(guarded)} of {judged} guarded: "
+        + ", ".join(r.key for r in guarded[:3])
+        + (", ..." if len(guarded) > 3 else "")
+        + ")"
+        if guarded
+        else "no route"
+    )
     app = MissingAuth.new_finding(
         severity=severity,
         message=(
-            f"this API authenticates no route: {len(per_route)} routes answer anonymous "
+            f"this API authenticates {strays}: {len(per_route)} routes answer anonymous "
             + ('callers (declared open by design: auth = "none")' if declared_open else "callers")
         ),
         remediation=(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from ..knowledge import Knowledge
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
 from ..static.source import FunctionSource, SourceIndex
 from ._calls import project_calls
@@ -48,6 +49,11 @@ class PrivilegedBodyField(Rule):
     (``body.model_dump()``, ``**body``, the body passed to a function that is not
     project code or that does either, three calls deep) is not reported: it is accepted
     and dropped. The API contract still advertises it; APS305 judges undeclared fields.
+    The id of the resource the route acts on (``organization_id`` in the body of
+    ``PATCH /organization/update``) names the object, it does not move it between
+    accounts: it is not reported (a lookup by it is APS101's question); nor is a field the
+    handler compares with a stored value and refuses on (``if invite.user_id !=
+    body.user_id: raise``): the client's value is checked, not written.
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -76,7 +82,9 @@ class PrivilegedBodyField(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         route = ctx.route
         assert route is not None
-        privileged = [f for f in route.body_fields if ctx.knowledge.is_privileged_field(f.name)]
+        privileged = [
+            f for f in route.body_fields if privileged_field(ctx.knowledge, route, f.name)
+        ]
         if not privileged:
             return
         cls = find_class(ctx.index, ctx.handler, route.body_model)
@@ -93,6 +101,8 @@ class PrivilegedBodyField(Rule):
                 and not touches(ctx.index, handler, bodies, field.name)
             ):
                 continue  # the handler never reads the field nor hands the body on whole
+            if bodies and handler is not None and _verified(handler, bodies, field.name):
+                continue  # ``if invite.user_id != body.user_id: raise``: checked, not set
             message = self.message.replace("{field}", field.name).replace(
                 "{model}", route.body_model or "body"
             )
@@ -107,6 +117,53 @@ class PrivilegedBodyField(Rule):
                 )
             elif (finding := self.at_handler(ctx, message=message)) is not None:
                 yield finding
+
+
+def _verified(fs: FunctionSource, bodies: frozenset[str], field: str) -> bool:
+    """The handler compares ``body.field`` with another value and raises on the answer:
+    the client's value is checked against the server's, not written."""
+    for node in fs.of(ast.If):
+        compares = [n for n in ast.walk(node.test) if isinstance(n, ast.Compare)]
+        reads = any(
+            isinstance(n, ast.Attribute)
+            and n.attr == field
+            and isinstance(n.value, ast.Name)
+            and n.value.id in bodies
+            for c in compares
+            for n in ast.walk(c)
+        )
+        if reads and any(isinstance(n, ast.Raise) for s in node.body for n in ast.walk(s)):
+            return True
+    return False
+
+
+_ACTIONS = frozenset({"new", "create", "update", "edit", "delete", "remove", "patch", "save",
+                      "set", "add"})  # fmt: skip
+
+
+def privileged_field(knowledge: Knowledge, route: Route, name: str) -> bool:
+    """A privileged field name that is not the id of the route's own resource."""
+    return knowledge.is_privileged_field(name) and not own_key(route, name)
+
+
+def own_key(route: Route, name: str) -> bool:
+    """``organization_id`` on ``/organization/update``, ``team_id`` on ``/teams/{id}``: the
+    id of the resource the route acts on (its last static segment that is not an action
+    word), not a reference to an owner (``user_id`` on ``/users/{id}/notes`` is one)."""
+    lowered = name.lower()
+    if not lowered.endswith("id"):
+        return False
+    noun = lowered[:-2].rstrip("_")
+    statics = [
+        s.lower().replace("-", "_")
+        for s in route.path.strip("/").split("/")
+        if s and not s.startswith("{")
+    ]
+    resource = next((s for s in reversed(statics) if s not in _ACTIONS), "")
+    plurals = {noun, noun + "s", noun + "es"}
+    if noun.endswith("y"):
+        plurals.add(noun[:-1] + "ies")
+    return bool(noun) and resource in plurals
 
 
 _WHOLE = frozenset({"dict", "model_dump", "json", "model_dump_json", "copy", "model_copy",

@@ -19,8 +19,18 @@ from ._dataflow import (
     reads_request,
     tainted_names,
 )
-from ._models import ClassRef, attributes, class_of_name, field_line, is_orm_class, method
-from .aps305_extra_allowed import extra_allow_line
+from ._mappings import is_data_mapping
+from ._models import (
+    ClassRef,
+    attributes,
+    base_names,
+    class_of_name,
+    extra_allow_line,
+    field_line,
+    is_orm_class,
+    method,
+)
+from .aps303_privileged_body_field import privileged_field
 from .base import Rule, RuleContext
 
 _NOT_SINKS = frozenset({"JSONResponse", "Response", "HTTPException", "dict", "jsonify", "print"})
@@ -99,39 +109,12 @@ class BulkWrite(Rule):
         if handler is None or route is None or handler.is_lambda:
             return
         if not mentions(ctx.index, handler, _SINK_WORDS):
-            return
+            return  # (cheap: before the body model is looked up)
         seeds = body_params(ctx.index, handler, route)
         if seeds and not _body_is_open(ctx, handler, route):
             seeds = set()
-        seen: set[tuple[str, int]] = set()
-        for node in _local_sinks(ctx, handler, frozenset(seeds)):
-            seen.add((handler.path, node.lineno))
-            yield self._found(ctx, handler.path, node.lineno, _describe(node), "")
-        # the same question of the project functions the handler hands request data to
-        tainted = _tainted(handler, frozenset(seeds))
-        for site in project_calls(ctx.index, handler):
-            if call_name(site.call) in _BULK_METHODS:
-                continue  # judged at the call (``_bulk_method_writes`` reads the method)
-            callee_seeds = frozenset(
-                p for p, args in site.bound.items() if any(derives(a, tainted) for a in args)
-            )
-            if not _follow(site.callee, callee_seeds):
-                continue
-            hit = reach(
-                ctx.index,
-                site.callee,
-                callee_seeds,
-                question="bulk-write",
-                words=_SINK_WORDS,
-                local=partial(_first_sink, ctx),
-                taint=_tainted,
-                follow=_follow,
-                depth=MAX_DEPTH - 1,
-            )
-            if hit is not None and (hit.path, hit.line) not in seen:
-                seen.add((hit.path, hit.line))
-                hit = hit.through(site.callee.qualname)
-                yield self._found(ctx, hit.path, hit.line, hit.detail, hit.chain())
+        for path, line, detail, chain in bulk_writes(ctx, handler, frozenset(seeds)):
+            yield self._found(ctx, path, line, detail, chain)
 
     def _found(self, ctx: RuleContext, path: str, line: int, sink: str, chain: str) -> Finding:
         handler = ctx.handler
@@ -143,6 +126,45 @@ class BulkWrite(Rule):
             symbol=handler.qualname,
             message=self.message.replace("{sink}", f"`{sink}`") + chain,
         )
+
+
+def bulk_writes(
+    ctx: RuleContext, handler: FunctionSource, seeds: frozenset[str]
+) -> Iterator[tuple[str, int, str, str]]:
+    """(file, line, the write, the call chain) of each bulk write of request data (``seeds``:
+    the body parameters that count) in the handler and the project functions it hands that
+    data to, three calls deep."""
+    if not mentions(ctx.index, handler, _SINK_WORDS):
+        return
+    seen: set[tuple[str, int]] = set()
+    for node in _local_sinks(ctx, handler, seeds):
+        seen.add((handler.path, node.lineno))
+        yield handler.path, node.lineno, _describe(node), ""
+    # the same question of the project functions the handler hands request data to
+    tainted = _tainted(handler, seeds)
+    for site in project_calls(ctx.index, handler):
+        if call_name(site.call) in _BULK_METHODS:
+            continue  # judged at the call (``_bulk_method_writes`` reads the method)
+        callee_seeds = frozenset(
+            p for p, args in site.bound.items() if any(derives(a, tainted) for a in args)
+        )
+        if not _follow(site.callee, callee_seeds):
+            continue
+        hit = reach(
+            ctx.index,
+            site.callee,
+            callee_seeds,
+            question="bulk-write",
+            words=_SINK_WORDS,
+            local=partial(_first_sink, ctx),
+            taint=_tainted,
+            follow=_follow,
+            depth=MAX_DEPTH - 1,
+        )
+        if hit is not None and (hit.path, hit.line) not in seen:
+            seen.add((hit.path, hit.line))
+            hit = hit.through(site.callee.qualname)
+            yield hit.path, hit.line, hit.detail, hit.chain()
 
 
 def _tainted(fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
@@ -193,10 +215,12 @@ def _body_is_open(ctx: RuleContext, handler: FunctionSource, route: Route) -> bo
     if route.body_model is None or route.body_extra_allowed:
         return True
     authorized = any(g.role is GuardRole.AUTHORIZATION for g in route.guards)
-    if not authorized and any(ctx.knowledge.is_privileged_field(f.name) for f in route.body_fields):
+    if not authorized and any(
+        privileged_field(ctx.knowledge, route, f.name) for f in route.body_fields
+    ):
         return True
     cls = class_of_name(ctx.index, handler.module, route.body_model.rsplit(".", 1)[-1])
-    return cls is not None and extra_allow_line(ctx, cls) is not None
+    return cls is not None and extra_allow_line(ctx.index, cls) is not None
 
 
 def _sinks(
@@ -213,7 +237,11 @@ def _sinks(
                 yield call
         elif (
             name in _BULK_METHODS
-            and any(derives(a, tainted) for a in call.args if not _names_its_fields(a))
+            and any(
+                derives(a, tainted)
+                for a in call.args
+                if not (_names_its_fields(a) or _allowlist_copy(handler, a, tainted))
+            )
             and _bulk_method_writes(ctx, handler, call, tainted)
         ):
             yield call
@@ -235,13 +263,17 @@ def _bulk_method_writes(
     ctx: RuleContext, fs: FunctionSource, call: ast.Call, tainted: set[str]
 ) -> bool:
     """``obj.update(data)`` and kin write attributes in bulk, unless the receiver is a
-    plain dict (a template context, a JSON blob: its keys are data, not attributes) or
-    the method is project code that copies only some fields (its body decides)."""
+    plain dict (a template context, a JSON blob: its keys are data, not attributes), an
+    ORM session merging an instance (``session.merge(book)``: the object's own state, no
+    mapping of attributes) or the method is project code that copies only some fields
+    (its body decides)."""
     func = call.func
     if not isinstance(func, ast.Attribute):
         return True
     receiver = func.value
     if _plain_dict(ctx, fs, receiver):
+        return False
+    if func.attr == "merge" and dotted(receiver).rsplit(".", 1)[-1].endswith("session"):
         return False
     own = _project_method(ctx, fs, receiver, func.attr)
     if own is None:
@@ -263,23 +295,13 @@ def _bulk_method_writes(
     return hit is not None
 
 
-_DICT_TYPES = frozenset({"dict", "Dict", "MutableMapping"})
-_DICT_CALLS = frozenset({"dict", "copy", "deepcopy", "defaultdict", "OrderedDict", "setdefault"})
-
-
 def _plain_dict(ctx: RuleContext, fs: FunctionSource, node: ast.expr) -> bool:
-    """A mapping the function built or read as data: a name only ever assigned a dict
-    (``{}``, ``dict(...)``, ``x.copy()``, ``blob or {}``), a parameter annotated ``dict``,
-    or a model attribute declared as a dict or JSON column (a user's saved settings)."""
-    if isinstance(node, ast.Name):
-        values = fs.assignments.get(node.id)
-        if values:
-            return all(_dict_value(v) for v in values)
-        param = fs.params.get(node.id)
-        annotation = param[0].annotation if param else None
-        if isinstance(annotation, ast.Subscript):
-            annotation = annotation.value
-        return annotation is not None and dotted(annotation).rsplit(".", 1)[-1] in _DICT_TYPES
+    """A mapping the function built or read as data (``_mappings.is_data_mapping``: a
+    local dict, parsed JSON, a dict parameter, a mapping it spreads as ``**kwargs``, HTTP
+    headers), or a model attribute declared as a dict or JSON column (a user's saved
+    settings)."""
+    if is_data_mapping(fs, node):
+        return True
     if isinstance(node, ast.Attribute):
         owner = class_of(ctx.index, fs, node.value)
         if owner is None:
@@ -295,16 +317,6 @@ def _plain_dict(ctx: RuleContext, fs: FunctionSource, node: ast.expr) -> bool:
 _JSON_COLUMN = re.compile(r"\b(?:JSON|JSONB|JSONField|PickleType|dict|Dict|MutableDict)\b")
 
 
-def _dict_value(value: ast.expr) -> bool:
-    if isinstance(value, ast.Dict | ast.DictComp):
-        return True
-    if isinstance(value, ast.Call):
-        return call_name(value) in _DICT_CALLS
-    if isinstance(value, ast.BoolOp):
-        return isinstance(value.values[-1], ast.Dict)  # saved or {}
-    return False
-
-
 def _project_method(
     ctx: RuleContext, fs: FunctionSource, receiver: ast.expr, name: str
 ) -> tuple[ModuleSource, ast.FunctionDef] | None:
@@ -315,6 +327,16 @@ def _project_method(
         spelled = dotted(receiver)
         cls = class_of_name(ctx.index, fs.module, spelled) if spelled else None
     return method(cls, ctx.index, name) if cls is not None else None
+
+
+def _allowlist_copy(fs: FunctionSource, node: ast.expr, tainted: set[str]) -> bool:
+    """``{k: data[k] for k in ALLOWED if k in data}`` (or a name only ever bound to one):
+    the keys come from a collection the request does not choose."""
+    values = fs.assignments.get(node.id, []) if isinstance(node, ast.Name) else [node]
+    return bool(values) and all(
+        isinstance(v, ast.DictComp) and not any(derives(g.iter, tainted) for g in v.generators)
+        for v in values
+    )
 
 
 def _names_its_fields(node: ast.expr) -> bool:
@@ -347,6 +369,14 @@ def _writes_model(ctx: RuleContext, handler: FunctionSource, call: ast.Call) -> 
     cls: ClassRef | None = class_of_name(ctx.index, handler.module, name)
     if cls is None:
         return True
-    if is_orm_class(ctx.index, cls) or extra_allow_line(ctx, cls) is not None:
+    if any(b.rsplit(".", 1)[-1] == "TypedDict" for b in base_names(ctx.index, cls)):
+        return False  # a TypedDict builds a plain dict: data, not an object
+    if is_orm_class(ctx.index, cls) or extra_allow_line(ctx.index, cls) is not None:
         return True
-    return any(ctx.knowledge.is_privileged_field(a.name) for a in attributes(ctx.index, cls))
+    route = ctx.route
+    return any(
+        privileged_field(ctx.knowledge, route, a.name)
+        if route is not None
+        else ctx.knowledge.is_privileged_field(a.name)
+        for a in attributes(ctx.index, cls)
+    )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Route, Severity
-from ..static.syntax import call_name, dotted
-from ._models import ClassRef, bases, find_class
+from ._dataflow import body_params
+from ._models import extra_allow_line, find_class
+from .aps304_bulk_write import bulk_writes
 from .base import Rule, RuleContext
+
+_NOT_STORED = (
+    " (not seen written to an object: the handler reads declared fields only or hands the "
+    "body on to another call)"
+)
 
 
 class ExtraFieldsAllowed(Rule):
@@ -39,7 +44,10 @@ class ExtraFieldsAllowed(Rule):
 
     ## Known problems
     Only the models of routes the app registers are checked; a model used by a route
-    this run does not see is not.
+    this run does not see is not. The harm is in a write: when the handler is not seen
+    copying the body into an object (APS304's bulk writes, three calls deep), because it
+    reads only declared fields or forwards the body to another service (a proxy passing
+    provider parameters through), the finding is low and says so.
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -66,58 +74,36 @@ class ExtraFieldsAllowed(Rule):
         route = ctx.route
         assert route is not None
         cls = find_class(ctx.index, ctx.handler, route.body_model)
-        line = extra_allow_line(ctx, cls) if cls is not None else None
+        line = extra_allow_line(ctx.index, cls) if cls is not None else None
+        if line is None and not route.body_extra_allowed:
+            return
         message = self.message.replace("{model}", route.body_model or "the body model")
+        severity: Severity | None = None
+        confidence: Confidence | None = None
+        if not self._stored(ctx, route):
+            message += _NOT_STORED
+            severity, confidence = Severity.LOW, Confidence.POSSIBLE
         if cls is not None and line is not None:
             yield self.finding(
-                ctx, file=line[0], line=line[1], symbol=str(route.body_model), message=message
+                ctx,
+                file=line[0],
+                line=line[1],
+                symbol=str(route.body_model),
+                message=message,
+                severity=severity,
+                confidence=confidence,
             )
-        elif route.body_extra_allowed and (finding := self.at_handler(ctx, message=message)):
+        elif finding := self.at_handler(
+            ctx, message=message, severity=severity, confidence=confidence
+        ):
             yield finding
 
-
-def extra_allow_line(ctx: RuleContext, cls: ClassRef) -> tuple[str, int] | None:
-    """(file, line) of the ``extra="allow"`` setting in the class or its bases."""
-    for current in bases(ctx.index, cls):
-        if any(k.arg == "extra" and _is_allow(k.value) for k in current.node.keywords):
-            return current.module.path, current.node.lineno
-        for stmt in current.node.body:
-            if isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
-                for sub in stmt.body:
-                    if (
-                        isinstance(sub, ast.Assign)
-                        and any(dotted(t) == "extra" for t in sub.targets)
-                        and _is_allow(sub.value)
-                    ):
-                        return current.module.path, sub.lineno
-            targets = (
-                stmt.targets
-                if isinstance(stmt, ast.Assign)
-                else ([stmt.target] if isinstance(stmt, ast.AnnAssign) else [])
-            )
-            value = getattr(stmt, "value", None)
-            is_config = any(dotted(t) == "model_config" for t in targets)
-            if is_config and value is not None and _config_allows(value):
-                return current.module.path, stmt.lineno
-    return None
-
-
-def _config_allows(value: ast.expr) -> bool:
-    if isinstance(value, ast.Call) and call_name(value) in {
-        "ConfigDict",
-        "SettingsConfigDict",
-        "dict",
-    }:
-        return any(k.arg == "extra" and _is_allow(k.value) for k in value.keywords)
-    if isinstance(value, ast.Dict):
-        return any(
-            isinstance(k, ast.Constant) and k.value == "extra" and _is_allow(v)
-            for k, v in zip(value.keys, value.values, strict=True)
-        )
-    return False
-
-
-def _is_allow(value: ast.expr) -> bool:
-    if isinstance(value, ast.Constant):
-        return value.value == "allow"
-    return dotted(value).endswith("Extra.allow")
+    @staticmethod
+    def _stored(ctx: RuleContext, route: Route) -> bool:
+        """The body reaches a bulk write (APS304's question: ``Model(**body.model_dump())``,
+        ``obj.update(...)``, a ``setattr`` loop, three calls deep); True when unknown."""
+        handler = ctx.handler
+        if handler is None or handler.is_lambda:
+            return True
+        seeds = frozenset(body_params(ctx.index, handler, route))
+        return bool(seeds) and next(iter(bulk_writes(ctx, handler, seeds)), None) is not None

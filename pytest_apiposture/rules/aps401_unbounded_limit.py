@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 
 from ..model import Confidence, Finding, Kind, Severity
 from ..static.source import FunctionSource, ModuleSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
+from ._calls import project_calls
 from .base import Rule, RuleContext
 
 _BOUND_KEYWORDS = frozenset({"le", "lt", "max_value", "maximum"})
@@ -47,8 +49,10 @@ class UnboundedLimit(Rule):
     parameter and checks; one that cannot be followed is not reported.
 
     ## Known problems
-    Preview: recognises the parameter by name; a bound enforced by a helper or by the
-    database driver is not seen statically. With probes, APS451 asks the route for ten
+    Preview: recognises the parameter by name; a bound enforced by a project function
+    the handler hands the value to (``validate_limit(limit)`` comparing it with a
+    maximum) counts; one enforced deeper, by the database driver or by an upstream API
+    the value is forwarded to, is not seen statically. With probes, APS451 asks the route for ten
     million rows: a 4xx lowers this finding.
 
     ## References
@@ -94,7 +98,11 @@ def _unbounded(
             dependency = _dependency(index, handler.module, default, depth)
             if dependency is not None and any(_unbounded(index, dependency, limit_name, depth + 1)):
                 yield name, arg.lineno
-        elif not _declares_bound(arg, default) and not _clamped(handler, {name}):
+        elif not (
+            _declares_bound(arg, default)
+            or _clamped(handler, {name})
+            or _clamped_by_helper(index, handler, {name})
+        ):
             yield name, arg.lineno
     for name, call in _query_reads(handler, limit_name):
         targets = {
@@ -102,8 +110,54 @@ def _unbounded(
             for n, values in handler.assignments.items()
             if any(_contains(v, call) for v in values)
         }
-        if not _clamped_inline(handler, call) and not _clamped(handler, targets):
+        if not (
+            _clamped_inline(handler, call)
+            or _clamped(handler, targets)
+            or _clamped_by_helper(index, handler, targets)
+        ):
             yield name, call.lineno
+
+
+def _clamped_by_helper(index: SourceIndex, handler: FunctionSource, names: set[str]) -> bool:
+    """A project function the handler hands the value to bounds it (``validate_limit(limit)``
+    comparing its parameter with a maximum, ``clamp(limit)`` returning ``min(...)``)."""
+    if not names:
+        return False
+    for site in project_calls(index, handler):
+        params = {
+            p
+            for p, args in site.bound.items()
+            if any(isinstance(a, ast.Name) and a.id in names for a in args)
+        }
+        if params and not site.callee.is_lambda and _upper_bounded(site.callee, params):
+            return True
+    return False
+
+
+def _upper_bounded(fs: FunctionSource, names: set[str]) -> bool:
+    """``min(limit, N)``, or the value compared with anything but 0 or 1 (``limit > 100``,
+    ``0 <= limit <= MAX``): a check of ``page_size < 1`` alone bounds nothing from above."""
+    for node in fs.body_nodes:
+        if (
+            isinstance(node, ast.Call)
+            and call_name(node) == "min"
+            and any(isinstance(n, ast.Name) and n.id in names for a in node.args for n in walk(a))
+        ):
+            return True
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            for (left, right), op in zip(itertools.pairwise(sides), node.ops, strict=True):
+                if not isinstance(op, ast.Gt | ast.GtE | ast.Lt | ast.LtE):
+                    continue
+                for mine, other in ((left, right), (right, left)):
+                    if isinstance(mine, ast.Name) and mine.id in names and not _floor(other):
+                        return True
+    return False
+
+
+def _floor(node: ast.expr) -> bool:
+    """0 or 1: what a lower bound compares with (``page_size < 1``)."""
+    return isinstance(node, ast.Constant) and node.value in (0, 1)
 
 
 def _dependency(

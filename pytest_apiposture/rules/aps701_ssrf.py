@@ -59,7 +59,9 @@ class ServerSideRequestForgery(Rule):
     parameter used only in the path of a fixed host is not reported: a literal one
     (``f"https://api.example.com/{id}"``) or one configuration chooses
     (``f"{settings.BASE_URL}/items/{id}"``, a module constant, ``os.environ[...]``)
-    followed by a ``/``; whoever sets that configuration is trusted with it.
+    followed by a ``/``; whoever sets that configuration is trusted with it. Nor is a
+    URL the caller picks by key from a module-level or configured mapping
+    (``httpx.get(KNOWN_VIEWS[view])``).
 
     ## References
     - OWASP API7:2023 Server Side Request Forgery
@@ -187,7 +189,15 @@ def _host_controlled(
 ) -> bool:
     """True unless every tainted part comes after a fixed ``scheme://host/`` prefix: a
     literal one, or a leading value the caller does not choose (``settings.BASE_URL``, a
-    module constant, an environment variable) followed by a ``/``."""
+    module constant, an environment variable) followed by a ``/``; or the URL is looked up
+    by the caller's key in a mapping configuration holds (``KNOWN_VIEWS[view]``: the caller
+    picks one of the server's URLs)."""
+    if (
+        isinstance(url, ast.Subscript)
+        and not derives(url.value, tainted)
+        and _server_chosen(index, fs, url.value)
+    ):
+        return False
     parts = _url_parts(url)
     if parts is None:
         return derives(url, tainted)

@@ -25,8 +25,12 @@ _ENV_VAR_NAME = re.compile(r"^_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 # or digit at all ("...", an example's placeholder) stand in for one.
 _SERVICE_KEY_NAME = re.compile(r"(?:api_?key|client_?secret|private_?key)$", re.IGNORECASE)
 _DUMMY_WORDS = re.compile(
-    r"^(?:[a-z]+(?:[-_ ][a-z]+)*|[A-Za-z][A-Za-z_-]*(?: +[A-Za-z_-]+)+|[^A-Za-z0-9]+)$"
+    r"^(?:_*[a-z]+(?:[-_ ][a-z]+)*_*|[A-Za-z][A-Za-z_-]*(?: +[A-Za-z_-]+)+|[^A-Za-z0-9]+"
+    # a word in brackets is a placeholder or a redaction mark: "[REDACTED]", "<API_KEY>"
+    r"|[\[<{(] *[A-Za-z][A-Za-z_ -]* *[\]>})])$"
 )
+# A route path is where something is served, never a key: "/realtime/client_secrets"
+_ROUTE_PATH = re.compile(r"^(?:/(?:[a-z][a-z0-9_.-]*|\{\w+\}))+/?$")
 
 
 class HardcodedSecret(Rule):
@@ -62,9 +66,11 @@ class HardcodedSecret(Rule):
     the key's own name (``CLIENT_SECRET = "client_secret"``, a form field), and for
     credentials of another service (API keys, client secrets, private keys) lower-case
     words (``api_key="unused"``, a dummy a client library insists on), a phrase without
-    digits (``"client_secret": "Azure AD application secret"``, a form's description) or
-    a placeholder with no letter or digit (``"private_key": "..."``): issued
-    credentials have digits. A mapping key that is a JSONPath (``"$.oauth2.secret":
+    digits (``"client_secret": "Azure AD application secret"``, a form's description), a
+    sentinel (``"__flat_cost__"``), a word in brackets (``"[REDACTED]"``, ``"<API_KEY>"``)
+    or a placeholder with no letter or digit (``"private_key": "..."``): issued
+    credentials have digits. A value that is a route path (``"/realtime/client_secrets"``,
+    a table of endpoints keyed by function names) is not a key either. A mapping key that is a JSONPath (``"$.oauth2.secret":
     "OAuth2 Client Secret"``) labels a field elsewhere and is skipped. Signing keys are flagged whatever their value, weak ones
     most of all, and so is any environment fallback. Names are matched by the pattern
     ``secret``, ``secret_key``, ``signing_key``, ``private_key``, ``api_key``.
@@ -188,6 +194,8 @@ def _holds_secret(name: str, node: ast.AST, *, dummies: bool = True) -> bool:
     # CLIENT_SECRET = "client_secret", GATEWAY_SECRET = "gateway_secret": a field's name
     if text == own_name or ("_" in text and own_name.endswith(text)):
         return False
+    if _ROUTE_PATH.match(value):
+        return False  # {"create_client_secret": "/realtime/client_secrets"}: a route
     service_key = _SERVICE_KEY_NAME.search(name) is not None
     # {"api_key": "OPENAI_API_KEY"}: where to read the key; but SECRET_KEY = "CHANGE_ME"
     # is a signing key that ships as a placeholder, and is reported

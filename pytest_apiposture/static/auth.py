@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from ..knowledge import Knowledge
@@ -22,7 +23,7 @@ from ..model import Auth, Guard, GuardRole, Route
 from .callables import code_owner, marked_public
 from .denials import answers_only_not_found
 from .follow import callees, guarded_by_call
-from .guardcode import Exemption, code_facts, dependency_params, merge_facts
+from .guardcode import Exemption, code_facts, dependency_params, hook_scope, merge_facts
 from .purpose import is_entry_point, purpose
 from .source import FunctionSource, SourceIndex
 from .syntax import words
@@ -276,8 +277,27 @@ def _judge(
         role = GuardRole.CONDITIONAL_AUTH  # hands off to a login guard unless a setting
     if role is GuardRole.AUTH and (guard.scopes or facts.checks_role):
         role = GuardRole.AUTHORIZATION
-    exemption = facts.exemption if guard.origin == "before_request" else None
-    return role, exemption
+    return role, _hook_exemption(guard, facts.exemption, primary, knowledge, index)
+
+
+_APP_HOOKS = frozenset({"before_request", "middleware"})
+
+
+def _hook_exemption(
+    guard: Guard,
+    exemption: Exemption | None,
+    primary: Sequence[FunctionSource],
+    knowledge: Knowledge,
+    index: SourceIndex,
+) -> Exemption | None:
+    """What an app-wide hook lets through: the requests it exempts, and (``only``) the
+    paths outside the ones it tests before it refuses (a ``/metrics``-only middleware)."""
+    if guard.origin not in _APP_HOOKS:
+        return None
+    only = next((s for s in (hook_scope(index, fs, knowledge) for fs in primary) if s), None)
+    if only is None:
+        return exemption
+    return replace(exemption or Exemption(), only=only)
 
 
 def guard_sources(guard: Guard, index: SourceIndex) -> list[FunctionSource]:

@@ -14,11 +14,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..knowledge import Knowledge
+from ..knowledge import PAGINATION_TOKEN, Knowledge
 from ..model import Route
+from . import pathscope
 from .conditions import setting_condition
 from .denials import deny_status
-from .source import FunctionSource, ModuleSource, SourceIndex
+from .pathscope import PathTest
+from .source import FunctionSource, SourceIndex
 from .syntax import call_name, dotted, walk, words
 
 # every denial deny_status recognises contains one of these words (a cheap pre-test)
@@ -34,12 +36,14 @@ _MENTIONS = (ast.Name, ast.Attribute, ast.Constant, ast.arg)
 
 @dataclass(frozen=True)
 class Exemption:
-    """Requests a ``before_request`` hook lets through before it checks credentials."""
+    """Requests an app-wide hook (``before_request``, middleware) lets through before it
+    checks credentials; ``only``: the paths it checks at all, when it tests them first."""
 
     endpoints: frozenset[str] = frozenset()
     paths: frozenset[str] = frozenset()
     prefixes: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()  # ``getattr(view, "is_public", False)`` markers
+    only: PathTest | None = None
 
     def covers(self, route: Route) -> bool:
         # the hook sees the path as its own app's router spells it (a mounted app's
@@ -51,7 +55,14 @@ class Exemption:
             or bool(paths & self.paths)
             or any(p.startswith(prefix) for p in paths for prefix in self.prefixes)
             or any(bool(getattr(view, attr, False)) for attr in self.attributes)
+            or (self.only is not None and not self.only.matches(paths))
         )
+
+
+def hook_scope(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) -> PathTest | None:
+    """The paths an app-wide hook can refuse, when its code tests the path first
+    (``pathscope.scope``): LiteLLM's metrics middleware guards ``/metrics`` only."""
+    return pathscope.scope(index, fs, lambda n: _denies(index, fs, n, knowledge))
 
 
 @dataclass(frozen=True)
@@ -127,7 +138,7 @@ def _code_facts(index: SourceIndex, fs: FunctionSource, knowledge: Knowledge) ->
         body_denies = any(_denies(index, fs, n, knowledge) for n in _walk_stmts(node.body))
         # a submitted password is checked, not the caller's credential: a login's own
         # ``if user is None or not user.check_password(...)`` refuses a bad login
-        test_text = _SUBMITTED_SECRET.sub(" ", words(node.test))
+        test_text = PAGINATION_TOKEN.sub(" ", _SUBMITTED_SECRET.sub(" ", words(node.test)))
         credential = bool(credential_re.search(test_text)) or bool(
             injected & set(test_text.split())
         )
@@ -187,7 +198,7 @@ def _identity_vars(nodes: Iterable[ast.AST], knowledge: Knowledge) -> set[str]:
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
         if not isinstance(value, ast.Call):
             continue
-        name = call_name(value)
+        name = PAGINATION_TOKEN.sub("", call_name(value) or "")
         if not name or not (
             knowledge.credential_re.search(name) or knowledge.looks_like_auth(name)
         ):
@@ -231,7 +242,7 @@ def _exemption(
         else:
             continue
         for test in _alternatives(node.test):
-            _read_test(index, fs.module, test, negated, endpoints, paths, prefixes, attributes)
+            _read_test(index, fs, test, negated, endpoints, paths, prefixes, attributes)
     if not (endpoints or paths or prefixes or attributes):
         return None
     return Exemption(frozenset(endpoints), frozenset(paths), tuple(prefixes), tuple(attributes))
@@ -239,7 +250,7 @@ def _exemption(
 
 def _read_test(
     index: SourceIndex,
-    module: ModuleSource,
+    fs: FunctionSource,
     test: ast.expr,
     negated: bool,
     endpoints: set[str],
@@ -247,15 +258,21 @@ def _read_test(
     prefixes: list[str],
     attributes: list[str],
 ) -> None:
+    found = pathscope.path_test(index, fs, test)
+    if found is not None:  # the hook lets these paths through
+        tested, holds = found
+        if holds != negated:
+            paths.update(tested.paths)
+            prefixes.extend(tested.prefixes)
+        return
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         test, negated = test.operand, not negated
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
-        subject = dotted(test.left)
         op = test.ops[0]
         wanted = (
             isinstance(op, ast.NotIn | ast.NotEq) if negated else isinstance(op, ast.In | ast.Eq)
         )
-        value = index.literal(module, test.comparators[0])
+        value = index.literal(fs.module, test.comparators[0])
         values = (
             {value}
             if isinstance(value, str)
@@ -263,22 +280,17 @@ def _read_test(
             if isinstance(value, tuple | dict)
             else set()
         )
-        if wanted and subject.endswith("request.endpoint"):
+        if wanted and dotted(test.left).endswith("request.endpoint"):
             endpoints.update(v for v in values if isinstance(v, str))
-        elif wanted and subject.endswith("request.path"):
-            paths.update(v for v in values if isinstance(v, str))
-    elif isinstance(test, ast.Call) and not negated:
-        name = dotted(test.func)
-        if name.endswith("request.path.startswith") and test.args:
-            value = index.literal(module, test.args[0])
-            found = (
-                (value,) if isinstance(value, str) else value if isinstance(value, tuple) else ()
-            )
-            prefixes.extend(v for v in found if isinstance(v, str))
-        elif name == "getattr" and len(test.args) >= 2:
-            attr = index.literal(module, test.args[1])
-            if isinstance(attr, str):
-                attributes.append(attr)
+    elif (
+        isinstance(test, ast.Call)
+        and not negated
+        and dotted(test.func) == "getattr"
+        and len(test.args) >= 2
+    ):
+        attr = index.literal(fs.module, test.args[1])
+        if isinstance(attr, str):
+            attributes.append(attr)
 
 
 def _alternatives(test: ast.expr) -> list[ast.expr]:
@@ -323,7 +335,7 @@ def _mentions_credential(node: ast.AST, injected: set[str], credential_re: re.Pa
         text = node.value
     else:
         return False
-    return text in injected or bool(credential_re.search(text))
+    return text in injected or bool(credential_re.search(PAGINATION_TOKEN.sub("", text)))
 
 
 def dependency_params(index: SourceIndex, fs: FunctionSource) -> dict[str, ast.Call]:

@@ -1,8 +1,9 @@
 """Public by purpose: what a route does and is called says it serves anonymous callers.
 
 A login, a token endpoint, a password reset, an OAuth callback, a health check, the app's
-own docs and schema, a static asset: such a route has to answer callers who have no
-credential yet (or never will), under whatever prefix the app mounts it
+own docs and schema, a static asset, a read the app files under a ``public`` segment:
+such a route has to answer callers who have no credential yet (or never will), under
+whatever prefix the app mounts it
 (``/api/v1/auth/token``, ``/status/healthz/``). ``purpose`` reads the path's static
 segments (any prefix), the handler's name and, for the framework's own docs routes, the
 handler's module, and returns the reason shown to a reviewer, or None.
@@ -104,6 +105,12 @@ _SEGMENTS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
                 "apidocs",
             }
         ),
+        _READS,
+    ),
+    (
+        # the app's own word: a read under ``/public/`` (LiteLLM's model hub, a catalogue)
+        "public by name",
+        frozenset({"public"}),
         _READS,
     ),
     (

@@ -14,7 +14,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .syntax import dotted, target_names
+from .syntax import dotted, target_names, top_level
 
 if TYPE_CHECKING:
     from .source import ModuleSource, SourceIndex
@@ -95,8 +95,10 @@ def _resolve(
     elif isinstance(bound, ast.Assign | ast.AnnAssign | ast.AugAssign):
         if bound.value is not None:
             found = Resolved(module, head, "assign", bound.value)
-    elif isinstance(bound, ast.alias):
+    elif isinstance(bound, ast.alias) and bound.name != "*":
         found = _follow_import(index, module, bound, depth)
+    elif bound is None or isinstance(bound, ast.alias):
+        found = _from_star_imports(index, module, head, depth)
     if found is None or not rest:
         return found
     if found.kind == "module":
@@ -104,6 +106,29 @@ def _resolve(
     if found.kind == "class" and isinstance(found.node, ast.ClassDef):
         return _class_member(found.module, found.node, rest)
     return None
+
+
+def _from_star_imports(
+    index: SourceIndex, module: ModuleSource, name: str, depth: int
+) -> Resolved | None:
+    """``name`` from a project module the module star-imports (``from ._types import *``),
+    the last such import first, as Python binds them."""
+    for stmt in reversed(_star_imports(module)):
+        package = module_file(index, module, stmt.module, stmt.level)
+        source = index.module(package) if package is not None else None
+        if source is not None and source is not module:
+            found = _resolve(index, source, [name], depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _star_imports(module: ModuleSource) -> list[ast.ImportFrom]:
+    return [
+        stmt
+        for stmt in top_level(module.tree.body)
+        if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names)
+    ]
 
 
 def _follow_import(
@@ -121,6 +146,10 @@ def _follow_import(
     source = index.module(package) if package is not None else None
     if source is not None and alias.name in source.bindings:
         return _resolve(index, source, [alias.name], depth + 1)
+    if source is not None and _star_imports(source):  # re-exported by ``import *``
+        found = _from_star_imports(index, source, alias.name, depth + 1)
+        if found is not None:
+            return found
     # a submodule, of a regular package or of a namespace one (a folder without
     # __init__.py: ``package`` is None, the submodule's file is there all the same)
     if package is None and not _namespace_package(index, module, stmt.module, stmt.level):

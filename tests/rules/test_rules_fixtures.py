@@ -25,6 +25,13 @@ FIXTURES = {
     "rx_fa_purpose": (),
     "rx_fl_purpose": (),
     "rx_fl_open": (),
+    "rx_fa_precision": (),
+    "rx_fa_oauth": (),
+    "rx_fl_precision": (),
+    "rx_fa_scope": (),
+    "rx_fl_scope": (),
+    "rx_fa_stray": (),
+    "rx_fl_stray": (),
 }
 
 

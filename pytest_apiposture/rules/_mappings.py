@@ -1,0 +1,94 @@
+"""Mappings that hold data, not objects: a merge into one is no attribute write (APS304)
+and no lookup of an object by id (APS101).
+
+A name the function only ever binds to a dict (a literal, ``dict(...)``, a copy, parsed
+JSON, a pydantic dump), a parameter annotated as a dict (also when rebound to a call
+that is handed it: ``data = setup(data=data)``), a name it spreads into a call as
+``**name`` (only a mapping can be spread), an element of such a mapping (nested JSON)
+and an HTTP header mapping (``response.headers``, ``custom_headers``): their keys are
+data the code passes on, not the columns of a stored object.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..static.source import FunctionSource
+from ..static.syntax import call_name, dotted
+
+_DICT_TYPES = frozenset({"dict", "Dict", "MutableMapping", "Mapping"})
+_DICT_CALLS = frozenset({"dict", "copy", "deepcopy", "defaultdict", "OrderedDict", "setdefault"})
+# calls that return a plain dict: parsed JSON (``json.loads``, ``await request.json()``,
+# ``request.get_json()``) and a pydantic model's dump
+_PARSED_CALLS = frozenset({"loads", "json", "get_json", "model_dump", "to_dict"})
+
+
+def is_header_mapping(node: ast.expr) -> bool:
+    """``response.headers``, ``headers``, ``custom_headers``: HTTP headers, not an object."""
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    return isinstance(name, str) and (name == "headers" or name.endswith("_headers"))
+
+
+def is_data_mapping(fs: FunctionSource, node: ast.expr) -> bool:
+    """``node`` holds a plain mapping of data in ``fs`` (see the module docstring)."""
+    if is_header_mapping(node):
+        return True
+    if isinstance(node, ast.Subscript):  # ``data["metadata"]``: an element of a JSON mapping
+        return is_data_mapping(fs, node.value)
+    if not isinstance(node, ast.Name):
+        return False
+    if node.id in spread_names(fs):
+        return True
+    values = fs.assignments.get(node.id) or []
+    param = fs.params.get(node.id)
+    annotation = param[0].annotation if param else None
+    if annotation is not None and _dict_annotation(annotation):
+        # a dict parameter stays one through ``data = setup(data=data, ...)``: a call
+        # handed the mapping itself returns it transformed
+        return all(dict_value(v) or _transforms(v, node.id) for v in values)
+    return bool(values) and all(dict_value(v) for v in values)
+
+
+def dict_value(value: ast.expr) -> bool:
+    """A value that is a plain dict: ``{}``, ``dict(...)``, ``x.copy()``, ``saved or {}``,
+    parsed JSON, a pydantic dump."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.Dict | ast.DictComp):
+        return True
+    if isinstance(value, ast.Call):
+        return call_name(value) in _DICT_CALLS | _PARSED_CALLS
+    if isinstance(value, ast.BoolOp):
+        return isinstance(value.values[-1], ast.Dict)  # saved or {}
+    return False
+
+
+def _transforms(value: ast.expr, name: str) -> bool:
+    if isinstance(value, ast.Await):
+        value = value.value
+    return isinstance(value, ast.Call) and any(
+        isinstance(a, ast.Name) and a.id == name
+        for a in (*value.args, *(k.value for k in value.keywords))
+    )
+
+
+def spread_names(fs: FunctionSource) -> frozenset[str]:
+    """Names the function spreads into a call as ``**name``."""
+    known: frozenset[str] | None = fs.derived.get("spread_names")
+    if known is None:
+        known = fs.derived["spread_names"] = frozenset(
+            k.value.id
+            for call in fs.calls
+            for k in call.keywords
+            if k.arg is None and isinstance(k.value, ast.Name)
+        )
+    return known
+
+
+def _dict_annotation(annotation: ast.expr) -> bool:
+    # ``dict``, ``dict[str, Any]``, ``Final[dict[str, object]]``, ``Optional[Mapping]``
+    for node in ast.walk(annotation):
+        name = dotted(node) if isinstance(node, ast.Name | ast.Attribute) else ""
+        if name and name.rsplit(".", 1)[-1] in _DICT_TYPES:
+            return True
+    return False
