@@ -48,8 +48,8 @@ def test_two_runs_create_different_names_one_nonce_for_all_workers(
 ) -> None:
     # --dist each: every worker runs every item, so both create names whatever the timing
     first = created(pytester, "-n", "2", "--dist", "each")
-    second = created(pytester, "-n", "2", "--dist", "each")
-    assert len(first) >= 8 and len(second) >= 8
+    second = created(pytester)  # the next run, in one process
+    assert len(first) >= 8 and len(second) >= 4
     assert {worker for worker, _ in first} == {"gw0", "gw1"}  # both workers created names
     assert len(nonces(first)) == 1  # one nonce per run, the controller's, in every worker
     assert len(nonces(second)) == 1
