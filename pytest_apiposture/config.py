@@ -7,17 +7,18 @@ it into ``pytest.UsageError``; the CLI exits 2) with one line that says what to 
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import secrets
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from .knowledge import DEFAULT_KNOWLEDGE, Knowledge
-from .model import Route, Severity
+from .model import Severity
+from .paths import ROUTE_PATTERN
+from .paths import route_matcher as route_matcher  # callers import it from here
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -332,41 +333,12 @@ def parse_identity(text: str) -> tuple[str, dict[str, str]]:
     return match.group("name"), headers
 
 
-_ROUTE_PATTERN = re.compile(r"^(?:(?P<method>[A-Za-z]+|\*)\s+)?(?P<path>/\S*)$")
-
-
 def _check_route_pattern(pattern: str, key: str) -> None:
-    if not _ROUTE_PATTERN.match(pattern.strip()):
+    if not ROUTE_PATTERN.match(pattern.strip()):
         raise ConfigError(
             f"apiposture {key}: {pattern!r} is not a route pattern; use 'GET /health', "
             "'/docs*' or '* /internal/*'"
         )
-
-
-def route_matcher(patterns: Sequence[str]) -> Callable[[Route], bool]:
-    """'GET /health', '/docs*' (any method), '* /internal/*'. fnmatch on the path.
-
-    Compiled once into one regex per method (plus one for any method), so a match is a
-    dict lookup and at most two regex matches: the static pass asks it for every route.
-    """
-    by_method: dict[str, list[str]] = {}
-    for pattern in patterns:
-        m = _ROUTE_PATTERN.match(pattern.strip())
-        if m is None:
-            continue
-        method = m.group("method")
-        key = "*" if method in (None, "*") else method.upper()
-        by_method.setdefault(key, []).append(fnmatch.translate(m.group("path")))
-    compiled = {k: re.compile("|".join(f"(?:{p})" for p in v)) for k, v in by_method.items()}
-    any_method = compiled.pop("*", None)
-
-    def matches(route: Route) -> bool:
-        own = compiled.get(route.method)
-        if own is not None and own.match(route.path):
-            return True
-        return any_method is not None and any_method.match(route.path) is not None
-
-    return matches
 
 
 def _strings(value: Any) -> tuple[str, ...]:
