@@ -146,9 +146,9 @@ def _follow_import(
     if source is not None and alias.name in source.bindings:
         return _resolve(index, source, [alias.name], depth + 1)
     if source is not None and _star_imports(source):  # re-exported by ``import *``
-        found = _from_star_imports(index, source, alias.name, depth + 1)
-        if found is not None:
-            return found
+        exported = _from_star_imports(index, source, alias.name, depth + 1)
+        if exported is not None:
+            return exported
     # a submodule, of a regular package or of a namespace one (a folder without
     # __init__.py: ``package`` is None, the submodule's file is there all the same)
     if package is None and not _namespace_package(index, module, stmt.module, stmt.level):
