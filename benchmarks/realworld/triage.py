@@ -40,6 +40,157 @@ NO_AUTH_BY_DEFAULT = (
 )
 
 VERDICTS: tuple[Verdict, ...] = (
+    # --- issue 15, second pass (branch wt-15rules): findings issue 17's call following
+    # added to the tuned apps, and those the corrected middleware scope brought out -------
+    Verdict(
+        "APS101",
+        r"^calibreweb  GET /(download|show)/",
+        False,
+        "books are the shared library's catalogue (visibility by common_filters); what the "
+        "rule followed was a response header (download) or the Google Drive folder of the "
+        "book's path (show)",
+        "a store into response headers is no object access (fixed: rules/aps101 "
+        "_first_access); a shared catalogue has no owner (not fixed)",
+    ),
+    Verdict(
+        "APS304",
+        r"^calibreweb  ",
+        False,
+        "ub.session.merge(archived_book) / calibre_db.session.merge(book): SQLAlchemy merges "
+        "an instance the code built, no mapping of attributes the client chose",
+        "an ORM session's merge is no bulk write (fixed: rules/aps304 _bulk_method_writes)",
+    ),
+    Verdict(
+        "APS701",
+        r"^calibreweb  ",
+        False,
+        "save_cover_from_url fetches through cw_advocate, which refuses local and private "
+        "addresses; plain requests.get only when the admin starts the server with "
+        "--allow-localhost",
+        "an SSRF-safe client (advocate) is not told from requests (not fixed)",
+    ),
+    Verdict(
+        "APS101",
+        r"^litellm  POST /config/pass_through_endpoint/",
+        False,
+        "admin-only: get_config_general_settings raises 403 unless "
+        "user_api_key_has_admin_view; pass-through endpoints are proxy configuration",
+        "an admin check in a helper the handler calls first is not read as function-level "
+        "authorization (not fixed)",
+    ),
+    Verdict(
+        "APS101",
+        r"^litellm  GET ((/\{provider\})?/v1)?/files/\{file_id\}/content|^litellm  GET /sso/cli/poll/",
+        False,
+        "data.update(credentials) merges a dict; flattened[prefix] = value fills the answer: "
+        "neither looks an object up by the id",
+        "a dict merge or a store into a dict the function builds is no lookup (fixed: "
+        "rules/aps101 _first_access, rules/_mappings)",
+    ),
+    Verdict(
+        "APS201",
+        r"^litellm  GET /public/",
+        False,
+        "the model hub, provider lists, blog posts: LiteLLM files them under /public/ for "
+        "anonymous readers",
+        "a read under a 'public' segment is public by purpose (fixed: static/purpose.py)",
+    ),
+    Verdict(
+        "APS201",
+        r"^litellm  \S+ /(mcp(/proxy)?|toolset/\{toolset_name\}/mcp|\{mcp_server_name\}/mcp)  ",
+        False,
+        "the handler streams the request into the MCP ASGI app (handle_streamable_http_mcp), "
+        "which authenticates it (extract_mcp_auth_context, admit_mcp_request with "
+        "user_api_key_auth)",
+        "auth inside an ASGI app the handler hands the request to is not followed (not "
+        "fixed; before this branch the metrics middleware, read as app-wide, hid these routes)",
+    ),
+    Verdict(
+        "APS201",
+        r"^litellm  POST /v1/(logs|traces)  ",
+        False,
+        "answers 410 Gone through _otlp_error whatever the request: serves nothing",
+        "a fixed 410 returned through a helper is not read as answering only 'not found' "
+        "(not fixed)",
+    ),
+    Verdict(
+        "APS901",
+        r"^litellm  POST /v1/(logs|traces)  ",
+        False,
+        "answers 410 Gone through _otlp_error whatever the request: no operation to document",
+        "as for its APS201 (not fixed)",
+    ),
+    Verdict(
+        "APS201",
+        r"^litellm  GET /(get_image|get_logo_url|get/ui_theme_settings|get/ui_settings)  ",
+        False,
+        "the login page's logo, theme and sanitised UI flags: public so the login page "
+        "renders before anyone signs in",
+        "public by design with no general signal in the code (not fixed)",
+    ),
+    Verdict(
+        "APS901",
+        r"^litellm  GET /(get_logo_url|onboarding/get_token)  ",
+        False,
+        "UI bootstrap and invitation routes, public by design, kept out of the API schema",
+        "as for their APS201 (not fixed)",
+    ),
+    Verdict(
+        "APS201",
+        r"^litellm  (GET /onboarding/get_token|POST /moyai/connect/exchange|\S+ /liteadmin/slack/connect/\{token\}|GET /v1/skills/\{skill_id\}/archive)  ",
+        False,
+        "an invitation link, a one-time signed code exchanged for a key, a Slack capability "
+        "link (the token in the path), and skill archives that discovery clients fetch "
+        "without credentials (documented): each authenticates by what the caller holds, or "
+        "is public by design",
+        "a capability in the URL is not read as a credential (not fixed)",
+    ),
+    Verdict(
+        "APS303",
+        r"^litellm  POST /onboarding/claim_token",
+        False,
+        "InvitationClaim.user_id is compared with the invitation's user_id and a mismatch "
+        "raises 401",
+        "a field checked against a stored value is not set (fixed: rules/aps303 _verified)",
+    ),
+    Verdict(
+        "APS101",
+        r"^phoenix  \S+ /v1/agent_sessions/",
+        False,
+        "_refresh_and_load_agent_session loads the session with AgentSession.user_id == the "
+        "caller's id (request.user) and answers 404 otherwise",
+        "the owner filter two calls down the helper chain is not seen (not fixed)",
+    ),
+    Verdict(
+        "APS101",
+        r"^phoenix  DELETE /v1/system/api_keys/",
+        False,
+        "Depends(require_admin): only administrators manage system keys",
+        "require_admin is not recognised as an admin guard (not fixed)",
+    ),
+    Verdict(
+        "APS101",
+        r"^phoenix  \S+ /v1/(datasets|experiments)/",
+        False,
+        "datasets and experiments are shared by every user of a Phoenix deployment (roles "
+        "gate writes; nothing is per-user)",
+        "a shared workspace object has no owner (not fixed)",
+    ),
+    Verdict(
+        "APS701",
+        r"^prefect(-auth)?  GET /api/collections/views/",
+        False,
+        "httpx.get(KNOWN_VIEWS[view]): the caller picks one of four registry URLs by key",
+        "a URL looked up in the server's own mapping is fixed (fixed: rules/aps701 "
+        "_host_controlled)",
+    ),
+    Verdict(
+        "APS101",
+        r"^prefect-auth  ",
+        False,
+        "one shared credential for every caller: no caller owns an object another could reach",
+        "ownership needs more than one principal (not fixed)",
+    ),
     # --- issue 15: apps never used in development (Calibre-Web, Phoenix, LiteLLM) ---------
     Verdict(
         "APS201",
