@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .source import ModuleSource, SourceIndex
 
 ABSENT = "-"  # digest of a path that does not exist (an import candidate, say)
+FOLDER = "/"  # digest of a path that is a folder (a namespace package, say)
 _LITERAL_CALLS = frozenset({"set", "frozenset", "tuple", "list"})
 
 
@@ -146,9 +147,9 @@ def _follow_import(
     if source is not None and alias.name in source.bindings:
         return _resolve(index, source, [alias.name], depth + 1)
     if source is not None and _star_imports(source):  # re-exported by ``import *``
-        exported = _from_star_imports(index, source, alias.name, depth + 1)
-        if exported is not None:
-            return exported
+        star = _from_star_imports(index, source, alias.name, depth + 1)
+        if star is not None:
+            return star
     # a submodule, of a regular package or of a namespace one (a folder without
     # __init__.py: ``package`` is None, the submodule's file is there all the same)
     if package is None and not _namespace_package(index, module, stmt.module, stmt.level):
@@ -166,8 +167,15 @@ def _namespace_package(
     directory = os.path.dirname(module.path)
     return index.memo(
         ("namespace", directory, name, level),
-        lambda: any(os.path.isdir(b) for b in package_dirs(index, module, name, level)),
+        lambda: any(is_folder(index, b) for b in package_dirs(index, module, name, level)),
     )
+
+
+def is_folder(index: SourceIndex, path: str) -> bool:
+    """``path`` is a folder; recorded like a file read, so a cached answer that relied on
+    its absence (or presence) is recomputed when a folder appears (or goes)."""
+    index.touch(path)
+    return index.digest(path) == FOLDER
 
 
 def _import_bases(index: SourceIndex, module: ModuleSource, level: int) -> tuple[str, ...]:
@@ -205,16 +213,21 @@ def import_bases(index: SourceIndex, path: str) -> tuple[str, ...]:
     """Directories an absolute import from ``path`` may start from (all under root)."""
     directory = os.path.dirname(path)
     cached = index.import_bases.get(directory)
-    if cached is not None:
-        return cached
-    top = directory
-    while os.path.isfile(os.path.join(top, "__init__.py")):
-        top = os.path.dirname(top)
-    bases = [top, index.root, os.path.join(index.root, "src")]
-    bases += [norm(p) for p in sys.path if p and index.under_root(norm(p))]
-    found = tuple(dict.fromkeys(b for b in bases if index.under_root(b)))
-    index.import_bases[directory] = found
-    return found
+    if cached is None:
+        top, looked = directory, []
+        while True:  # the package's top: the first folder up without an __init__.py
+            marker = os.path.join(top, "__init__.py")
+            looked.append(marker)
+            if index.digest(marker) in (ABSENT, FOLDER) or os.path.dirname(top) == top:
+                break
+            top = os.path.dirname(top)
+        bases = [top, index.root, os.path.join(index.root, "src")]
+        bases += [norm(p) for p in sys.path if p and index.under_root(norm(p))]
+        found = tuple(dict.fromkeys(b for b in bases if index.under_root(b)))
+        cached = index.import_bases[directory] = (found, tuple(looked))
+    for marker in cached[1]:  # an __init__.py appearing or going moves the top
+        index.touch(marker)
+    return cached[0]
 
 
 def _class_member(module: ModuleSource, cls: ast.ClassDef, parts: list[str]) -> Resolved | None:
