@@ -190,8 +190,7 @@ VERDICTS = (
         "APS401",
         r"^lnbits  ",
         False,
-        "admin-only (check_admin) and get_wasm_invocation_history clamps "
-        "max(1, min(limit, 500))",
+        "admin-only (check_admin) and get_wasm_invocation_history clamps max(1, min(limit, 500))",
         "the clamp is in the called crud function",
     ),
     Verdict(

@@ -126,8 +126,7 @@ VERDICTS = (
         "create_user calls verify_admin_status_if_no_rbac(auth_context.user.is_admin, "
         "'create user'): only an admin creates users, so setting is_admin is an admin act "
         "(with auth scheme EXTERNAL the route is not registered)",
-        "the role check is a call in the handler taking the caller's admin flag, not a "
-        "dependency",
+        "the role check is a call in the handler taking the caller's admin flag, not a dependency",
     ),
     Verdict(
         "APS304",
