@@ -136,27 +136,31 @@ def module_of(mutant: Mutant) -> str:
     return mutant.module.split("/", 1)[1]
 
 
-def equivalent_keys(path: Path = EQUIVALENT) -> set[str]:
-    """``module:line: mutation | why`` lines; ``#`` starts a comment."""
-    keys = set()
-    for raw in path.read_text().splitlines() if path.exists() else ():
-        line = raw.strip()
-        if line and not line.startswith("#"):
-            keys.add(line.split(" | ", 1)[0].strip())
-    return keys
+def equivalent_lines(path: Path = EQUIVALENT) -> list[str]:
+    """``module:line: mutation | why`` lines; ``#`` starts a comment. (The mutation may
+    hold " | " itself, ``ast.Assign | ast.AnnAssign``: lines are matched by prefix.)"""
+    lines = (raw.strip() for raw in path.read_text().splitlines()) if path.exists() else ()
+    return [line for line in lines if line and not line.startswith("#")]
 
 
-def equivalents(found: list[Mutant], keys: set[str]) -> set[Mutant]:
-    """The mutants ``keys`` (equivalent.txt) lists: by key, or, once the code has moved, by
-    module and change when the file lists that change as often as the module now has it."""
+def equivalents(found: list[Mutant], lines: list[str]) -> set[Mutant]:
+    """The mutants equivalent.txt lists: by key, or, once the code has moved, by module
+    and change when the file lists that change as often as the module now has it."""
 
-    def moved(key: str) -> str:  # the key without its line
+    def moved(key: str) -> str:  # the key (or line) without its line number
         module, _line, text = key.split(":", 2)
         return f"{module}:{text}"
 
-    listed = Counter(moved(k) for k in keys)
+    def listed(key: str, among: list[str]) -> int:
+        return sum(1 for line in among if line.startswith(f"{key} | "))
+
+    unmoved = [moved(line) for line in lines]
     made = Counter(moved(m.key) for m in found)
-    return {m for m in found if m.key in keys or listed[moved(m.key)] >= made[moved(m.key)]}
+    return {
+        m
+        for m in found
+        if listed(m.key, lines) or listed(moved(m.key), unmoved) >= made[moved(m.key)]
+    }
 
 
 def named_mutants(root: Path = ROOT, path: Path = NAMED) -> list[Mutant]:
@@ -192,7 +196,7 @@ def rerun_keys(path: Path) -> set[str]:
 def choose(
     args: argparse.Namespace, found: list[Mutant], tallies: dict[str, Tally]
 ) -> list[Mutant]:
-    equivalent = equivalents(found, equivalent_keys())
+    equivalent = equivalents(found, equivalent_lines())
     todo = []
     for mutant in found:
         if mutant in equivalent:
