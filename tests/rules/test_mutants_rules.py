@@ -8,7 +8,7 @@ import ast
 import pytest
 from rules_helpers import check_fixture
 
-FIXTURES = ("rx_fa_mut_bola",)
+FIXTURES = ("rx_fa_mut_bola", "rx_fa_mut_secrets")
 
 
 @pytest.mark.parametrize("name", FIXTURES)
