@@ -108,6 +108,8 @@ TESTS["rules/aps201_missing_auth.py"] += (
     "tests/rules/test_rules_purpose.py",
     "tests/rules/test_mutants_open_app.py",
 )
+for _drift in ("openapi/drift.py", "openapi/operation_drift.py"):
+    TESTS[_drift] += ("tests/drift/test_mutants_drift.py",)
 
 
 class Tally:
