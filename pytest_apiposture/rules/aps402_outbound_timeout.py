@@ -81,7 +81,7 @@ class OutboundCallWithoutTimeout(Rule):
         if handler is None or handler.is_lambda:
             return
         index = ctx.index
-        if not mentions(index, handler, _WORDS):
+        if not _may_call(index, handler, frozenset()):
             return
         seen: set[tuple[str, int]] = set()
         hits = [Hit(handler.path, call.lineno, _short(call)) for call in _unbounded(handler)]
@@ -112,7 +112,9 @@ class OutboundCallWithoutTimeout(Rule):
 
 
 def _may_call(index: SourceIndex, callee: FunctionSource, seeds: frozenset[str]) -> bool:
-    return mentions(index, callee, _WORDS)
+    # ``from requests import get`` then ``get(url)``: the function's text need not say
+    # "requests", its module's imports do
+    return mentions(index, callee, _WORDS) or bool(_imported_verbs(callee))
 
 
 def _first_unbounded(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> Hit | None:
@@ -127,10 +129,10 @@ def _short(call: ast.Call) -> str:
 
 def _unbounded(fs: FunctionSource) -> Iterator[ast.Call]:
     """The HTTP calls of ``fs`` with no timeout (or ``timeout=None``)."""
-    if fs.is_lambda or not any(w in fs.text for w in _WORDS):
+    imported = _imported_verbs(fs)
+    if fs.is_lambda or not (imported or any(w in fs.text for w in _WORDS)):
         return
     sessions = _session_names(fs)
-    imported = _imported_verbs(fs)
     for call in fs.calls:
         name = dotted(call.func)
         if not name:
