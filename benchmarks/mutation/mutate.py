@@ -4,18 +4,21 @@
     python benchmarks/mutation/mutate.py --sample 40 --seed 1 # a quick, repeatable sample
     python benchmarks/mutation/mutate.py --module probes/bola.py --jobs 2
 
-Each mutant (operators.py) is applied, one at a time, to a worker's private copy of
-``pytest_apiposture/`` (the real tree is never edited), and the module's own tests
-(``TESTS``) run against the copy with ``pytest -x``. A worker is a fork server
-(forkserver.py): an interpreter that imported pytest and the libraries the tests use once,
-and forks a fresh child per run, which imports the package and the tests from the copy.
+The repository's files are copied once at the start (the working tree may change while a
+pass runs). Each mutant (operators.py) is applied, one at a time, to a worker's private
+copy of ``pytest_apiposture/``, and the module's own tests (``TESTS``) run against it with
+``pytest -x``. A worker is a fork server (forkserver.py): an interpreter that imported
+pytest and the libraries the tests use once, and forks a fresh child per run, which
+imports the package and the tests from the copies.
 
-Before the mutants, each suite runs once unmutated under a line tracer: it must pass, and
-it tells which tests execute which lines of the copy. A mutant whose lines no test executes
+From ``FEW`` mutants on, each suite first runs unmutated under a line tracer: it must pass,
+and it tells which tests execute which lines. A mutant whose lines no test executes
 survives without a run (nothing can notice it: the unmutated run never gets there; not
-decided so for a suite that starts processes, whose lines are not traced). Otherwise the
-tests that execute its lines run first (the ones that killed this module's mutants before,
-then the quickest), then all the others, so a survivor has passed every test of its module.
+decided so for a suite that starts processes, whose lines are not traced; ``--check-trace``
+runs them anyway and calls a kill among them a harness error). Otherwise the tests that
+execute its lines run first (the ones that killed this module's mutants before, then the
+quickest; each test file and class kept together), then all the others, so a survivor has
+passed every test of its module. ``--keep-output DIR`` keeps each run's pytest output.
 
 A mutant is *killed* when a test fails (or errors), or when the mutated module fails to
 import; *survives* when every test passes; *timed out* when it hangs (counted as killed,
@@ -36,18 +39,15 @@ import signal
 import sys
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from operators import Mutant, mutants
+from operators import Mutant
+from selection import NOTE, all_mutants, equivalent_lines, equivalents, named_mutants, rerun_keys
 from workers import PACKAGE, ROOT, Suite, Worker, judge, snapshot
 
-EQUIVALENT = Path(__file__).resolve().parent / "equivalent.txt"
-NAMED = Path(__file__).resolve().parent / "named.txt"
-NOTE = "  | "  # what follows a mutant's key in our output: why, by which test, how long
 UNRUN = "no test executes it"
 FEW = 30  # from this many mutants on, trace the suites and preload the libraries
 
@@ -138,63 +138,6 @@ def tests_of(mutant: Mutant, root: Path = ROOT) -> tuple[str, ...]:
 
 def module_of(mutant: Mutant) -> str:
     return mutant.module.split("/", 1)[1]
-
-
-def equivalent_lines(path: Path = EQUIVALENT) -> list[str]:
-    """``module:line: mutation | why`` lines; ``#`` starts a comment. (The mutation may
-    hold " | " itself, ``ast.Assign | ast.AnnAssign``: lines are matched by prefix.)"""
-    lines = (raw.strip() for raw in path.read_text().splitlines()) if path.exists() else ()
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-def equivalents(found: list[Mutant], lines: list[str]) -> set[Mutant]:
-    """The mutants equivalent.txt lists: by key, or, once the code has moved, by module
-    and change when the file lists that change as often as the module now has it."""
-
-    def moved(key: str) -> str:  # the key (or line) without its line number
-        module, _line, text = key.split(":", 2)
-        return f"{module}:{text}"
-
-    def listed(key: str, among: list[str]) -> int:
-        return sum(1 for line in among if line.startswith(f"{key} | "))
-
-    unmoved = [moved(line) for line in lines]
-    made = Counter(moved(m.key) for m in found)
-    return {
-        m
-        for m in found
-        if listed(m.key, lines) or listed(moved(m.key), unmoved) >= made[moved(m.key)]
-    }
-
-
-def named_mutants(root: Path = ROOT, path: Path = NAMED) -> list[Mutant]:
-    """``module | text | replacement | test``: the hand-written mutants (issue 19)."""
-    found = []
-    for raw in path.read_text().splitlines():
-        if raw.strip() and not raw.startswith("#"):
-            module, old, new, _test = (part.strip() for part in raw.split(" | "))
-            source = (root / PACKAGE / module).read_text()
-            line = source[: source.find(old)].count("\n") + 1
-            end = line + old.count("\n")
-            text = f"`{old}` -> `{new}`"
-            found.append(Mutant(f"{PACKAGE}/{module}", line, text, -1, 0, (old, new), end))
-    return found
-
-
-def all_mutants(modules: Iterable[str], root: Path = ROOT) -> list[Mutant]:
-    found: list[Mutant] = []
-    for module in modules:
-        path = f"{PACKAGE}/{module}"
-        found.extend(mutants(path, (root / path).read_text()))
-    return found
-
-
-def rerun_keys(path: Path) -> set[str]:
-    """The survivors an earlier output of ours listed."""
-    lines = path.read_text().splitlines()
-    again = {line.split(" survived ", 1)[1] for line in lines if " survived " in line}
-    again |= {line for line in lines if line.startswith("  pytest_apiposture/")}
-    return {line.split(NOTE, 1)[0].strip() for line in again}
 
 
 def choose(
