@@ -34,6 +34,7 @@ unmutated tests fail, the copy is not what is imported, or a run ends in a harne
 from __future__ import annotations
 
 import argparse
+import queue
 import random
 import signal
 import sys
@@ -249,7 +250,9 @@ def run_all(
                 print(f"mutate: {problem}: {' '.join(tests)}")
                 return 2
             print(f"baseline {suites[tests].seconds:5.1f} s (preloaded)  {' '.join(tests)}")
-    free = list(workers)
+    free: queue.SimpleQueue[Worker] = queue.SimpleQueue()  # one run at a time per worker
+    for worker in workers:
+        free.put(worker)
 
     def one(mutant: Mutant) -> tuple[Mutant, str, str]:
         suite = suites[tests_of(mutant, tree)]
@@ -257,7 +260,7 @@ def run_all(
         unexecuted = covering is not None and not covering
         if unexecuted and not check_trace:
             return mutant, "survived", UNRUN
-        worker = free.pop()
+        worker = free.get()
         try:
             reply = worker.run(mutant, suite, suite.first(module_of(mutant), covering or set()))
             outcome, detail = judge(reply, worker.dir, worker.dir / mutant.module)
@@ -267,7 +270,7 @@ def run_all(
                 reply = worker.run(mutant, suite, [])
                 outcome, detail = judge(reply, worker.dir, worker.dir / mutant.module)
         finally:
-            free.append(worker)
+            free.put(worker)
         if unexecuted and outcome != "survived":
             return mutant, "error", f"{outcome} ({detail}), though no test executes its lines"
         if outcome == "error":
@@ -300,18 +303,24 @@ def _each(
     trace: bool | None,
     suites: dict[tuple[str, ...], Suite] | None = None,
 ) -> list[tuple[Suite, str]]:
-    """Every suite's unmutated run, shared among the workers: the first (``trace`` says
-    whether traced), or again (``trace`` None) after the preload."""
+    """Every suite's unmutated run, shared among the workers (one run at a time each): the
+    first (``trace`` says whether traced), or again (``trace`` None) after the preload."""
+    free: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+    for worker in workers:
+        free.put(worker)
 
-    def one(job: tuple[int, tuple[str, ...]]) -> tuple[Suite, str]:
-        worker = workers[job[0] % len(workers)]
-        if trace is None:
-            assert suites is not None
-            return suites[job[1]], worker.recheck(suites[job[1]])
-        return worker.baseline(job[1], trace=trace)
+    def one(tests: tuple[str, ...]) -> tuple[Suite, str]:
+        worker = free.get()
+        try:
+            if trace is None:
+                assert suites is not None
+                return suites[tests], worker.recheck(suites[tests])
+            return worker.baseline(tests, trace=trace)
+        finally:
+            free.put(worker)
 
     with ThreadPoolExecutor(len(workers)) as pool:
-        return list(pool.map(one, enumerate(names)))
+        return list(pool.map(one, names))
 
 
 def report(tallies: dict[str, Tally], elapsed: float, ran: int, minimum: float | None) -> int:
