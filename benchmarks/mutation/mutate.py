@@ -112,7 +112,10 @@ TESTS["rules/aps201_missing_auth.py"] += (
 for _drift in ("openapi/drift.py", "openapi/operation_drift.py"):
     TESTS[_drift] += ("tests/drift/test_mutants_drift.py",)
 # unguarded_siblings (one route of a resource without its siblings' role guard)
-TESTS["rules/aps501_admin_without_role.py"] += ("tests/rules/test_rules_purpose.py",)
+TESTS["rules/aps501_admin_without_role.py"] += (
+    "tests/rules/test_rules_purpose.py",
+    "tests/rules/test_mutants_admin.py",
+)
 
 
 class Tally:

@@ -14,6 +14,7 @@ FIXTURES = (
     "rx_fl_mut_bola",
     "rx_fa_mut_outbound",
     "rx_fl_mut_debug",
+    "rx_fa_mut_admin",
 )
 
 
@@ -61,3 +62,16 @@ def test_aps801_and_aps402_messages_quote_the_code_short() -> None:
     assert call_text(expression(call)) == call  # type: ignore[arg-type]
     longer = "requests.get(" + "u" * 47 + ")"
     assert call_text(expression(longer)) == longer[:57] + "..."  # type: ignore[arg-type]
+
+
+def test_aps501_says_when_a_route_grants_a_role_rather_than_looks_administrative() -> None:
+    result = check_fixture("rx_fa_mut_admin")
+    messages = {f.path: f.message for f in result.findings if f.code == "APS501"}
+    assert messages == {
+        "/admin/stats": "GET /admin/stats looks administrative but only checks that the caller"
+        " is logged in",
+        "/users/{user_id}": "PUT /users/{user_id} writes `role` from the request body and"
+        " checks no role: any logged-in caller can grant a role",
+        "/admin/users/{user_id}": "PUT /admin/users/{user_id} looks administrative but only"
+        " checks that the caller is logged in",
+    }
