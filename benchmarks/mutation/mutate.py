@@ -4,18 +4,21 @@
     python benchmarks/mutation/mutate.py --sample 40 --seed 1 # a quick, repeatable sample
     python benchmarks/mutation/mutate.py --module probes/bola.py --jobs 2
 
-Each mutant (operators.py) is applied, one at a time, to a worker's private copy of
-``pytest_apiposture/`` (the real tree is never edited), and the module's own tests
-(``TESTS``) run against the copy with ``pytest -x``. A worker is a fork server
-(forkserver.py): an interpreter that imported pytest and the libraries the tests use once,
-and forks a fresh child per run, which imports the package and the tests from the copy.
+The repository's files are copied once at the start (the working tree may change while a
+pass runs). Each mutant (operators.py) is applied, one at a time, to a worker's private
+copy of ``pytest_apiposture/``, and the module's own tests (``TESTS``) run against it with
+``pytest -x``. A worker is a fork server (forkserver.py): an interpreter that imported
+pytest and the libraries the tests use once, and forks a fresh child per run, which
+imports the package and the tests from the copies.
 
-Before the mutants, each suite runs once unmutated under a line tracer: it must pass, and
-it tells which tests execute which lines of the copy. A mutant whose lines no test executes
+From ``FEW`` mutants on, each suite first runs unmutated under a line tracer: it must pass,
+and it tells which tests execute which lines. A mutant whose lines no test executes
 survives without a run (nothing can notice it: the unmutated run never gets there; not
-decided so for a suite that starts processes, whose lines are not traced). Otherwise the
-tests that execute its lines run first (the ones that killed this module's mutants before,
-then the quickest), then all the others, so a survivor has passed every test of its module.
+decided so for a suite that starts processes, whose lines are not traced; ``--check-trace``
+runs them anyway and calls a kill among them a harness error). Otherwise the tests that
+execute its lines run first (the ones that killed this module's mutants before, then the
+quickest; each test file and class kept together), then all the others, so a survivor has
+passed every test of its module. ``--keep-output DIR`` keeps each run's pytest output.
 
 A mutant is *killed* when a test fails (or errors), or when the mutated module fails to
 import; *survives* when every test passes; *timed out* when it hangs (counted as killed,
@@ -31,23 +34,21 @@ unmutated tests fail, the copy is not what is imported, or a run ends in a harne
 from __future__ import annotations
 
 import argparse
+import queue
 import random
 import signal
 import sys
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from operators import Mutant, mutants
+from operators import Mutant
+from selection import NOTE, all_mutants, equivalent_lines, equivalents, named_mutants, rerun_keys
 from workers import PACKAGE, ROOT, Suite, Worker, judge, snapshot
 
-EQUIVALENT = Path(__file__).resolve().parent / "equivalent.txt"
-NAMED = Path(__file__).resolve().parent / "named.txt"
-NOTE = "  | "  # what follows a mutant's key in our output: why, by which test, how long
 UNRUN = "no test executes it"
 FEW = 30  # from this many mutants on, trace the suites and preload the libraries
 
@@ -124,6 +125,13 @@ TESTS["rules/aps201_missing_auth.py"] += (
     "tests/rules/test_rules_purpose.py",
     "tests/rules/test_mutants_open_app.py",
 )
+for _drift in ("openapi/drift.py", "openapi/operation_drift.py"):
+    TESTS[_drift] += ("tests/drift/test_mutants_drift.py",)
+# unguarded_siblings (one route of a resource without its siblings' role guard)
+TESTS["rules/aps501_admin_without_role.py"] += (
+    "tests/rules/test_rules_purpose.py",
+    "tests/rules/test_mutants_admin.py",
+)
 
 
 class Tally:
@@ -142,73 +150,20 @@ class Tally:
         return 100.0 * (self.killed + self.timed_out) / self.scored if self.scored else 100.0
 
 
-def tests_of(mutant: Mutant) -> tuple[str, ...]:
-    """The module's tests that exist (an older checkout may lack some)."""
+def tests_of(mutant: Mutant, root: Path = ROOT) -> tuple[str, ...]:
+    """The module's tests that exist in ``root`` (an older checkout may lack some)."""
     tests = TESTS[module_of(mutant)]
-    return tuple(t for t in tests if (ROOT / t.split("::", 1)[0]).exists())
+    return tuple(t for t in tests if (root / t.split("::", 1)[0]).exists())
 
 
 def module_of(mutant: Mutant) -> str:
     return mutant.module.split("/", 1)[1]
 
 
-def equivalent_keys(path: Path = EQUIVALENT) -> set[str]:
-    """``module:line: mutation | why`` lines; ``#`` starts a comment."""
-    keys = set()
-    for raw in path.read_text().splitlines() if path.exists() else ():
-        line = raw.strip()
-        if line and not line.startswith("#"):
-            keys.add(line.split(" | ", 1)[0].strip())
-    return keys
-
-
-def equivalents(found: list[Mutant], keys: set[str]) -> set[Mutant]:
-    """The mutants ``keys`` (equivalent.txt) lists: by key, or, once the code has moved, by
-    module and change when the file lists that change as often as the module now has it."""
-
-    def moved(key: str) -> str:  # the key without its line
-        module, _line, text = key.split(":", 2)
-        return f"{module}:{text}"
-
-    listed = Counter(moved(k) for k in keys)
-    made = Counter(moved(m.key) for m in found)
-    return {m for m in found if m.key in keys or listed[moved(m.key)] >= made[moved(m.key)]}
-
-
-def named_mutants(root: Path = ROOT, path: Path = NAMED) -> list[Mutant]:
-    """``module | text | replacement | test``: the hand-written mutants (issue 19)."""
-    found = []
-    for raw in path.read_text().splitlines():
-        if raw.strip() and not raw.startswith("#"):
-            module, old, new, _test = (part.strip() for part in raw.split(" | "))
-            source = (root / PACKAGE / module).read_text()
-            line = source[: source.find(old)].count("\n") + 1
-            end = line + old.count("\n")
-            text = f"`{old}` -> `{new}`"
-            found.append(Mutant(f"{PACKAGE}/{module}", line, text, -1, 0, (old, new), end))
-    return found
-
-
-def all_mutants(modules: Iterable[str], root: Path = ROOT) -> list[Mutant]:
-    found: list[Mutant] = []
-    for module in modules:
-        path = f"{PACKAGE}/{module}"
-        found.extend(mutants(path, (root / path).read_text()))
-    return found
-
-
-def rerun_keys(path: Path) -> set[str]:
-    """The survivors an earlier output of ours listed."""
-    lines = path.read_text().splitlines()
-    again = {line.split(" survived ", 1)[1] for line in lines if " survived " in line}
-    again |= {line for line in lines if line.startswith("  pytest_apiposture/")}
-    return {line.split(NOTE, 1)[0].strip() for line in again}
-
-
 def choose(
     args: argparse.Namespace, found: list[Mutant], tallies: dict[str, Tally]
 ) -> list[Mutant]:
-    equivalent = equivalents(found, equivalent_keys())
+    equivalent = equivalents(found, equivalent_lines())
     todo = []
     for mutant in found:
         if mutant in equivalent:
@@ -294,7 +249,8 @@ def run_all(
     there); a smaller one (``--named``, a CI sample) would spend more on that than it saves.
     """
     many = len(todo) >= FEW
-    names = sorted({tests_of(m) for m in todo})
+    tree = workers[0].source
+    names = sorted({tests_of(m, tree) for m in todo})
     suites: dict[tuple[str, ...], Suite] = {}
     for tests, (suite, problem) in zip(names, _each(workers, names, many), strict=True):
         if problem:
@@ -313,15 +269,17 @@ def run_all(
                 print(f"mutate: {problem}: {' '.join(tests)}")
                 return 2
             print(f"baseline {suites[tests].seconds:5.1f} s (preloaded)  {' '.join(tests)}")
-    free = list(workers)
+    free: queue.SimpleQueue[Worker] = queue.SimpleQueue()  # one run at a time per worker
+    for worker in workers:
+        free.put(worker)
 
     def one(mutant: Mutant) -> tuple[Mutant, str, str]:
-        suite = suites[tests_of(mutant)]
+        suite = suites[tests_of(mutant, tree)]
         covering = suite.covering(module_of(mutant), mutant.lines)
         unexecuted = covering is not None and not covering
         if unexecuted and not check_trace:
             return mutant, "survived", UNRUN
-        worker = free.pop()
+        worker = free.get()
         try:
             reply = worker.run(mutant, suite, suite.first(module_of(mutant), covering or set()))
             outcome, detail = judge(reply, worker.dir, worker.dir / mutant.module)
@@ -331,7 +289,7 @@ def run_all(
                 reply = worker.run(mutant, suite, [])
                 outcome, detail = judge(reply, worker.dir, worker.dir / mutant.module)
         finally:
-            free.append(worker)
+            free.put(worker)
         if unexecuted and outcome != "survived":
             return mutant, "error", f"{outcome} ({detail}), though no test executes its lines"
         if outcome == "error":
@@ -364,18 +322,24 @@ def _each(
     trace: bool | None,
     suites: dict[tuple[str, ...], Suite] | None = None,
 ) -> list[tuple[Suite, str]]:
-    """Every suite's unmutated run, shared among the workers: the first (``trace`` says
-    whether traced), or again (``trace`` None) after the preload."""
+    """Every suite's unmutated run, shared among the workers (one run at a time each): the
+    first (``trace`` says whether traced), or again (``trace`` None) after the preload."""
+    free: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+    for worker in workers:
+        free.put(worker)
 
-    def one(job: tuple[int, tuple[str, ...]]) -> tuple[Suite, str]:
-        worker = workers[job[0] % len(workers)]
-        if trace is None:
-            assert suites is not None
-            return suites[job[1]], worker.recheck(suites[job[1]])
-        return worker.baseline(job[1], trace=trace)
+    def one(tests: tuple[str, ...]) -> tuple[Suite, str]:
+        worker = free.get()
+        try:
+            if trace is None:
+                assert suites is not None
+                return suites[tests], worker.recheck(suites[tests])
+            return worker.baseline(tests, trace=trace)
+        finally:
+            free.put(worker)
 
     with ThreadPoolExecutor(len(workers)) as pool:
-        return list(pool.map(one, enumerate(names)))
+        return list(pool.map(one, names))
 
 
 def report(tallies: dict[str, Tally], elapsed: float, ran: int, minimum: float | None) -> int:

@@ -23,9 +23,20 @@ PYTEST_ARGS = ("-x", "-q", "-p", "no:cacheprovider", "-p", f"{PACKAGE}.plugin")
 
 
 def snapshot(folder: Path) -> Path:
-    """A copy of the package as it is now, in ``folder``: the mutants are made from it and
-    the workers copy it, so editing the tree while a pass runs changes nothing of it."""
-    shutil.copytree(ROOT / PACKAGE, folder / PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
+    """A copy of the repository's files as they are now (what git tracks or would, the
+    package, tests, docs and sample apps), in ``folder``: the mutants are made from it and
+    the tests run in it, so editing the tree while a pass runs changes nothing of it."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():  # (a deleted file git still lists is left out)
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
     return folder
 
 
@@ -66,7 +77,7 @@ class Worker:
 
     def __init__(self, base: Path, source: Path, keep: Path | None = None) -> None:
         self.dir = base
-        self.source = source  # the snapshot the mutants were made from (``snapshot``)
+        self.source = source  # the snapshot the mutants were made from and the tests run in
         self.keep = keep  # a folder to keep each run's pytest output in, or None
         shutil.copytree(source / PACKAGE, base / PACKAGE)
         # bytecode for the unmutated modules, once (a mutant's run writes none)
@@ -75,7 +86,7 @@ class Worker:
         # No plugin autoload (a second or more per run on a busy machine): only ours.
         env = dict(
             os.environ,
-            PYTHONPATH=f"{base}{os.pathsep}{ROOT}",
+            PYTHONPATH=f"{base}{os.pathsep}{source}",
             PYTHONSAFEPATH="1",
             PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
         )
@@ -83,7 +94,7 @@ class Worker:
         self.log = open(base / "forkserver.log", "w")  # noqa: SIM115 (closed in close())
         self.server = subprocess.Popen(
             [sys.executable, str(FORKSERVER), str(base / PACKAGE)],
-            cwd=ROOT,
+            cwd=source,
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -80,7 +80,7 @@ class OutboundCallWithoutTimeout(Rule):
         if handler is None or handler.is_lambda:
             return
         index = ctx.index
-        if not mentions(index, handler, _WORDS):
+        if not _may_call(index, handler, frozenset()):
             return
         seen: set[tuple[str, int]] = set()
         hits = [Hit(handler.path, call.lineno, _short(call)) for call in _unbounded(handler)]
@@ -118,6 +118,12 @@ def _always(callee: FunctionSource, seeds: frozenset[str]) -> bool:
     return True
 
 
+def _may_call(index: SourceIndex, callee: FunctionSource, seeds: frozenset[str]) -> bool:
+    # ``from requests import get`` then ``get(url)``: the function's text need not say
+    # "requests", its module's imports do
+    return mentions(index, callee, _WORDS) or bool(_imported_verbs(callee))
+
+
 def _first_unbounded(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> Hit | None:
     call = next(_unbounded(fs), None)
     return Hit(fs.path, call.lineno, _short(call)) if call is not None else None
@@ -130,10 +136,10 @@ def _short(call: ast.Call) -> str:
 
 def _unbounded(fs: FunctionSource) -> Iterator[ast.Call]:
     """The HTTP calls of ``fs`` with no timeout (or ``timeout=None``)."""
-    if fs.is_lambda or not any(w in fs.text for w in _WORDS):
+    imported = _imported_verbs(fs)
+    if fs.is_lambda or not (imported or any(w in fs.text for w in _WORDS)):
         return
     sessions = _session_names(fs)
-    imported = _imported_verbs(fs)
     for call in fs.calls:
         name = dotted(call.func)
         if not name:

@@ -195,6 +195,13 @@ def annotated_view():
     return {}
 
 
+def authenticate_guard(request=None):
+    caller = authenticate(request)
+    if caller is None:
+        raise HTTPException(status_code=401)
+    return caller
+
+
 def lookup_view(item_id=None):
     item = find_item(item_id)
     if item is None:
@@ -356,6 +363,12 @@ def test_a_variable_from_a_call_that_reads_the_callers_credential_is_a_credentia
     # ``_identity_vars``: a call named like a credential read or an authentication makes
     # its result the caller; refusing when it is missing checks the caller in the handler
     assert judged(code, handler=handler).auth is auth
+
+
+def test_a_guard_refusing_a_missing_identity_variable_reads_a_credential(code: Code) -> None:
+    # ``reads or inline``: nothing in the guard is named like a credential but the caller
+    # its authenticate() call returns, checked and refused
+    assert role_of(code, "authenticate_guard") is GuardRole.AUTH
 
 
 def test_a_call_under_a_setting_that_hands_off_to_no_login_guard_is_no_switch(
