@@ -71,6 +71,7 @@ _RULE_TESTS = (
     "tests/rules/test_mutants_exemptions.py",
     "tests/rules/test_mutants_codefacts.py",
     "tests/rules/test_mutants_rules.py",
+    "tests/rules/test_mutants_guardcode.py",
     # the rules' metadata (CWE, severity, confidence) as docs/codes.md shows it
     "tests/core/test_catalogue.py::test_docs_codes_md_is_generated_from_the_catalogue",
 )
@@ -105,9 +106,17 @@ TESTS: dict[str, tuple[str, ...]] = {
     "static/guardcode.py": _RULE_TESTS,
     "static/denials.py": _RULE_TESTS,
     # what is public by purpose, which paths a hook guards, which guards depend on settings
-    "static/purpose.py": (*_RULE_TESTS, "tests/rules/test_rules_purpose.py"),
+    "static/purpose.py": (
+        "tests/rules/test_mutants_purpose.py",
+        *_RULE_TESTS,
+        "tests/rules/test_rules_purpose.py",
+    ),
     "static/pathscope.py": (*_RULE_TESTS, "tests/rules/test_rules_purpose.py"),
-    "static/conditions.py": (*_RULE_TESTS, "tests/rules/test_rules_purpose.py"),
+    "static/conditions.py": (
+        "tests/rules/test_mutants_conditions.py",
+        *_RULE_TESTS,
+        "tests/rules/test_rules_purpose.py",
+    ),
     **{f"rules/{p.name}": _RULE_TESTS for p in sorted((ROOT / PACKAGE / "rules").glob("aps*.py"))},
     "openapi/drift.py": ("tests/drift/test_drift.py", "tests/drift/test_sample_apps.py"),
     "openapi/operation_drift.py": ("tests/drift/test_drift.py", "tests/drift/test_sample_apps.py"),

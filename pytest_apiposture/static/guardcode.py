@@ -306,7 +306,7 @@ def _is_missing_test(test: ast.expr) -> bool:
         return any(_is_missing_test(v) for v in test.values)
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return True
-    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+    if isinstance(test, ast.Compare):  # a chain holds only if its first link does
         op, right = test.ops[0], test.comparators[0]
         if isinstance(op, ast.Is | ast.Eq) and isinstance(right, ast.Constant):
             return right.value is None or right.value == ""
