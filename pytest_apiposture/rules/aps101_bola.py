@@ -103,7 +103,7 @@ class ObjectLevelAuthorization(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         handler, route = ctx.handler, ctx.route
-        if handler is None or route is None or handler.is_lambda:
+        if handler is None or route is None:
             return
         # the guards are consulted last: an id that the handler never looks an object up
         # by (or looks up with an owner check) needs no guard's code facts
@@ -220,7 +220,7 @@ def _has_seeds(callee: FunctionSource, seeds: frozenset[str]) -> bool:
 
 
 def _access_in(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> Hit | None:
-    if fs.is_lambda or not seeds:
+    if not seeds:  # (``reach`` asks project defs only, never a lambda)
         return None
     identities = identity_names(index, fs, None)
     if _owner_checked(fs, identities):
@@ -250,7 +250,7 @@ def _checked_by_guards(ctx: RuleContext, route: Route) -> set[str]:
     checked: set[str] = set()
     for guard in route.guards:
         source = ctx.index.function(guard.func) if guard.func is not None else None
-        if source is None or source.is_lambda:
+        if source is None:
             continue
         taken = wanted & _wire_names(source)
         if taken and code_facts(ctx.index, source, ctx.knowledge).denies:
