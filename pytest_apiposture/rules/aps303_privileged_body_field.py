@@ -91,7 +91,7 @@ class PrivilegedBodyField(Rule):
         handler = ctx.handler
         bodies = (
             frozenset(body_params(ctx.index, handler, route))
-            if handler is not None and not handler.is_lambda
+            if handler is not None
             else frozenset()
         )
         for field in privileged:
@@ -185,8 +185,6 @@ def touches(
 def _touches(
     index: SourceIndex, fs: FunctionSource, names: frozenset[str], field: str, depth: int
 ) -> bool:
-    if fs.is_lambda:
-        return True
     uses = [n for n in fs.of(ast.Name) if n.id in names and isinstance(n.ctx, ast.Load)]
     if not uses:
         return False
