@@ -24,8 +24,9 @@ _ISSUING_SEGMENT = re.compile(
     re.I,
 )
 # The secret is text: a field typed as a number, a flag, a date or a nested model (or a
-# collection of them) holds no secret itself; ``int`` only when its name counts something
-_TEXT_TYPES = frozenset({"str", "bytes", "SecretStr", "SecretBytes", "Any", "object", "Json"})
+# collection of them) holds no secret itself; ``int`` only when its name counts something.
+# Pydantic sends a SecretStr / SecretBytes as "**********": capitalised, no text type here.
+_TEXT_TYPES = frozenset({"str", "bytes", "Any", "object", "Json"})
 _NOT_TEXT_SCALARS = frozenset({"bool", "float", "datetime", "date", "time", "timedelta",
                                "Decimal"})  # fmt: skip
 _CONTAINERS = frozenset({"list", "List", "dict", "Dict", "tuple", "Tuple", "set", "Set",
@@ -72,7 +73,8 @@ class ResponseSensitiveField(Rule):
     ``field_validator``/``field_serializer`` only ever returns it redacted
     (``return redact(v)``, ``"***"``). A secret is text: a field declared as a number,
     flag, date or nested model (``api_keys: list[KeyUsageRow]``, ``total_api_keys:
-    int``) is not reported (a nested model's own fields are not read); an ``int`` is
+    int``) is not reported (a nested model's own fields are not read), nor is a
+    ``SecretStr`` / ``SecretBytes`` (Pydantic sends ``"**********"``); an ``int`` is
     reported unless its name counts (``total_``, ``_count``), since PINs are numbers.
     Attribution fields (``changed_by_api_key``, ``created_by_token``) record which
     credential acted and are not reported.

@@ -12,6 +12,7 @@ FIXTURES = (
     "rx_fa_mut19_bola",
     "rx_fl_mut19_bola",
     "rx_fa_mut19_body",
+    "rx_fa_mut19_response",
 )
 
 
@@ -39,3 +40,49 @@ def test_aps303_own_key_is_the_id_of_the_routes_last_resource_segment() -> None:
     # a bare id names no resource, even on a route without one
     assert not own_key(_route("/update"), "id")
     assert not own_key(_route("/s"), "_id")
+
+
+def test_aps301_issuing_path_reads_the_last_static_segment() -> None:
+    from pytest_apiposture.rules.aps301_response_sensitive_field import _issuing_path
+
+    assert _issuing_path("/key/generate")
+    assert _issuing_path("/api-keys/{name}")  # a parameter segment is passed over
+    assert _issuing_path("/api-keys//{name}")  # and an empty one
+    assert not _issuing_path("/users/{user_id}")
+    assert not _issuing_path("/{key}")  # no static segment: issues nothing
+
+
+def test_aps301_a_secret_is_text() -> None:
+    from pytest_apiposture.rules.aps301_response_sensitive_field import _holds_text
+
+    assert _holds_text("password", "")  # an unknown type may hold it
+    assert _holds_text("password", "...")
+    assert _holds_text("password", "str | None")
+    assert _holds_text("secret", "Any") and _holds_text("secret", "Json[Any]")
+    assert not _holds_text("password", "SecretStr")  # sent as "**********"
+    assert not _holds_text("password", "bool")
+    assert not _holds_text("api_keys", "list[KeyUsageRow]")
+    assert _holds_text("pin", "int")  # PINs are numbers
+    assert not _holds_text("token_total", "int")  # a count
+    assert _holds_text("token_total", "UUID")  # a UUID is a key whatever its name
+
+
+def test_the_messages_name_the_model() -> None:
+    messages = {
+        (f.code, f.route_key): f.message
+        for name in ("rx_fa_mut19_body", "rx_fa_mut19_response")
+        for f in check_fixture(name).findings
+        if f.code in {"APS301", "APS303"}
+    }
+    assert messages[("APS303", "POST /plans")] == (
+        "POST /plans accepts the privileged field `plan` in its request body (PlanIn)"
+    )
+    assert messages[("APS303", "POST /fees")] == (
+        "POST /fees accepts the privileged field `balance` in its request body (FeeIn)"
+    )
+    assert messages[("APS301", "GET /get")] == (
+        "GET /get returns the sensitive field `password` (GetOut)"
+    )
+    assert messages[("APS301", "GET /secret")] == (
+        "GET /secret returns the sensitive field `password` (SecretOut)"
+    )
