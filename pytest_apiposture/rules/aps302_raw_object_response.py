@@ -10,7 +10,7 @@ from ..model import Confidence, Finding, Kind, Route, Severity
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted
 from ._dataflow import class_of
-from ._models import ClassRef, attributes, exposes_everything, is_orm_class, serialised_attributes
+from ._models import ClassRef, attributes, is_orm_class, serialised_attributes
 from ._returns import Returned, returned_values
 from .base import Rule, RuleContext
 
@@ -126,18 +126,19 @@ def exposure(
     if isinstance(node, ast.Call) and dotted(node.func) == "vars" and node.args:
         cls = _class(index, handler, node.args[0], returned, route)
         return ("`vars(...)`", _all(index, cls)) if cls else None
-    if isinstance(node, ast.Call) and call_name(node) in _SERIALISERS and not node.args:
+    if (
+        isinstance(node, ast.Call)
+        and call_name(node) in _SERIALISERS
+        and not node.args
+        and not node.keywords  # ``to_dict(only=...)`` picks what it sends
+    ):
         assert isinstance(node.func, ast.Attribute)
         cls = _class(index, handler, node.func.value, returned, route)
         if cls is None:
             return None
         names = serialised_attributes(index, cls, call_name(node))
         return (f"`{cls.node.name}.{call_name(node)}()`", names) if names else None
-    if (
-        route.serializes_objects
-        and node.__class__ in _TYPED_SHAPES
-        and not exposes_everything(node)
-    ):
+    if route.serializes_objects and node.__class__ in _TYPED_SHAPES:
         cls = _class(index, handler, node, returned, route)
         if cls is not None and is_orm_class(index, cls):
             return (f"the ORM object `{cls.node.name}`", _all(index, cls))

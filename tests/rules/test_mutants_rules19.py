@@ -13,6 +13,8 @@ FIXTURES = (
     "rx_fl_mut19_bola",
     "rx_fa_mut19_body",
     "rx_fa_mut19_response",
+    "rx_fa_mut19_raw",
+    "rx_fl_mut19_raw",
 )
 
 
