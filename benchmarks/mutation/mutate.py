@@ -72,6 +72,7 @@ _RULE_TESTS = (
     "tests/rules/test_mutants_codefacts.py",
     "tests/rules/test_mutants_rules.py",
     "tests/rules/test_mutants_guardcode.py",
+    "tests/rules/test_mutants_ssrf.py",
     # the rules' metadata (CWE, severity, confidence) as docs/codes.md shows it
     "tests/core/test_catalogue.py::test_docs_codes_md_is_generated_from_the_catalogue",
 )
@@ -140,6 +141,7 @@ TESTS: dict[str, tuple[str, ...]] = {
 TESTS["rules/aps201_missing_auth.py"] += (
     "tests/rules/test_rules_purpose.py",
     "tests/rules/test_mutants_open_app.py",
+    "tests/rules/test_mutants_open_app_strays.py",
 )
 for _drift in ("openapi/drift.py", "openapi/operation_drift.py"):
     TESTS[_drift] += ("tests/drift/test_mutants_drift.py",)
@@ -147,6 +149,7 @@ for _drift in ("openapi/drift.py", "openapi/operation_drift.py"):
 TESTS["rules/aps501_admin_without_role.py"] += (
     "tests/rules/test_rules_purpose.py",
     "tests/rules/test_mutants_admin.py",
+    "tests/rules/test_mutants_admin_library.py",
 )
 
 

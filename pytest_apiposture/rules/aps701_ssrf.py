@@ -85,7 +85,7 @@ class ServerSideRequestForgery(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         handler = ctx.handler
-        if handler is None or handler.is_lambda:
+        if handler is None:
             return
         index = ctx.index
         if not may_send(index, handler):
@@ -123,16 +123,16 @@ def may_send(index: SourceIndex, fs: FunctionSource) -> bool:
 def _tainted(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
     """Names the caller's data reaches; a value validated (``allowlisted(url)``) or a URL
     whose host is fixed (``f"{BASE_URL}/items/{name}"``) does not pass it on."""
-    tainted: set[str] = set()
 
-    def cleans(value: ast.expr) -> bool:
+    def cleans(value: ast.expr, tainted: set[str]) -> bool:
+        # judged with the names tainted so far: ``target = f"{url}/status"`` keeps the
+        # caller's host, ``f"{BASE_URL}/items/{name}"`` does not
         parts = _url_parts(value)
         if parts is not None and not _host_controlled(index, fs, value, tainted):
             return True
         return _is_validator_call(index, fs, value)
 
-    tainted.update(tainted_names(fs, set(seeds), cleans))
-    return tainted
+    return tainted_names(fs, set(seeds), cleans)
 
 
 def _follow(callee: FunctionSource, seeds: frozenset[str]) -> bool:

@@ -1,0 +1,21 @@
+"""APS701's decisions (and lambda handlers for APS402), issue 19: the fixture's marks, and
+the message of a call in the handler itself."""
+
+from __future__ import annotations
+
+from rules_helpers import check_fixture
+
+
+def test_fixture_marks() -> None:
+    result = check_fixture("rx_fa_mut701")
+    # a rule that raises is noted and skipped by the pass: here that is a failure
+    assert not [n for n in result.notes if "(a bug in the rule)" in n]
+
+
+def test_a_call_in_the_handler_is_named_by_its_line() -> None:
+    result = check_fixture("rx_fa_mut701")
+    (message,) = [f.message for f in result.findings if f.route_key == "GET /fetch/assigned"]
+    assert message == (
+        "GET /fetch/assigned sends an HTTP request to a URL the caller controls (`target`)"
+        " (line 26)"
+    )
