@@ -3,11 +3,13 @@ the message of a call in the handler itself."""
 
 from __future__ import annotations
 
+import pytest
 from rules_helpers import check_fixture
 
 
-def test_fixture_marks() -> None:
-    result = check_fixture("rx_fa_mut701")
+@pytest.mark.parametrize("name", ["rx_fa_mut701", "rx_fa_mut402"])
+def test_fixture_marks(name: str) -> None:
+    result = check_fixture(name)
     # a rule that raises is noted and skipped by the pass: here that is a failure
     assert not [n for n in result.notes if "(a bug in the rule)" in n]
 
@@ -17,5 +19,5 @@ def test_a_call_in_the_handler_is_named_by_its_line() -> None:
     (message,) = [f.message for f in result.findings if f.route_key == "GET /fetch/assigned"]
     assert message == (
         "GET /fetch/assigned sends an HTTP request to a URL the caller controls (`target`)"
-        " (line 26)"
+        " (line 28)"
     )
