@@ -265,16 +265,21 @@ def _is_validator_call(index: SourceIndex, handler: FunctionSource, value: ast.e
 
 
 def _allowlisted(handler: FunctionSource, tainted: set[str], before: int) -> bool:
-    """An ``if`` before the call that tests the URL (or its parsed host) against fixed values:
-    ``in``/``not in`` a collection, ``==``/``!=`` a string, or ``.startswith(...)``."""
+    """An ``if`` before the call (or on its line: ``if url in ALLOWED: return get(url)``)
+    that tests the URL (or its parsed host) against fixed values: ``in``/``not in`` a
+    collection, ``==``/``!=`` a string, or ``.startswith(...)``; a length or other
+    comparison fixes no host."""
     for node in handler.body_nodes:
-        if not isinstance(node, ast.If) or node.lineno >= before:
+        if not isinstance(node, ast.If) or node.lineno > before:
             continue
         for sub in walk(node.test):
             if isinstance(sub, ast.Compare) and derives(sub.left, tainted):
                 if any(isinstance(op, ast.In | ast.NotIn) for op in sub.ops):
                     return True
-                if any(isinstance(c, ast.Constant) and c.value for c in sub.comparators):
+                if any(isinstance(op, ast.Eq | ast.NotEq) for op in sub.ops) and any(
+                    isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value
+                    for c in sub.comparators
+                ):
                     return True
             if (
                 isinstance(sub, ast.Call)
