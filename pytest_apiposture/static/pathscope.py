@@ -51,9 +51,9 @@ def scope(
     index: SourceIndex, fs: FunctionSource, refuses: Callable[[ast.AST], bool]
 ) -> PathTest | None:
     """The paths the hook ``fs`` can refuse, when its body limits itself to them."""
-    if fs.is_lambda:
+    if isinstance(fs.node, ast.Lambda):
         return None
-    body = fs.node.body if isinstance(fs.node.body, list) else []
+    body = fs.node.body
     local = _path_locals(fs)
     for stmt in body:
         if isinstance(stmt, ast.If):
@@ -62,7 +62,7 @@ def scope(
                 return found
         if any(isinstance(n, ast.Return | ast.Raise) or refuses(n) for n in walk(stmt)):
             break  # past the first statement that can answer, order no longer says scope
-    return _refusals_under(index, fs, local, refuses)
+    return _refusals_under(index, fs, body, local, refuses)
 
 
 def path_test(
@@ -76,7 +76,7 @@ def path_test(
         return (inner[0], not inner[1]) if inner else None
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
         parts = [path_test(index, fs, v, local) for v in node.values]
-        if parts and all(p is not None and p[1] for p in parts):
+        if all(p is not None and p[1] for p in parts):  # two parts at least
             tests = [p[0] for p in parts if p is not None]
             merged = tests[0]
             for test in tests[1:]:
@@ -125,16 +125,18 @@ def _pass_through_unless(
 
 
 def _refusals_under(
-    index: SourceIndex, fs: FunctionSource, local: set[str], refuses: Callable[[ast.AST], bool]
+    index: SourceIndex,
+    fs: FunctionSource,
+    body: list[ast.stmt],
+    local: set[str],
+    refuses: Callable[[ast.AST], bool],
 ) -> PathTest | None:
     """Every refusal sits under an ``if`` with a path test among its ``and`` conjuncts."""
-    found: PathTest | None = None
-    refusals = 0
+    found: PathTest | None = None  # stays None when nothing refuses
 
     def visit(node: ast.AST, scoped: PathTest | None) -> bool:
-        nonlocal found, refusals
+        nonlocal found
         if refuses(node):
-            refusals += 1
             if scoped is None:
                 return False
             found = scoped if found is None else found | scoped
@@ -151,10 +153,7 @@ def _refusals_under(
             return True  # a nested def runs elsewhere
         return all(visit(child, scoped) for child in ast.iter_child_nodes(node))
 
-    body = fs.node.body if isinstance(fs.node.body, list) else []
-    if all(visit(stmt, None) for stmt in body) and refusals:
-        return found
-    return None
+    return found if all(visit(stmt, None) for stmt in body) else None
 
 
 def _helper_test(
@@ -179,7 +178,7 @@ def _path_locals(fs: FunctionSource) -> set[str]:
         known = set()
         for _ in range(2):
             for name, values in fs.assignments.items():
-                if values and all(_is_path(v, known) for v in values):
+                if all(_is_path(v, known) for v in values):  # one value at least
                     known.add(name)
         fs.derived["path_locals"] = known
     return known
@@ -190,7 +189,7 @@ def _is_path(node: ast.AST, local: set[str]) -> bool:
         return node.id in local
     if isinstance(node, ast.Attribute):
         name = dotted(node)
-        return name.endswith(("request.path", ".url.path")) or name in ("url.path", "path_info")
+        return name.endswith(("request.path", ".url.path")) or name == "url.path"
     if isinstance(node, ast.Subscript):
         key = node.slice
         return (
