@@ -106,7 +106,12 @@ TESTS: dict[str, tuple[str, ...]] = {
     "static/denials.py": _RULE_TESTS,
     # what is public by purpose, which paths a hook guards, which guards depend on settings
     "static/purpose.py": (*_RULE_TESTS, "tests/rules/test_rules_purpose.py"),
-    "static/pathscope.py": (*_RULE_TESTS, "tests/rules/test_rules_purpose.py"),
+    "static/pathscope.py": (
+        *_RULE_TESTS,
+        "tests/rules/test_rules_purpose.py",
+        "tests/rules/test_rules_scope.py",
+        "tests/rules/test_mutants_pathscope.py",
+    ),
     "static/conditions.py": (*_RULE_TESTS, "tests/rules/test_rules_purpose.py"),
     **{f"rules/{p.name}": _RULE_TESTS for p in sorted((ROOT / PACKAGE / "rules").glob("aps*.py"))},
     "openapi/drift.py": ("tests/drift/test_drift.py", "tests/drift/test_sample_apps.py"),

@@ -15,7 +15,8 @@ reads the hook's own body for one of two shapes:
 A path test compares the request's path (``request.url.path``, ``request.path``,
 ``scope["path"]``, ``get_route_path(scope)``, a method of one such as ``.rstrip("/")``, a
 local name assigned one) with literals (``==``, ``in``, ``.startswith(...)``), or calls a
-project function whose answer is such a test (``_is_metrics_route(scope)``).
+project function whose answer is such a test (``_is_metrics_route(scope)``, also through
+a module or a class: ``Paths.is_private(request)``).
 ``path_test`` is also what ``guardcode`` reads for the paths a hook lets through.
 """
 
@@ -159,9 +160,9 @@ def _refusals_under(
 def _helper_test(
     index: SourceIndex, fs: FunctionSource, call: ast.Call
 ) -> tuple[PathTest, bool] | None:
-    """``_is_metrics_route(scope)``: a project function that answers a path test."""
-    name = dotted(call.func)
-    found = index.resolve(fs.module, name) if name and "." not in name else None
+    """``_is_metrics_route(scope)``, ``routes.is_private(request)``: a project function
+    that answers a path test (no name, as for ``make()(scope)``, resolves to nothing)."""
+    found = index.resolve(fs.module, dotted(call.func))
     if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
         return None
     helper = FunctionSource(found.module, found.node, found.name)
