@@ -112,7 +112,12 @@ TESTS: dict[str, tuple[str, ...]] = {
         *_RULE_TESTS,
         "tests/rules/test_rules_purpose.py",
     ),
-    "static/pathscope.py": (*_RULE_TESTS, "tests/rules/test_rules_purpose.py"),
+    "static/pathscope.py": (
+        *_RULE_TESTS,
+        "tests/rules/test_rules_purpose.py",
+        "tests/rules/test_rules_scope.py",
+        "tests/rules/test_mutants_pathscope.py",
+    ),
     "static/conditions.py": (
         "tests/rules/test_mutants_conditions.py",
         *_RULE_TESTS,
