@@ -73,6 +73,7 @@ _RULE_TESTS = (
     "tests/rules/test_mutants_rules.py",
     "tests/rules/test_mutants_guardcode.py",
     "tests/rules/test_mutants_rules19.py",
+    "tests/rules/test_mutants_ssrf.py",
     # the rules' metadata (CWE, severity, confidence) as docs/codes.md shows it
     "tests/core/test_catalogue.py::test_docs_codes_md_is_generated_from_the_catalogue",
 )
@@ -112,7 +113,12 @@ TESTS: dict[str, tuple[str, ...]] = {
         *_RULE_TESTS,
         "tests/rules/test_rules_purpose.py",
     ),
-    "static/pathscope.py": (*_RULE_TESTS, "tests/rules/test_rules_purpose.py"),
+    "static/pathscope.py": (
+        *_RULE_TESTS,
+        "tests/rules/test_rules_purpose.py",
+        "tests/rules/test_rules_scope.py",
+        "tests/rules/test_mutants_pathscope.py",
+    ),
     "static/conditions.py": (
         "tests/rules/test_mutants_conditions.py",
         *_RULE_TESTS,
@@ -131,6 +137,9 @@ TESTS: dict[str, tuple[str, ...]] = {
     "probes/runtime.py": _PROBE_TESTS,
     "probes/data_exposure.py": _PROBE_TESTS,
     "probes/discover.py": _PROBE_TESTS,
+    # which fields the mass-assignment probe injects; whether each identity gets in at all
+    "probes/injection.py": _PROBE_TESTS,
+    "probes/health.py": ("tests/probes/test_identity_health.py", *_PROBE_TESTS),
     "verdict.py": _VERDICT_TESTS,
     "suppress.py": _VERDICT_TESTS,
 }
@@ -138,6 +147,7 @@ TESTS: dict[str, tuple[str, ...]] = {
 TESTS["rules/aps201_missing_auth.py"] += (
     "tests/rules/test_rules_purpose.py",
     "tests/rules/test_mutants_open_app.py",
+    "tests/rules/test_mutants_open_app_strays.py",
 )
 for _drift in ("openapi/drift.py", "openapi/operation_drift.py"):
     TESTS[_drift] += ("tests/drift/test_mutants_drift.py",)
@@ -145,6 +155,7 @@ for _drift in ("openapi/drift.py", "openapi/operation_drift.py"):
 TESTS["rules/aps501_admin_without_role.py"] += (
     "tests/rules/test_rules_purpose.py",
     "tests/rules/test_mutants_admin.py",
+    "tests/rules/test_mutants_admin_library.py",
 )
 
 

@@ -148,11 +148,14 @@ def _reads_request(nodes: list[ast.AST]) -> bool:
 
 
 def tainted_names(
-    fs: FunctionSource, seeds: set[str], cleans: Callable[[ast.expr], bool] | None = None
+    fs: FunctionSource,
+    seeds: set[str],
+    cleans: Callable[[ast.expr, set[str]], bool] | None = None,
 ) -> set[str]:
     """Locals derived from the seed names or from request data (assignments followed).
 
-    ``cleans(value)`` marks an assigned value as sanitised (``url = allowlisted(raw)``).
+    ``cleans(value, tainted)`` marks an assigned value as sanitised (``url =
+    allowlisted(raw)``); ``tainted`` is what is known tainted so far.
     """
     tainted = set(seeds)
     if not seeds and not reads_request(fs):
@@ -163,7 +166,7 @@ def tainted_names(
         for targets, value, reads, from_request in flows:
             if targets <= tainted or not (from_request or reads & tainted):
                 continue
-            if cleans is None or not cleans(value):
+            if cleans is None or not cleans(value, tainted):
                 tainted |= targets
         if len(tainted) == before:
             break

@@ -77,7 +77,7 @@ class OutboundCallWithoutTimeout(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         handler = ctx.handler
-        if handler is None or handler.is_lambda:
+        if handler is None:
             return
         index = ctx.index
         if not _may_call(index, handler, frozenset()):
@@ -137,7 +137,7 @@ def _short(call: ast.Call) -> str:
 def _unbounded(fs: FunctionSource) -> Iterator[ast.Call]:
     """The HTTP calls of ``fs`` with no timeout (or ``timeout=None``)."""
     imported = _imported_verbs(fs)
-    if fs.is_lambda or not (imported or any(w in fs.text for w in _WORDS)):
+    if not (imported or any(w in fs.text for w in _WORDS)):
         return
     sessions = _session_names(fs)
     for call in fs.calls:

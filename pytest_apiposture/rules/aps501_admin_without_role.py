@@ -154,17 +154,14 @@ class AdminWithoutRole(Rule):
         return looks_administrative(route) or bool(grants_role(route))
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
-        if (
-            ctx.route is not None
-            and ctx.route.handler in ctx.knowledge.library_authorizing_handlers
-        ):
+        assert ctx.route is not None  # a route rule
+        if ctx.route.handler in ctx.knowledge.library_authorizing_handlers:
             return  # a library view that checks a permission in code the pass does not read
         if (
             ctx.handler is not None
             and code_facts(ctx.index, ctx.handler, ctx.knowledge).checks_role
         ):
             return
-        assert ctx.route is not None
         granted = grants_role(ctx.route)
         message = None
         if granted and not looks_administrative(ctx.route):

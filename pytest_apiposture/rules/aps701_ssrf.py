@@ -85,7 +85,7 @@ class ServerSideRequestForgery(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         handler = ctx.handler
-        if handler is None or handler.is_lambda:
+        if handler is None:
             return
         index = ctx.index
         if not may_send(index, handler):
@@ -123,16 +123,16 @@ def may_send(index: SourceIndex, fs: FunctionSource) -> bool:
 def _tainted(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
     """Names the caller's data reaches; a value validated (``allowlisted(url)``) or a URL
     whose host is fixed (``f"{BASE_URL}/items/{name}"``) does not pass it on."""
-    tainted: set[str] = set()
 
-    def cleans(value: ast.expr) -> bool:
+    def cleans(value: ast.expr, tainted: set[str]) -> bool:
+        # judged with the names tainted so far: ``target = f"{url}/status"`` keeps the
+        # caller's host, ``f"{BASE_URL}/items/{name}"`` does not
         parts = _url_parts(value)
         if parts is not None and not _host_controlled(index, fs, value, tainted):
             return True
         return _is_validator_call(index, fs, value)
 
-    tainted.update(tainted_names(fs, set(seeds), cleans))
-    return tainted
+    return tainted_names(fs, set(seeds), cleans)
 
 
 def _follow(callee: FunctionSource, seeds: frozenset[str]) -> bool:
@@ -265,16 +265,21 @@ def _is_validator_call(index: SourceIndex, handler: FunctionSource, value: ast.e
 
 
 def _allowlisted(handler: FunctionSource, tainted: set[str], before: int) -> bool:
-    """An ``if`` before the call that tests the URL (or its parsed host) against fixed values:
-    ``in``/``not in`` a collection, ``==``/``!=`` a string, or ``.startswith(...)``."""
+    """An ``if`` before the call (or on its line: ``if url in ALLOWED: return get(url)``)
+    that tests the URL (or its parsed host) against fixed values: ``in``/``not in`` a
+    collection, ``==``/``!=`` a string, or ``.startswith(...)``; a length or other
+    comparison fixes no host."""
     for node in handler.body_nodes:
-        if not isinstance(node, ast.If) or node.lineno >= before:
+        if not isinstance(node, ast.If) or node.lineno > before:
             continue
         for sub in walk(node.test):
             if isinstance(sub, ast.Compare) and derives(sub.left, tainted):
                 if any(isinstance(op, ast.In | ast.NotIn) for op in sub.ops):
                     return True
-                if any(isinstance(c, ast.Constant) and c.value for c in sub.comparators):
+                if any(isinstance(op, ast.Eq | ast.NotEq) for op in sub.ops) and any(
+                    isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value
+                    for c in sub.comparators
+                ):
                     return True
             if (
                 isinstance(sub, ast.Call)

@@ -198,7 +198,7 @@ def _identity_vars(nodes: Iterable[ast.AST], knowledge: Knowledge) -> set[str]:
         value = node.value.value if isinstance(node.value, ast.Await) else node.value
         if not isinstance(value, ast.Call):
             continue
-        name = PAGINATION_TOKEN.sub("", call_name(value) or "")
+        name = PAGINATION_TOKEN.sub("", call_name(value))
         if not name or not (
             knowledge.credential_re.search(name) or knowledge.looks_like_auth(name)
         ):

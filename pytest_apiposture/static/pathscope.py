@@ -15,7 +15,8 @@ reads the hook's own body for one of two shapes:
 A path test compares the request's path (``request.url.path``, ``request.path``,
 ``scope["path"]``, ``get_route_path(scope)``, a method of one such as ``.rstrip("/")``, a
 local name assigned one) with literals (``==``, ``in``, ``.startswith(...)``), or calls a
-project function whose answer is such a test (``_is_metrics_route(scope)``).
+project function whose answer is such a test (``_is_metrics_route(scope)``, also through
+a module or a class: ``Paths.is_private(request)``).
 ``path_test`` is also what ``guardcode`` reads for the paths a hook lets through.
 """
 
@@ -51,9 +52,9 @@ def scope(
     index: SourceIndex, fs: FunctionSource, refuses: Callable[[ast.AST], bool]
 ) -> PathTest | None:
     """The paths the hook ``fs`` can refuse, when its body limits itself to them."""
-    if fs.is_lambda:
+    if isinstance(fs.node, ast.Lambda):
         return None
-    body = fs.node.body if isinstance(fs.node.body, list) else []
+    body = fs.node.body
     local = _path_locals(fs)
     for stmt in body:
         if isinstance(stmt, ast.If):
@@ -62,7 +63,7 @@ def scope(
                 return found
         if any(isinstance(n, ast.Return | ast.Raise) or refuses(n) for n in walk(stmt)):
             break  # past the first statement that can answer, order no longer says scope
-    return _refusals_under(index, fs, local, refuses)
+    return _refusals_under(index, fs, body, local, refuses)
 
 
 def path_test(
@@ -76,7 +77,7 @@ def path_test(
         return (inner[0], not inner[1]) if inner else None
     if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
         parts = [path_test(index, fs, v, local) for v in node.values]
-        if parts and all(p is not None and p[1] for p in parts):
+        if all(p is not None and p[1] for p in parts):  # two parts at least
             tests = [p[0] for p in parts if p is not None]
             merged = tests[0]
             for test in tests[1:]:
@@ -125,16 +126,18 @@ def _pass_through_unless(
 
 
 def _refusals_under(
-    index: SourceIndex, fs: FunctionSource, local: set[str], refuses: Callable[[ast.AST], bool]
+    index: SourceIndex,
+    fs: FunctionSource,
+    body: list[ast.stmt],
+    local: set[str],
+    refuses: Callable[[ast.AST], bool],
 ) -> PathTest | None:
     """Every refusal sits under an ``if`` with a path test among its ``and`` conjuncts."""
-    found: PathTest | None = None
-    refusals = 0
+    found: PathTest | None = None  # stays None when nothing refuses
 
     def visit(node: ast.AST, scoped: PathTest | None) -> bool:
-        nonlocal found, refusals
+        nonlocal found
         if refuses(node):
-            refusals += 1
             if scoped is None:
                 return False
             found = scoped if found is None else found | scoped
@@ -151,18 +154,15 @@ def _refusals_under(
             return True  # a nested def runs elsewhere
         return all(visit(child, scoped) for child in ast.iter_child_nodes(node))
 
-    body = fs.node.body if isinstance(fs.node.body, list) else []
-    if all(visit(stmt, None) for stmt in body) and refusals:
-        return found
-    return None
+    return found if all(visit(stmt, None) for stmt in body) else None
 
 
 def _helper_test(
     index: SourceIndex, fs: FunctionSource, call: ast.Call
 ) -> tuple[PathTest, bool] | None:
-    """``_is_metrics_route(scope)``: a project function that answers a path test."""
-    name = dotted(call.func)
-    found = index.resolve(fs.module, name) if name and "." not in name else None
+    """``_is_metrics_route(scope)``, ``routes.is_private(request)``: a project function
+    that answers a path test (no name, as for ``make()(scope)``, resolves to nothing)."""
+    found = index.resolve(fs.module, dotted(call.func))
     if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
         return None
     helper = FunctionSource(found.module, found.node, found.name)
@@ -179,7 +179,7 @@ def _path_locals(fs: FunctionSource) -> set[str]:
         known = set()
         for _ in range(2):
             for name, values in fs.assignments.items():
-                if values and all(_is_path(v, known) for v in values):
+                if all(_is_path(v, known) for v in values):  # one value at least
                     known.add(name)
         fs.derived["path_locals"] = known
     return known
@@ -190,7 +190,7 @@ def _is_path(node: ast.AST, local: set[str]) -> bool:
         return node.id in local
     if isinstance(node, ast.Attribute):
         name = dotted(node)
-        return name.endswith(("request.path", ".url.path")) or name in ("url.path", "path_info")
+        return name.endswith(("request.path", ".url.path")) or name == "url.path"
     if isinstance(node, ast.Subscript):
         key = node.slice
         return (

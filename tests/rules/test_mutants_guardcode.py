@@ -17,8 +17,13 @@ PUBLIC_ENDPOINTS = ("home",)
 MARK = ("view", "is_public")
 
 
+LOGIN_REQUIRED = True
+
+
 class config:
     anon = False
+    verbose = False
+    broken = False
 
 
 def public_view():
@@ -112,6 +117,21 @@ def named_callee():
 
 def get_current_user():
     return None
+
+
+def outer_switch():
+    # a switch in code that neither refuses nor hands off is not the guard's condition
+    # (a ValueError is a failure, not a refusal: the code says "raise" but refuses no one)
+    if config.verbose:
+        return page()
+    if config.broken:
+        raise ValueError("misconfigured")
+    return gate()
+
+
+def gate():
+    if LOGIN_REQUIRED and not session.get("user_id"):
+        abort(401)
 """
 
 
@@ -168,3 +188,12 @@ def test_a_call_of_no_name_assigns_no_identity(code: Code) -> None:
     # reading the code does not fail); the same call by its name assigns one
     assert judged(code, handler="unnamed_callee").auth is Auth.NONE
     assert judged(code, handler="named_callee").auth is Auth.AUTHENTICATED
+
+
+def test_a_switch_in_code_that_refuses_no_one_is_no_condition(code: Code) -> None:
+    # ``outer_switch`` returns early under ``config.verbose`` but neither refuses nor hands
+    # off: that setting does not decide who gets in. (The setting ``gate`` refuses under is
+    # not read for the guard's role either: only the guard's own code and chain are.)
+    route = judged(code, guard(code, "outer_switch"), handler="private_view")
+    assert route.auth is Auth.AUTHENTICATED
+    assert "config.verbose" not in route.auth_reason
