@@ -68,22 +68,22 @@ class ExtraFieldsAllowed(Rule):
     )
 
     def applies(self, route: Route) -> bool:
-        return super().applies(route) and route.body_model is not None
+        # the model as the app loaded it keeps undeclared fields (not a source reading: a
+        # subclass may forbid what its base allows, a config may come from a variable)
+        return super().applies(route) and route.body_extra_allowed
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         route = ctx.route
         assert route is not None
         cls = find_class(ctx.index, ctx.handler, route.body_model)
         line = extra_allow_line(ctx.index, cls) if cls is not None else None
-        if line is None and not route.body_extra_allowed:
-            return
-        message = self.message.replace("{model}", route.body_model or "the body model")
+        message = self.message.replace("{model}", str(route.body_model))
         severity: Severity | None = None
         confidence: Confidence | None = None
         if not self._stored(ctx, route):
             message += _NOT_STORED
             severity, confidence = Severity.LOW, Confidence.POSSIBLE
-        if cls is not None and line is not None:
+        if line is not None:  # where the model says so; else at the handler
             yield self.finding(
                 ctx,
                 file=line[0],
