@@ -43,8 +43,11 @@ class ExtraFieldsAllowed(Rule):
     ```
 
     ## Known problems
-    Only the models of routes the app registers are checked; a model used by a route
-    this run does not see is not. The harm is in a write: when the handler is not seen
+    The model as the app loaded it decides, not the source: a subclass that forbids what
+    its base allows is not flagged, and a setting the source does not spell (a config
+    taken from a variable) is reported at the handler. Only the models of routes the app
+    registers are checked; a model used by a route this run does not see is not. The
+    harm is in a write: when the handler is not seen
     copying the body into an object (APS304's bulk writes, three calls deep), because it
     reads only declared fields or forwards the body to another service (a proxy passing
     provider parameters through), the finding is low and says so.
