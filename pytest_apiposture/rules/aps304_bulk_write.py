@@ -111,7 +111,7 @@ class BulkWrite(Rule):
         if not mentions(ctx.index, handler, _SINK_WORDS):
             return  # (cheap: before the body model is looked up)
         seeds = body_params(ctx.index, handler, route)
-        if seeds and not _body_is_open(ctx, handler, route):
+        if seeds and not _body_is_open(ctx, route):
             seeds = set()
         for path, line, detail, chain in bulk_writes(ctx, handler, frozenset(seeds)):
             yield self._found(ctx, path, line, detail, chain)
@@ -210,17 +210,17 @@ def _describe(node: ast.Call | ast.For | ast.AsyncFor) -> str:
     return text if len(text) < 80 else call_name(node) + "(...)"
 
 
-def _body_is_open(ctx: RuleContext, handler: FunctionSource, route: Route) -> bool:
-    """A body model that lets privileged or undeclared fields through (or no model at all)."""
+def _body_is_open(ctx: RuleContext, route: Route) -> bool:
+    """A body model that lets privileged or undeclared fields through (or no model at all).
+    Whether it keeps undeclared fields is the model's own configuration as the app loaded
+    it (``body_extra_allowed``), not a source reading: a subclass may forbid what its base
+    allows."""
     if route.body_model is None or route.body_extra_allowed:
         return True
     authorized = any(g.role is GuardRole.AUTHORIZATION for g in route.guards)
-    if not authorized and any(
+    return not authorized and any(
         privileged_field(ctx.knowledge, route, f.name) for f in route.body_fields
-    ):
-        return True
-    cls = class_of_name(ctx.index, handler.module, route.body_model.rsplit(".", 1)[-1])
-    return cls is not None and extra_allow_line(ctx.index, cls) is not None
+    )
 
 
 def _sinks(
@@ -265,17 +265,18 @@ def _bulk_method_writes(
     """``obj.update(data)`` and kin write attributes in bulk, unless the receiver is a
     plain dict (a template context, a JSON blob: its keys are data, not attributes), an
     ORM session merging an instance (``session.merge(book)``: the object's own state, no
-    mapping of attributes) or the method is project code that copies only some fields
-    (its body decides)."""
+    mapping of attributes) or the method (or the function: ``set_attributes(obj, data)``)
+    is project code that copies only some fields (its body decides)."""
     func = call.func
-    if not isinstance(func, ast.Attribute):
-        return True
-    receiver = func.value
-    if _plain_dict(ctx, fs, receiver):
-        return False
-    if func.attr == "merge" and dotted(receiver).rsplit(".", 1)[-1].endswith("session"):
-        return False
-    own = _project_method(ctx, fs, receiver, func.attr)
+    if isinstance(func, ast.Attribute):
+        receiver = func.value
+        if _plain_dict(ctx, fs, receiver):
+            return False
+        if func.attr == "merge" and dotted(receiver).rsplit(".", 1)[-1].endswith("session"):
+            return False
+        own = _project_method(ctx, fs, receiver, func.attr)
+    else:
+        own = _project_function(ctx, fs, func)
     if own is None:
         return True
     callee = function_source(ctx.index, own[0], own[1])
@@ -309,8 +310,9 @@ def _plain_dict(ctx: RuleContext, fs: FunctionSource, node: ast.expr) -> bool:
         found = field_line(ctx.index, owner, node.attr)
         if found is None:
             return False
-        text = found.module.lines[found.line - 1] if found.line <= len(found.module.lines) else ""
-        return _JSON_COLUMN.search(text.split("=", 1)[-1] if "=" in text else text) is not None
+        # the whole declaration: the column type (``= Column(JSON)``) or the annotation
+        # (``options: dict | None = None``) may say it
+        return _JSON_COLUMN.search(found.module.lines[found.line - 1]) is not None
     return False
 
 
@@ -327,6 +329,16 @@ def _project_method(
         spelled = dotted(receiver)
         cls = class_of_name(ctx.index, fs.module, spelled) if spelled else None
     return method(cls, ctx.index, name) if cls is not None else None
+
+
+def _project_function(
+    ctx: RuleContext, fs: FunctionSource, func: ast.expr
+) -> tuple[ModuleSource, ast.FunctionDef] | None:
+    """The project ``def`` a bare name calls (a library's or an unknown one: None)."""
+    found = ctx.index.resolve(fs.module, dotted(func))  # a Name: call_name matched it
+    if found is not None and isinstance(found.node, ast.FunctionDef):
+        return found.module, found.node
+    return None
 
 
 def _allowlist_copy(fs: FunctionSource, node: ast.expr, tainted: set[str]) -> bool:

@@ -43,8 +43,11 @@ class ExtraFieldsAllowed(Rule):
     ```
 
     ## Known problems
-    Only the models of routes the app registers are checked; a model used by a route
-    this run does not see is not. The harm is in a write: when the handler is not seen
+    The model as the app loaded it decides, not the source: a subclass that forbids what
+    its base allows is not flagged, and a setting the source does not spell (a config
+    taken from a variable) is reported at the handler. Only the models of routes the app
+    registers are checked; a model used by a route this run does not see is not. The
+    harm is in a write: when the handler is not seen
     copying the body into an object (APS304's bulk writes, three calls deep), because it
     reads only declared fields or forwards the body to another service (a proxy passing
     provider parameters through), the finding is low and says so.
@@ -68,22 +71,22 @@ class ExtraFieldsAllowed(Rule):
     )
 
     def applies(self, route: Route) -> bool:
-        return super().applies(route) and route.body_model is not None
+        # the model as the app loaded it keeps undeclared fields (not a source reading: a
+        # subclass may forbid what its base allows, a config may come from a variable)
+        return super().applies(route) and route.body_extra_allowed
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         route = ctx.route
         assert route is not None
         cls = find_class(ctx.index, ctx.handler, route.body_model)
         line = extra_allow_line(ctx.index, cls) if cls is not None else None
-        if line is None and not route.body_extra_allowed:
-            return
-        message = self.message.replace("{model}", route.body_model or "the body model")
+        message = self.message.replace("{model}", str(route.body_model))
         severity: Severity | None = None
         confidence: Confidence | None = None
         if not self._stored(ctx, route):
             message += _NOT_STORED
             severity, confidence = Severity.LOW, Confidence.POSSIBLE
-        if cls is not None and line is not None:
+        if line is not None:  # where the model says so; else at the handler
             yield self.finding(
                 ctx,
                 file=line[0],
