@@ -72,6 +72,7 @@ _RULE_TESTS = (
     "tests/rules/test_mutants_codefacts.py",
     "tests/rules/test_mutants_rules.py",
     "tests/rules/test_mutants_guardcode.py",
+    "tests/rules/test_mutants_rules19c.py",
     # the rules' metadata (CWE, severity, confidence) as docs/codes.md shows it
     "tests/core/test_catalogue.py::test_docs_codes_md_is_generated_from_the_catalogue",
 )
