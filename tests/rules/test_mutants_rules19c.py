@@ -1,5 +1,5 @@
-"""APS306 decisions pinned for issue 19's surviving mutants: fixture lines that must be
-flagged and twins that must not (marks asserted exactly, levels where stated)."""
+"""APS306 and APS401 decisions pinned for issue 19's surviving mutants: fixture lines that
+must be flagged and twins that must not (marks asserted exactly, levels where stated)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from rules_helpers import check_fixture
 FIXTURES = (
     "rx_fa_mut19_config",
     "rx_fl_mut19_config",
+    "rx_fa_mut19_limits",
+    "rx_fl_mut19_limits",
 )
 
 
