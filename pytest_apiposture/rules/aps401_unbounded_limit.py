@@ -76,7 +76,7 @@ class UnboundedLimit(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         handler = ctx.handler
-        if handler is None or handler.is_lambda:
+        if handler is None:
             return
         for name, line in _unbounded(ctx.index, handler, ctx.knowledge.limit_name_re):
             yield self.finding(
@@ -100,7 +100,7 @@ def _unbounded(
                 yield name, arg.lineno
         elif not (
             _declares_bound(arg, default)
-            or _clamped(handler, {name})
+            or _upper_bounded(handler, {name})
             or _clamped_by_helper(index, handler, {name})
         ):
             yield name, arg.lineno
@@ -112,7 +112,7 @@ def _unbounded(
         }
         if not (
             _clamped_inline(handler, call)
-            or _clamped(handler, targets)
+            or _upper_bounded(handler, targets)
             or _clamped_by_helper(index, handler, targets)
         ):
             yield name, call.lineno
@@ -129,14 +129,15 @@ def _clamped_by_helper(index: SourceIndex, handler: FunctionSource, names: set[s
             for p, args in site.bound.items()
             if any(isinstance(a, ast.Name) and a.id in names for a in args)
         }
-        if params and not site.callee.is_lambda and _upper_bounded(site.callee, params):
+        if params and _upper_bounded(site.callee, params):
             return True
     return False
 
 
 def _upper_bounded(fs: FunctionSource, names: set[str]) -> bool:
-    """``min(limit, N)``, or the value compared with anything but 0 or 1 (``limit > 100``,
-    ``0 <= limit <= MAX``): a check of ``page_size < 1`` alone bounds nothing from above."""
+    """In the handler or a helper it hands the value to: ``min(limit, N)``, or the value
+    compared with anything but 0 or 1 (``limit > 100``, ``0 <= limit <= MAX``): a check of
+    ``page_size < 1`` alone bounds nothing from above."""
     for node in fs.body_nodes:
         if (
             isinstance(node, ast.Call)
@@ -167,15 +168,13 @@ def _dependency(
     if depth >= _MAX_FACTORY_DEPTH:
         return None
     if call_name(call) == "Depends":
-        target = call.args[0] if call.args else None
-        target = next((k.value for k in call.keywords if k.arg == "dependency"), target)
-        return _function(index, module, dotted(target) if target is not None else "")
+        return _function(index, module, _depends_on(call))
     factory = _function(index, module, dotted(call.func))
     if factory is None:
         return None
     for ret in factory.returns:
-        if isinstance(ret.value, ast.Call) and call_name(ret.value) == "Depends" and ret.value.args:
-            inner = dotted(ret.value.args[0])
+        if isinstance(ret.value, ast.Call) and call_name(ret.value) == "Depends":
+            inner = _depends_on(ret.value)
             nested = next(
                 (
                     n
@@ -188,6 +187,13 @@ def _dependency(
                 return FunctionSource(factory.module, nested, f"{factory.qualname}.{inner}")
             return _dependency(index, factory.module, ret.value, depth + 1)
     return None
+
+
+def _depends_on(call: ast.Call) -> str:
+    """The dotted name of the dependency of ``Depends(f)`` / ``Depends(dependency=f)``."""
+    target = call.args[0] if call.args else None
+    target = next((k.value for k in call.keywords if k.arg == "dependency"), target)
+    return dotted(target)
 
 
 def _function(index: SourceIndex, module: ModuleSource, name: str) -> FunctionSource | None:
@@ -213,20 +219,22 @@ def _declares_bound(arg: ast.arg, default: ast.expr | None) -> bool:
         for sub in walk(node):
             if isinstance(sub, ast.Call) and any(k.arg in _BOUND_KEYWORDS for k in sub.keywords):
                 return True
-            if isinstance(sub, ast.Call) and call_name(sub) == "conint":
-                return any(k.arg in {"le", "lt"} for k in sub.keywords)
     return False
 
 
 def _query_reads(
     handler: FunctionSource, limit_name: re.Pattern[str]
 ) -> Iterator[tuple[str, ast.Call]]:
-    """``request.args.get("limit", ...)`` / ``request.args["per_page"]`` style reads."""
+    """``request.args.get("limit", ...)`` / ``request.args.get(key="per_page")`` reads."""
     if "args" not in handler.text:
         return
     for call in handler.calls:
-        if call_name(call) == "get" and dotted(call.func).endswith("args.get") and call.args:
-            key = call.args[0]
+        if call_name(call) == "get" and dotted(call.func).endswith("args.get"):
+            key = (
+                call.args[0]
+                if call.args
+                else next((k.value for k in call.keywords if k.arg == "key"), None)
+            )
             if (
                 isinstance(key, ast.Constant)
                 and isinstance(key.value, str)
@@ -244,23 +252,3 @@ def _clamped_inline(handler: FunctionSource, call: ast.Call) -> bool:
         isinstance(n, ast.Call) and call_name(n) == "min" and _contains(n, call)
         for n in handler.calls
     )
-
-
-def _clamped(handler: FunctionSource, names: set[str]) -> bool:
-    """``min(limit, 100)`` anywhere, or an ``if limit > N`` test."""
-    if not names:
-        return False
-    for node in handler.body_nodes:
-        if (
-            isinstance(node, ast.Call)
-            and call_name(node) == "min"
-            and any(isinstance(n, ast.Name) and n.id in names for a in node.args for n in walk(a))
-        ):
-            return True
-        if isinstance(node, ast.Compare) and any(
-            isinstance(op, ast.Gt | ast.GtE | ast.Lt | ast.LtE) for op in node.ops
-        ):
-            sides = [node.left, *node.comparators]
-            if any(isinstance(s, ast.Name) and s.id in names for s in sides):
-                return True
-    return False
