@@ -61,7 +61,10 @@ class ServerSideRequestForgery(Rule):
     (``f"{settings.BASE_URL}/items/{id}"``, a module constant, ``os.environ[...]``)
     followed by a ``/``; whoever sets that configuration is trusted with it. Nor is a
     URL the caller picks by key from a module-level or configured mapping
-    (``httpx.get(KNOWN_VIEWS[view])``).
+    (``httpx.get(KNOWN_VIEWS[view])``), directly or through a project function whose
+    every answer is an item of a list it reads from configuration (``url = await
+    get_connection(url_idx)`` returning ``base_urls[url_idx]``, ``base_urls`` read from
+    the settings, not from its parameters).
 
     ## References
     - OWASP API7:2023 Server Side Request Forgery
@@ -129,7 +132,7 @@ def _tainted(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> s
         parts = _url_parts(value)
         if parts is not None and not _host_controlled(index, fs, value, tainted):
             return True
-        return _is_validator_call(index, fs, value)
+        return _is_validator_call(index, fs, value) or _picks_configured(index, fs, value)
 
     tainted.update(tainted_names(fs, set(seeds), cleans))
     return tainted
@@ -262,6 +265,44 @@ def _is_validator_call(index: SourceIndex, handler: FunctionSource, value: ast.e
         for n in nodes
     )
     return raises and tests
+
+
+def _picks_configured(index: SourceIndex, handler: FunctionSource, value: ast.expr) -> bool:
+    """A call to a project function whose every answer is an item of a list or mapping it
+    reads from configuration, not from its parameters: ``url, key = await
+    get_connection(url_idx)`` with ``return base_urls[url_idx], keys[url_idx]`` and
+    ``base_urls = await Config.get("api_base_urls")``. The caller picks one of the URLs an
+    administrator configured; the index chooses no host."""
+    node = value.value if isinstance(value, ast.Await) else value
+    name = dotted(node.func) if isinstance(node, ast.Call) else ""
+    found = index.resolve(handler.module, name) if name else None
+    if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    func = found.node
+    params = {a.arg for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]}
+    bound: dict[str, list[ast.expr]] = {}
+    for sub in walk(func):
+        if isinstance(sub, ast.Assign):
+            for target in sub.targets:
+                if isinstance(target, ast.Name):
+                    bound.setdefault(target.id, []).append(sub.value)
+    answers = [n.value for n in walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    items = [e for a in answers for e in (a.elts if isinstance(a, ast.Tuple) else [a])]
+
+    def configured(container: ast.expr) -> bool:
+        names = {n.id for n in walk(container) if isinstance(n, ast.Name)}
+        if not names or names & params:
+            return False
+        for local in names & bound.keys():  # a local: read from anything but the parameters
+            if any(
+                {n.id for n in walk(v) if isinstance(n, ast.Name)} & params for v in bound[local]
+            ):
+                return False
+        return True
+
+    return bool(items) and all(
+        isinstance(item, ast.Subscript) and configured(item.value) for item in items
+    )
 
 
 def _allowlisted(handler: FunctionSource, tainted: set[str], before: int) -> bool:

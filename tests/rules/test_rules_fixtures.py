@@ -34,6 +34,8 @@ FIXTURES = {
     "rx_fl_stray": (),
     "rx_fa_access": (),
     "rx_fl_access": (),
+    "rx_fa_unseen": (),
+    "rx_fl_unseen": (),
 }
 
 
