@@ -72,6 +72,37 @@ def _transforms(value: ast.expr, name: str) -> bool:
     )
 
 
+# factories of objects whose ``update`` feeds bytes in: cipher and padding contexts of the
+# ``cryptography`` package, hash objects
+_STREAM_FACTORIES = frozenset({"encryptor", "decryptor", "padder", "unpadder", "hasher"})
+_STREAM_MODULES = ("hashlib.", "hmac.")
+
+
+def is_accumulator(fs: FunctionSource, node: ast.expr) -> bool:
+    """A name the function only ever binds to a set (``set()``, ``{a, b}``,
+    ``set.union(...)``) or to a cipher, padding or hash context (``cipher.encryptor()``,
+    ``hashlib.sha256()``): its ``update`` adds members or feeds bytes, it writes no
+    attribute of a record (``ids.update(model.get("filter_ids", []))``,
+    ``encryptor.update(plaintext)``)."""
+    values = fs.assignments.get(node.id) if isinstance(node, ast.Name) else None
+    return bool(values) and all(_accumulates(v) for v in values or ())
+
+
+def _accumulates(value: ast.expr) -> bool:
+    if isinstance(value, ast.Set | ast.SetComp):
+        return True
+    if isinstance(value, ast.IfExp):
+        return _accumulates(value.body) and _accumulates(value.orelse)
+    if not isinstance(value, ast.Call):
+        return False
+    name = dotted(value.func)
+    return (
+        name in ("set", "frozenset")
+        or name.startswith(("set.", *_STREAM_MODULES))
+        or call_name(value) in _STREAM_FACTORIES
+    )
+
+
 def spread_names(fs: FunctionSource) -> frozenset[str]:
     """Names the function spreads into a call as ``**name``."""
     known: frozenset[str] | None = fs.derived.get("spread_names")

@@ -19,7 +19,7 @@ from ._dataflow import (
     reads_request,
     tainted_names,
 )
-from ._mappings import is_data_mapping
+from ._mappings import is_accumulator, is_data_mapping
 from ._models import (
     ClassRef,
     attributes,
@@ -81,7 +81,11 @@ class BulkWrite(Rule):
     (``update({"pinned": value})``) writes only those fields and is not reported; nor is
     data loaded through a marshmallow schema (``item = schema.load(request.json)``),
     which keeps only the fields the schema declares, so a schema with
-    ``unknown = INCLUDE`` is missed.
+    ``unknown = INCLUDE`` is missed. A model built from the data is a write when it is a
+    table (ORM) or declares a privileged field; a plain model with ``extra="allow"``
+    validates a payload (one forwarded to another service) and is not, until it is
+    stored. ``update`` on a set (``ids.update(...)``) or on a
+    cipher, padding or hash context (``encryptor.update(data)``) writes no record.
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -265,13 +269,13 @@ def _bulk_method_writes(
     """``obj.update(data)`` and kin write attributes in bulk, unless the receiver is a
     plain dict (a template context, a JSON blob: its keys are data, not attributes), an
     ORM session merging an instance (``session.merge(book)``: the object's own state, no
-    mapping of attributes) or the method is project code that copies only some fields
-    (its body decides)."""
+    mapping of attributes), a set or a cipher or hash context (``_mappings.is_accumulator``)
+    or the method is project code that copies only some fields (its body decides)."""
     func = call.func
     if not isinstance(func, ast.Attribute):
         return True
     receiver = func.value
-    if _plain_dict(ctx, fs, receiver):
+    if _plain_dict(ctx, fs, receiver) or is_accumulator(fs, receiver):
         return False
     if func.attr == "merge" and dotted(receiver).rsplit(".", 1)[-1].endswith("session"):
         return False
@@ -371,8 +375,10 @@ def _writes_model(ctx: RuleContext, handler: FunctionSource, call: ast.Call) -> 
         return True
     if any(b.rsplit(".", 1)[-1] == "TypedDict" for b in base_names(ctx.index, cls)):
         return False  # a TypedDict builds a plain dict: data, not an object
-    if is_orm_class(ctx.index, cls) or extra_allow_line(ctx.index, cls) is not None:
+    if is_orm_class(ctx.index, cls):
         return True
+    # a model that lets extra fields through but is no table validates a payload (one to
+    # forward upstream): storing it is a write of its own, reported there
     route = ctx.route
     return any(
         privileged_field(ctx.knowledge, route, a.name)
