@@ -101,7 +101,7 @@ class ObjectLevelAuthorization(Rule):
     def applies(self, route: Route) -> bool:
         if not super().applies(route) or route.auth not in (Auth.AUTHENTICATED, Auth.OPTIONAL):
             return False
-        if any(g.role is GuardRole.AUTHORIZATION and _admin_only(g) for g in route.guards):
+        if any(g.role is GuardRole.AUTHORIZATION and admin_only(g) for g in route.guards):
             return False
         if looks_administrative(route):
             return False  # admin routes reach every object by design; APS501 judges them
@@ -240,7 +240,7 @@ def _access_in(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) ->
     return None
 
 
-def _admin_only(guard: Guard) -> bool:
+def admin_only(guard: Guard) -> bool:
     """The guard admits administrators only: its name, scopes or (a callable instance such
     as ``RoleChecker([ADMIN])``) its attributes say so."""
     texts = [guard.name, *guard.scopes]
