@@ -257,6 +257,7 @@ DENY_EXCEPTION_WORDS: tuple[str, ...] = (
     r"unauthori[sz]ed", r"forbidden", r"notauthenticated", r"permissiondenied",
     r"authenticationfailed", r"autherror", r"authenticationerror", r"unauthenticated",
     r"accessdenied", r"notauthorized", r"invalidtoken", r"invalidcredentials",
+    r"(?:credentials?|token)notvalid",  # ZenML's CredentialsNotValid, a TokenNotValid
 )  # fmt: skip
 
 # Names of settings that hold a secret key (APS804): a name *ending* in one of these.
