@@ -344,9 +344,20 @@ def _allowlist_copy(fs: FunctionSource, node: ast.expr, tainted: set[str]) -> bo
 
 
 def _names_its_fields(node: ast.expr) -> bool:
-    """``{"pinned": value}``: a mapping whose keys the code spells writes only those
-    (a ``**spread`` entry has the key None)."""
-    return isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys)
+    """``{"pinned": value}``, ``{User.masterpass_check: value}``: a mapping whose keys the
+    code spells (strings, or a model's column attributes) writes only those (a
+    ``**spread`` entry has the key None)."""
+    return isinstance(node, ast.Dict) and all(
+        isinstance(k, ast.Constant) or (isinstance(k, ast.Attribute) and _spelled(k))
+        for k in node.keys
+    )
+
+
+def _spelled(node: ast.expr) -> bool:
+    """``User.masterpass_check``: a chain of names starting with a class's (capitalised)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id[:1].isupper()
 
 
 def _schema_loaded(handler: FunctionSource) -> set[str]:
