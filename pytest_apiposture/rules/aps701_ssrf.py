@@ -12,7 +12,7 @@ from ..static.guardcode import dependency_params
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
 from ._calls import Hit, mentions, reach
-from ._dataflow import derives, reads_request, request_params, tainted_names
+from ._dataflow import derives, function_source, reads_request, request_params, tainted_names
 from ._http import CLIENT_MODULES, HTTP_VERBS
 from .aps101_bola import admin_only
 from .base import Rule, RuleContext
@@ -219,7 +219,9 @@ def _host_controlled(
             prefix += str(part.value)
         elif derives(part, tainted):
             return not _HOST_DONE.match(prefix)
-        elif number == 0 and _server_chosen(index, fs, part):
+        elif number == 0 and (
+            _server_chosen(index, fs, part) or _configured_local(index, fs, part)
+        ):
             prefix += "configured://host"  # its host is the configuration's
         else:
             prefix += "x"
@@ -280,38 +282,46 @@ def _picks_configured(index: SourceIndex, handler: FunctionSource, value: ast.ex
     """A call to a project function whose every answer is an item of a list or mapping it
     reads from configuration, not from its parameters: ``url, key = await
     get_connection(url_idx)`` with ``return base_urls[url_idx], keys[url_idx]`` and
-    ``base_urls = await Config.get("api_base_urls")``. The caller picks one of the URLs an
-    administrator configured; the index chooses no host."""
+    ``base_urls = await Config.get("api_base_urls")`` (or locals bound to such items,
+    ``configs.get(str(idx), {})`` too). The caller picks one of the URLs an administrator
+    configured; the index chooses no host."""
     node = value.value if isinstance(value, ast.Await) else value
     name = dotted(node.func) if isinstance(node, ast.Call) else ""
     found = index.resolve(handler.module, name) if name else None
     if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
         return False
-    func = found.node
-    params = {a.arg for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]}
-    bound: dict[str, list[ast.expr]] = {}
-    for sub in walk(func):
-        if isinstance(sub, ast.Assign):
-            for target in sub.targets:
-                if isinstance(target, ast.Name):
-                    bound.setdefault(target.id, []).append(sub.value)
-    answers = [n.value for n in walk(func) if isinstance(n, ast.Return) and n.value is not None]
-    items = [e for a in answers for e in (a.elts if isinstance(a, ast.Tuple) else [a])]
+    callee = function_source(index, found.module, found.node)
+    params = set(callee.params)
+    bound = callee.assignments
+
+    def reads(node: ast.expr) -> set[str]:
+        return {n.id for n in walk(node) if isinstance(n, ast.Name)}
 
     def configured(container: ast.expr) -> bool:
-        names = {n.id for n in walk(container) if isinstance(n, ast.Name)}
+        names = reads(container)
         if not names or names & params:
             return False
-        for local in names & bound.keys():  # a local: read from anything but the parameters
-            if any(
-                {n.id for n in walk(v) if isinstance(n, ast.Name)} & params for v in bound[local]
-            ):
-                return False
-        return True
+        # a local: read from anything but the parameters
+        return not any(reads(v) & params for local in names & bound.keys() for v in bound[local])
 
-    return bool(items) and all(
-        isinstance(item, ast.Subscript) and configured(item.value) for item in items
-    )
+    def picked(item: ast.expr, depth: int = 0) -> bool:
+        if isinstance(item, ast.Subscript):
+            return configured(item.value)
+        if isinstance(item, ast.Call) and isinstance(item.func, ast.Attribute):
+            return item.func.attr == "get" and configured(item.func.value)
+        if isinstance(item, ast.Name) and item.id in bound and depth < 2:
+            return all(picked(v, depth + 1) for v in bound[item.id])
+        return False
+
+    answers = [n.value for n in callee.returns if n.value is not None]
+    items = [e for a in answers for e in (a.elts if isinstance(a, ast.Tuple) else [a])]
+    return bool(items) and all(picked(item) for item in items)
+
+
+def _configured_local(index: SourceIndex, fs: FunctionSource, node: ast.expr) -> bool:
+    """A local only ever bound from such a call (``url, key = await get_connection(i)``)."""
+    values = fs.assignments.get(node.id) if isinstance(node, ast.Name) else None
+    return bool(values) and all(_picks_configured(index, fs, v) for v in values or ())
 
 
 def _allowlisted(handler: FunctionSource, tainted: set[str], before: int) -> bool:
