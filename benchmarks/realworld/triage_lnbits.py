@@ -64,6 +64,16 @@ VERDICTS = (
     ),
     Verdict(
         "APS201",
+        r"^lnbits  GET /api/v1/auth/\{provider\}/token",
+        False,
+        "the SSO provider's OAuth callback ('Handle OAuth callback'): verify_and_process "
+        "checks the provider's answer (state, code exchange) and logs the user in; "
+        "anonymous by protocol (static run of issue 15c; the probe run refuted it)",
+        "an OAuth callback whose last segment is 'token' on a GET: the token segment counts "
+        "for POSTs only, and no protocol segment (oauth, sso) is in the path",
+    ),
+    Verdict(
+        "APS201",
         r"^lnbits  PUT /api/v1/auth/reset",
         False,
         "password reset authenticated by the reset key: decrypt_internal_message of an "

@@ -103,6 +103,19 @@ VERDICTS = (
     ),
     Verdict(
         "APS304",
+        r"^openwebui  POST /api/v1/tasks/\S+  \S*src/open_webui/functions\.py",
+        False,
+        "get_function_module_by_id: `valves = await Functions.get_function_valves_by_id("
+        "pipe_id)` loads the function's stored valves from the database and builds "
+        "Valves(**{k: v for k, v in valves.items() if v is not None}) from them; the "
+        "request only names the model (pipe_id), its data never reaches the valves "
+        "(issue 15c run: this sink came to light once the forwarded chat form was no "
+        "longer reported first)",
+        "a value fetched by a request-derived id is stored data, but the taint follows "
+        "the id into what it fetched (known, not fixed: issue 17's helper search)",
+    ),
+    Verdict(
+        "APS304",
         r"^openwebui  ",
         False,
         "the chat/embedding/completion routes build the upstream request "

@@ -48,6 +48,19 @@ VERDICTS = (
         "RFC 8628 device authorization: anonymous by design (see APS201)",
         "public by purpose; the probe treats every route not declared public as protected",
     ),
+    # static run of issue 15c (a probe run refutes them: 401 without a valid token)
+    Verdict(
+        "APS201",
+        r"^zenml  GET /api/v1/(artifact_versions/\{artifact_version_id\}/data|"
+        r"pipeline_snapshots/\{snapshot_id\}/code)",
+        False,
+        "a signed download link: the handler first calls verify_download_token(token, "
+        "download_type, resource_id), which jwt.decodes the query token with the server's "
+        "key and raises CredentialsNotValid unless it was issued for this resource "
+        "(by the authenticated .../download-token route)",
+        "the refusal is an exception named CredentialsNotValid, which the deny-exception "
+        "words did not match",
+    ),
     Verdict(
         "APS201",
         r"^zenml  GET /api/v1/info",

@@ -2,7 +2,8 @@
 and no lookup of an object by id (APS101).
 
 A name the function only ever binds to a dict (a literal, ``dict(...)``, a copy, parsed
-JSON, a pydantic dump), a parameter annotated as a dict (also when rebound to a call
+JSON, a pydantic dump) or rebinds to JSON parsed from itself (``old = json.loads(old)``),
+an attribute of ``self`` its class binds only to dicts (``self.env = dict()``), a parameter annotated as a dict (also when rebound to a call
 that is handed it: ``data = setup(data=data)``), a name it spreads into a call as
 ``**name`` (only a mapping can be spread), an element of such a mapping (nested JSON)
 and an HTTP header mapping (``response.headers``, ``custom_headers``): their keys are
@@ -35,6 +36,8 @@ def is_data_mapping(fs: FunctionSource, node: ast.expr) -> bool:
         return True
     if isinstance(node, ast.Subscript):  # ``data["metadata"]``: an element of a JSON mapping
         return is_data_mapping(fs, node.value)
+    if isinstance(node, ast.Attribute):
+        return _dict_attribute(fs, node)
     if not isinstance(node, ast.Name):
         return False
     if node.id in spread_names(fs):
@@ -46,6 +49,37 @@ def is_data_mapping(fs: FunctionSource, node: ast.expr) -> bool:
         # a dict parameter stays one through ``data = setup(data=data, ...)``: a call
         # handed the mapping itself returns it transformed
         return all(dict_value(v) or _transforms(v, node.id) for v in values)
+    if any(dict_value(v) and _transforms(v, node.id) for v in values):
+        return True  # ``old = json.loads(old)``: parsed from its own text, then merged
+    return bool(values) and all(dict_value(v) for v in values)
+
+
+def _dict_attribute(fs: FunctionSource, node: ast.Attribute) -> bool:
+    """``self.env`` in a method of a class that binds ``self.env`` only to dicts
+    (``self.env = dict()`` in ``__init__``): an attribute holding a plain mapping."""
+    owner = node.value
+    if not (isinstance(owner, ast.Name) and owner.id == "self"):
+        return False
+    cls = next(
+        (
+            c
+            for c in fs.module.tree.body
+            if isinstance(c, ast.ClassDef) and any(n is fs.node for n in c.body)
+        ),
+        None,
+    )
+    if cls is None:
+        return False
+    values = [
+        sub.value
+        for sub in ast.walk(cls)
+        if isinstance(sub, ast.Assign)
+        for target in sub.targets
+        if isinstance(target, ast.Attribute)
+        and target.attr == node.attr
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+    ]
     return bool(values) and all(dict_value(v) for v in values)
 
 
@@ -69,6 +103,37 @@ def _transforms(value: ast.expr, name: str) -> bool:
     return isinstance(value, ast.Call) and any(
         isinstance(a, ast.Name) and a.id == name
         for a in (*value.args, *(k.value for k in value.keywords))
+    )
+
+
+# factories of objects whose ``update`` feeds bytes in: cipher and padding contexts of the
+# ``cryptography`` package, hash objects
+_STREAM_FACTORIES = frozenset({"encryptor", "decryptor", "padder", "unpadder", "hasher"})
+_STREAM_MODULES = ("hashlib.", "hmac.")
+
+
+def is_accumulator(fs: FunctionSource, node: ast.expr) -> bool:
+    """A name the function only ever binds to a set (``set()``, ``{a, b}``,
+    ``set.union(...)``) or to a cipher, padding or hash context (``cipher.encryptor()``,
+    ``hashlib.sha256()``): its ``update`` adds members or feeds bytes, it writes no
+    attribute of a record (``ids.update(model.get("filter_ids", []))``,
+    ``encryptor.update(plaintext)``)."""
+    values = fs.assignments.get(node.id) if isinstance(node, ast.Name) else None
+    return bool(values) and all(_accumulates(v) for v in values or ())
+
+
+def _accumulates(value: ast.expr) -> bool:
+    if isinstance(value, ast.Set | ast.SetComp):
+        return True
+    if isinstance(value, ast.IfExp):
+        return _accumulates(value.body) and _accumulates(value.orelse)
+    if not isinstance(value, ast.Call):
+        return False
+    name = dotted(value.func)
+    return (
+        name in ("set", "frozenset")
+        or name.startswith(("set.", *_STREAM_MODULES))
+        or call_name(value) in _STREAM_FACTORIES
     )
 
 

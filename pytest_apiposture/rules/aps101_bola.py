@@ -11,6 +11,7 @@ from ..model import Auth, Confidence, Finding, Guard, GuardRole, Kind, Route, Se
 from ..static.guardcode import code_facts
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, unparse, walk
+from ._access import permission_checked, sql_owner_bound
 from ._calls import MAX_DEPTH, Hit, project_calls, reach
 from ._dataflow import IDENTITY_NAMES, derives, identity_names, is_identity, tainted_names
 from ._http import is_http_call
@@ -66,7 +67,12 @@ class ObjectLevelAuthorization(Rule):
     for a lookup by the id (``load_invoice(invoice_id)`` doing ``db.get(...)``) and for
     an ownership check (a helper that receives the caller, or reads ``current_user``,
     and compares it with the object); a check in a helper counts whether or not it
-    refuses, the handler may refuse on its answer. Routes behind an
+    refuses, the handler may refuse on its answer. A permission call on the object and
+    an action (``verify_permission_for_model(run, action=Action.READ)``, in the handler
+    or a function the id reaches) is the object-level check too, and so is an SQL query
+    with a ``WHERE`` clause that takes the caller as a bound value; a permission call
+    without an action, or on a type rather than the object, is not.
+    Routes behind an
     authorization guard (admin) are not reported. An HTTP call by the id
     (``requests.get(f"https://cdn.example.com/{slug}")``; a client made from
     ``requests``, ``httpx``, ``aiohttp`` or ``urllib3``; ``urlopen``) fetches from
@@ -95,7 +101,7 @@ class ObjectLevelAuthorization(Rule):
     def applies(self, route: Route) -> bool:
         if not super().applies(route) or route.auth not in (Auth.AUTHENTICATED, Auth.OPTIONAL):
             return False
-        if any(g.role is GuardRole.AUTHORIZATION and _admin_only(g) for g in route.guards):
+        if any(g.role is GuardRole.AUTHORIZATION and admin_only(g) for g in route.guards):
             return False
         if looks_administrative(route):
             return False  # admin routes reach every object by design; APS501 judges them
@@ -118,6 +124,8 @@ class ObjectLevelAuthorization(Rule):
             return
         checked: set[str] | None = None
         for param in params:
+            if permission_checked(index, handler, param):
+                continue  # a permission call on the object and an action decides
             access = _first_access(handler, param, identities)
             where = ""
             if access is None:
@@ -232,7 +240,7 @@ def _access_in(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) ->
     return None
 
 
-def _admin_only(guard: Guard) -> bool:
+def admin_only(guard: Guard) -> bool:
     """The guard admits administrators only: its name, scopes or (a callable instance such
     as ``RoleChecker([ADMIN])``) its attributes say so."""
     texts = [guard.name, *guard.scopes]
@@ -339,6 +347,8 @@ def _owner_checked(handler: FunctionSource, identities: set[str]) -> bool:
             arguments = [*call.args, *(k.value for k in call.keywords)]
             if len(arguments) >= 2 and any(is_identity(a, identities) for a in arguments):
                 return True
+    if sql_owner_bound(handler, identities):
+        return True  # ``WHERE ... user_id = :uid`` with the caller bound to it
     for keyword in handler.of(ast.keyword):
         if (
             keyword.arg is not None

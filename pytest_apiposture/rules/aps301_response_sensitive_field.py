@@ -69,7 +69,10 @@ class ResponseSensitiveField(Rule):
     its caller, or of a handler that takes that token as a parameter (the caller sent it:
     ``connection_test_token`` in, ``token`` back) are expected and not reported; so are
     an ``api_key`` / ``client_secret`` returned by a POST whose last path segment issues
-    one (``/key/generate``, ``/connect/exchange``, ``POST /api-keys``), and a field whose
+    one (``/key/generate``, ``/connect/exchange``, ``POST /api-keys``), a field the
+    route is named after (``GET /auths/api_key`` answering ``api_key``, ``PUT
+    /webhooks/{id}/secret`` answering ``secret``: the route shows or rotates that
+    credential, to whom is the guard's business), and a field whose
     ``field_validator``/``field_serializer`` only ever returns it redacted
     (``return redact(v)``, ``"***"``). A secret is text: a field declared as a number,
     flag, date or nested model (``api_keys: list[KeyUsageRow]``, ``total_api_keys:
@@ -116,6 +119,7 @@ class ResponseSensitiveField(Rule):
                 and (issues_tokens or any(p.endswith(f.name) for p in presented))
             )
             and not (issues_keys and _ISSUED_KEY_FIELD.match(f.name))
+            and not _named_for(route.path, f.name)
         ]
         if not sensitive:
             return
@@ -142,6 +146,14 @@ class ResponseSensitiveField(Rule):
 def _issuing_path(path: str) -> bool:
     statics = [s for s in path.strip("/").split("/") if s and not s.startswith("{")]
     return bool(statics) and _ISSUING_SEGMENT.search(statics[-1]) is not None
+
+
+def _named_for(path: str, name: str) -> bool:
+    """The path's last static segment is the field (``GET /auths/api_key`` answering
+    ``api_key``, ``PUT /webhooks/{id}/secret`` answering ``secret``): showing or rotating
+    that credential is what the route is for."""
+    statics = [s for s in path.strip("/").split("/") if s and not s.startswith("{")]
+    return bool(statics) and statics[-1].lower().replace("-", "_") == name.lower()
 
 
 def _holds_text(name: str, type_display: str) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
-from ..static.source import FunctionSource, ModuleSource
+from ..static.source import FunctionSource
 from ..static.syntax import call_name, dotted, unparse, walk
 from ._calls import MAX_DEPTH, Hit, bind, mentions, project_calls, reach
 from ._dataflow import (
@@ -19,17 +19,16 @@ from ._dataflow import (
     reads_request,
     tainted_names,
 )
-from ._mappings import is_data_mapping
+from ._mappings import is_accumulator, is_data_mapping
 from ._models import (
     ClassRef,
     attributes,
     base_names,
     class_of_name,
-    extra_allow_line,
     field_line,
     is_orm_class,
-    method,
 )
+from ._project import project_function, project_method
 from .aps303_privileged_body_field import privileged_field
 from .base import Rule, RuleContext
 
@@ -81,7 +80,11 @@ class BulkWrite(Rule):
     (``update({"pinned": value})``) writes only those fields and is not reported; nor is
     data loaded through a marshmallow schema (``item = schema.load(request.json)``),
     which keeps only the fields the schema declares, so a schema with
-    ``unknown = INCLUDE`` is missed.
+    ``unknown = INCLUDE`` is missed. A model built from the data is a write when it is a
+    table (ORM) or declares a privileged field; a plain model with ``extra="allow"``
+    validates a payload (one forwarded to another service) and is not, until it is
+    stored. ``update`` on a set (``ids.update(...)``) or on a
+    cipher, padding or hash context (``encryptor.update(data)``) writes no record.
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -265,18 +268,19 @@ def _bulk_method_writes(
     """``obj.update(data)`` and kin write attributes in bulk, unless the receiver is a
     plain dict (a template context, a JSON blob: its keys are data, not attributes), an
     ORM session merging an instance (``session.merge(book)``: the object's own state, no
-    mapping of attributes) or the method (or the function: ``set_attributes(obj, data)``)
-    is project code that copies only some fields (its body decides)."""
+    mapping of attributes), a set or a cipher or hash context (``_mappings.is_accumulator``)
+    or the method (or the function: ``set_attributes(obj, data)``) is project code that
+    copies only some fields (its body decides)."""
     func = call.func
     if isinstance(func, ast.Attribute):
         receiver = func.value
-        if _plain_dict(ctx, fs, receiver):
+        if _plain_dict(ctx, fs, receiver) or is_accumulator(fs, receiver):
             return False
         if func.attr == "merge" and dotted(receiver).rsplit(".", 1)[-1].endswith("session"):
             return False
-        own = _project_method(ctx, fs, receiver, func.attr)
+        own = project_method(ctx.index, fs, receiver, func.attr)
     else:
-        own = _project_function(ctx, fs, func)
+        own = project_function(ctx.index, fs, func)
     if own is None:
         return True
     callee = function_source(ctx.index, own[0], own[1])
@@ -319,28 +323,6 @@ def _plain_dict(ctx: RuleContext, fs: FunctionSource, node: ast.expr) -> bool:
 _JSON_COLUMN = re.compile(r"\b(?:JSON|JSONB|JSONField|PickleType|dict|Dict|MutableDict)\b")
 
 
-def _project_method(
-    ctx: RuleContext, fs: FunctionSource, receiver: ast.expr, name: str
-) -> tuple[ModuleSource, ast.FunctionDef] | None:
-    """The project ``def`` that ``receiver.name(...)`` runs, when the receiver's class
-    (an instance's, or the class named) is project code."""
-    cls = class_of(ctx.index, fs, receiver)
-    if cls is None:
-        spelled = dotted(receiver)
-        cls = class_of_name(ctx.index, fs.module, spelled) if spelled else None
-    return method(cls, ctx.index, name) if cls is not None else None
-
-
-def _project_function(
-    ctx: RuleContext, fs: FunctionSource, func: ast.expr
-) -> tuple[ModuleSource, ast.FunctionDef] | None:
-    """The project ``def`` a bare name calls (a library's or an unknown one: None)."""
-    found = ctx.index.resolve(fs.module, dotted(func))  # a Name: call_name matched it
-    if found is not None and isinstance(found.node, ast.FunctionDef):
-        return found.module, found.node
-    return None
-
-
 def _allowlist_copy(fs: FunctionSource, node: ast.expr, tainted: set[str]) -> bool:
     """``{k: data[k] for k in ALLOWED if k in data}`` (or a name only ever bound to one):
     the keys come from a collection the request does not choose."""
@@ -352,9 +334,20 @@ def _allowlist_copy(fs: FunctionSource, node: ast.expr, tainted: set[str]) -> bo
 
 
 def _names_its_fields(node: ast.expr) -> bool:
-    """``{"pinned": value}``: a mapping whose keys the code spells writes only those
-    (a ``**spread`` entry has the key None)."""
-    return isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) for k in node.keys)
+    """``{"pinned": value}``, ``{User.masterpass_check: value}``: a mapping whose keys the
+    code spells (strings, or a model's column attributes) writes only those (a
+    ``**spread`` entry has the key None)."""
+    return isinstance(node, ast.Dict) and all(
+        isinstance(k, ast.Constant) or (isinstance(k, ast.Attribute) and _spelled(k))
+        for k in node.keys
+    )
+
+
+def _spelled(node: ast.expr) -> bool:
+    """``User.masterpass_check``: a chain of names starting with a class's (capitalised)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id[:1].isupper()
 
 
 def _schema_loaded(handler: FunctionSource) -> set[str]:
@@ -383,8 +376,10 @@ def _writes_model(ctx: RuleContext, handler: FunctionSource, call: ast.Call) -> 
         return True
     if any(b.rsplit(".", 1)[-1] == "TypedDict" for b in base_names(ctx.index, cls)):
         return False  # a TypedDict builds a plain dict: data, not an object
-    if is_orm_class(ctx.index, cls) or extra_allow_line(ctx.index, cls) is not None:
+    if is_orm_class(ctx.index, cls):
         return True
+    # a model that lets extra fields through but is no table validates a payload (one to
+    # forward upstream): storing it is a write of its own, reported there
     route = ctx.route
     return any(
         privileged_field(ctx.knowledge, route, a.name)

@@ -20,6 +20,12 @@ _ENVIRON = frozenset({"os.environ", "environ"})
 _MENTIONS_CONFIG = re.compile(r"config|environ|setting|getenv|secret", re.IGNORECASE)
 _CONFIG_BYTES = re.compile(rb"config|environ|setting|getenv|secret")
 _DUMPS = frozenset({"dict", "model_dump", "copy", "items", "to_dict"})
+# a yes/no setting whose name holds a secret's word: ``enable_signup_password_confirmation``,
+# ``is_api_key_required``, ``password_reset_enabled`` say whether, not what
+_FLAG_NAME = re.compile(
+    r"^(?:enable|disable|is|has|allow|require|show|use|can)_|_(?:enabled|disabled|required|allowed)$",
+    re.IGNORECASE,
+)
 
 
 class ConfigExposure(Rule):
@@ -53,7 +59,9 @@ class ConfigExposure(Rule):
     Only mappings the handler returns directly, through a local variable or nested in a
     returned dict or list (``{"environment": dict(os.environ)}``) are seen; not one a
     helper builds.
-    A settings class is recognised by ``BaseSettings`` in its bases.
+    A settings class is recognised by ``BaseSettings`` in its bases. A key that names a
+    yes/no setting (``enable_signup_password_confirmation``, ``password_reset_enabled``)
+    is not a secret, whatever word it holds.
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -142,6 +150,7 @@ def _dict_literal(
             isinstance(key, ast.Constant)
             and isinstance(key.value, str)
             and ctx.knowledge.is_sensitive_field(key.value)
+            and not _FLAG_NAME.search(key.value)
             and _reads_config(ctx, handler, value)
         ):
             return f"the secret setting `{key.value}`"

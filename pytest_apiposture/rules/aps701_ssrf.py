@@ -7,17 +7,19 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import partial
 
-from ..model import Confidence, Finding, Kind, Severity
+from ..model import Confidence, Finding, GuardRole, Kind, Severity
 from ..static.guardcode import dependency_params
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
 from ._calls import Hit, mentions, reach
-from ._dataflow import derives, reads_request, request_params, tainted_names
+from ._dataflow import derives, function_source, reads_request, request_params, tainted_names
 from ._http import CLIENT_MODULES, HTTP_VERBS
+from .aps101_bola import admin_only
 from .base import Rule, RuleContext
 
 _CLIENT_FACTORIES = re.compile(r"(?:Session|Client|AsyncClient|ClientSession|PoolManager)$")
 _CLIENT_WORDS = (*CLIENT_MODULES, "urlopen", "Request(")
+_ADMIN_NOTE = "; only administrators reach this route"
 _HOST_DONE = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]+/", re.IGNORECASE)
 
 
@@ -61,7 +63,13 @@ class ServerSideRequestForgery(Rule):
     (``f"{settings.BASE_URL}/items/{id}"``, a module constant, ``os.environ[...]``)
     followed by a ``/``; whoever sets that configuration is trusted with it. Nor is a
     URL the caller picks by key from a module-level or configured mapping
-    (``httpx.get(KNOWN_VIEWS[view])``).
+    (``httpx.get(KNOWN_VIEWS[view])``), directly or through a project function whose
+    every answer is an item of a list it reads from configuration (``url = await
+    get_connection(url_idx)`` returning ``base_urls[url_idx]``, ``base_urls`` read from
+    the settings, not from its parameters). Behind a guard that admits administrators
+    only, the finding is medium, not high: whoever configures the server chooses its
+    URLs, but a fetch of any URL still reaches internal services and cloud metadata
+    from an administrator's stolen session.
 
     ## References
     - OWASP API7:2023 Server Side Request Forgery
@@ -102,6 +110,10 @@ class ServerSideRequestForgery(Rule):
             carries=_host_controlled,
         )
         if hit is not None:
+            route = ctx.route
+            admin = route is not None and any(
+                g.role is GuardRole.AUTHORIZATION and admin_only(g) for g in route.guards
+            )
             finding = self.at_handler(
                 ctx,
                 message=self.message.replace("{arg}", hit.detail)
@@ -109,7 +121,9 @@ class ServerSideRequestForgery(Rule):
                     f" (line {hit.line})"
                     if not hit.via
                     else f"{hit.chain()} ({index.display(hit.path)}:{hit.line})"
-                ),
+                )
+                + (_ADMIN_NOTE if admin else ""),
+                severity=Severity.MEDIUM if admin else self.severity,
             )
             if finding is not None:
                 yield finding
@@ -130,7 +144,7 @@ def _tainted(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> s
         parts = _url_parts(value)
         if parts is not None and not _host_controlled(index, fs, value, tainted):
             return True
-        return _is_validator_call(index, fs, value)
+        return _is_validator_call(index, fs, value) or _picks_configured(index, fs, value)
 
     return tainted_names(fs, set(seeds), cleans)
 
@@ -207,7 +221,9 @@ def _host_controlled(
             prefix += str(part.value)
         elif derives(part, tainted):
             return not _HOST_DONE.match(prefix)
-        elif number == 0 and _server_chosen(index, fs, part):
+        elif number == 0 and (
+            _server_chosen(index, fs, part) or _configured_local(index, fs, part)
+        ):
             prefix += "configured://host"  # its host is the configuration's
         else:
             prefix += "x"
@@ -262,6 +278,52 @@ def _is_validator_call(index: SourceIndex, handler: FunctionSource, value: ast.e
         for n in nodes
     )
     return raises and tests
+
+
+def _picks_configured(index: SourceIndex, handler: FunctionSource, value: ast.expr) -> bool:
+    """A call to a project function whose every answer is an item of a list or mapping it
+    reads from configuration, not from its parameters: ``url, key = await
+    get_connection(url_idx)`` with ``return base_urls[url_idx], keys[url_idx]`` and
+    ``base_urls = await Config.get("api_base_urls")`` (or locals bound to such items,
+    ``configs.get(str(idx), {})`` too). The caller picks one of the URLs an administrator
+    configured; the index chooses no host."""
+    node = value.value if isinstance(value, ast.Await) else value
+    name = dotted(node.func) if isinstance(node, ast.Call) else ""
+    found = index.resolve(handler.module, name) if name else None
+    if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    callee = function_source(index, found.module, found.node)
+    params = set(callee.params)
+    bound = callee.assignments
+
+    def reads(node: ast.expr) -> set[str]:
+        return {n.id for n in walk(node) if isinstance(n, ast.Name)}
+
+    def configured(container: ast.expr) -> bool:
+        names = reads(container)
+        if not names or names & params:
+            return False
+        # a local: read from anything but the parameters
+        return not any(reads(v) & params for local in names & bound.keys() for v in bound[local])
+
+    def picked(item: ast.expr, depth: int = 0) -> bool:
+        if isinstance(item, ast.Subscript):
+            return configured(item.value)
+        if isinstance(item, ast.Call) and isinstance(item.func, ast.Attribute):
+            return item.func.attr == "get" and configured(item.func.value)
+        if isinstance(item, ast.Name) and item.id in bound and depth < 2:
+            return all(picked(v, depth + 1) for v in bound[item.id])
+        return False
+
+    answers = [n.value for n in callee.returns if n.value is not None]
+    items = [e for a in answers for e in (a.elts if isinstance(a, ast.Tuple) else [a])]
+    return bool(items) and all(picked(item) for item in items)
+
+
+def _configured_local(index: SourceIndex, fs: FunctionSource, node: ast.expr) -> bool:
+    """A local only ever bound from such a call (``url, key = await get_connection(i)``)."""
+    values = fs.assignments.get(node.id) if isinstance(node, ast.Name) else None
+    return bool(values) and all(_picks_configured(index, fs, v) for v in values or ())
 
 
 def _allowlisted(handler: FunctionSource, tainted: set[str], before: int) -> bool:

@@ -14,6 +14,7 @@ from .base import Rule, RuleContext, module_nodes
 
 # the secret names ``text_filter`` knows (configuration may add others)
 _DEFAULT_PATTERN = DEFAULT_KNOWLEDGE.secret_name_re.pattern
+_NAMES_SECRET = DEFAULT_KNOWLEDGE.secret_name_re
 _ENV_FALLBACK_CALLS = frozenset({"getenv", "get", "config", "env"})
 _JWT_KEY_CALLS = frozenset({"encode", "decode"})
 _TEST_CLASS = re.compile(r"test", re.IGNORECASE)
@@ -29,6 +30,9 @@ _DUMMY_WORDS = re.compile(
     # a word in brackets is a placeholder or a redaction mark: "[REDACTED]", "<API_KEY>"
     r"|[\[<{(] *[A-Za-z][A-Za-z_ -]* *[\]>})])$"
 )
+# A dotted path of lower-case names whose last part names a secret is where a setting is
+# stored ("audio.tts.openai.api_key", "oauth.client_secret"): a map of setting names
+_CONFIG_PATH = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")
 # A route path is where something is served, never a key: "/realtime/client_secrets"
 _ROUTE_PATH = re.compile(r"^(?:/(?:[a-z][a-z0-9_.-]*|\{\w+\}))+/?$")
 
@@ -70,7 +74,9 @@ class HardcodedSecret(Rule):
     sentinel (``"__flat_cost__"``), a word in brackets (``"[REDACTED]"``, ``"<API_KEY>"``)
     or a placeholder with no letter or digit (``"private_key": "..."``): issued
     credentials have digits. A value that is a route path (``"/realtime/client_secrets"``,
-    a table of endpoints keyed by function names) is not a key either. A mapping key that is a JSONPath (``"$.oauth2.secret":
+    a table of endpoints keyed by function names) is not a key either, nor is a dotted
+    path of lower-case names ending in a secret's name (``"OPENAI_API_KEY":
+    "audio.tts.openai.api_key"``, a map from setting names to where they are stored). A mapping key that is a JSONPath (``"$.oauth2.secret":
     "OAuth2 Client Secret"``) labels a field elsewhere and is skipped. Signing keys are flagged whatever their value, weak ones
     most of all, and so is any environment fallback. Names are matched by the pattern
     ``secret``, ``secret_key``, ``signing_key``, ``private_key``, ``api_key``.
@@ -196,6 +202,8 @@ def _holds_secret(name: str, node: ast.AST, *, dummies: bool = True) -> bool:
         return False
     if _ROUTE_PATH.match(value):
         return False  # {"create_client_secret": "/realtime/client_secrets"}: a route
+    if _CONFIG_PATH.match(value) and _NAMES_SECRET.search(value.rpartition(".")[2]):
+        return False  # {"OPENAI_API_KEY": "audio.tts.openai.api_key"}: a setting's path
     service_key = _SERVICE_KEY_NAME.search(name) is not None
     # {"api_key": "OPENAI_API_KEY"}: where to read the key; but SECRET_KEY = "CHANGE_ME"
     # is a signing key that ships as a placeholder, and is reported

@@ -55,6 +55,9 @@ _SEGMENTS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
                 "callback",
                 "oauth-callback",
                 "oauth2-callback",
+                # OAuth 2.0 device authorization grant (RFC 8628): a CLI asks for a code
+                "device-authorization",
+                "device-code",
                 "acs",
                 "sso",
                 "saml",
@@ -136,11 +139,15 @@ _SEGMENTS: tuple[tuple[str, frozenset[str], frozenset[str] | None], ...] = (
 _WELL_KNOWN = ".well-known"
 # OAuth / OIDC / SAML protocol endpoints: public by protocol (they authenticate the client
 # or the user themselves) when they sit under a protocol segment
-_PROTOCOL = frozenset({"oauth", "oauth2", "oidc", "openid", "saml", "saml2", "sso"})
+# (LNURL: the Lightning payment protocol, whose callbacks payers' wallets call anonymously)
+_PROTOCOL = frozenset({"oauth", "oauth2", "oidc", "openid", "saml", "saml2", "sso", "lnurl"})
 _PROTOCOL_ENDPOINTS = frozenset({
-    "authorize", "token", "tokens", "revoke", "introspect", "register", "callback",
+    "authorize", "token", "tokens", "revoke", "introspect", "register", "callback", "cb",
     "login", "logout", "jwks", "jwks.json", "metadata", "acs", "userinfo",
 })  # fmt: skip
+# the second step of a login: a challenge the password step issued, and its answer
+_MFA = frozenset({"mfa", "2fa", "two-factor", "otp", "totp"})
+_MFA_STEPS = frozenset({"challenge", "verify"})
 # a word of a segment (split on "-", "_", ".") that names a health or version probe
 _PROBE_WORDS = frozenset({"health", "healthz", "healthcheck", "livez", "readyz", "readiness",
                           "liveness", "heartbeat", "version", "ping"})  # fmt: skip
@@ -189,6 +196,8 @@ def purpose(route: Route) -> str | None:
         return f"health or version probe (path segment '{segments[-1]}')"
     if any(s in _PROTOCOL for s in statics[:-1]) and statics[-1] in _PROTOCOL_ENDPOINTS:
         return f"{_ENTRY} (protocol endpoint '{statics[-1]}')"
+    if method == "POST" and statics[-1:] and statics[-1] in _MFA_STEPS and _MFA & set(statics):
+        return f"{_ENTRY} (second factor step '{statics[-1]}')"
     hit = next((s for s in statics if _RESET.search(s)), None)
     if hit is not None:
         return f"{_ENTRY} (path segment '{hit}')"

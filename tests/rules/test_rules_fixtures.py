@@ -32,6 +32,10 @@ FIXTURES = {
     "rx_fl_scope": (),
     "rx_fa_stray": (),
     "rx_fl_stray": (),
+    "rx_fa_access": (),
+    "rx_fl_access": (),
+    "rx_fa_unseen": (),
+    "rx_fl_unseen": (),
 }
 
 
