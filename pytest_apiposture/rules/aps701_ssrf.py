@@ -140,9 +140,8 @@ def _tainted(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> s
 
     def cleans(value: ast.expr, tainted: set[str]) -> bool:
         # judged with the names tainted so far: ``target = f"{url}/status"`` keeps the
-        # caller's host, ``f"{BASE_URL}/items/{name}"`` does not
-        parts = _url_parts(value)
-        if parts is not None and not _host_controlled(index, fs, value, tainted):
+        # caller's host, ``f"{BASE_URL}/items/{name}"`` and ``KNOWN_VIEWS[view]`` do not
+        if not _host_controlled(index, fs, value, tainted):
             return True
         return _is_validator_call(index, fs, value) or _picks_configured(index, fs, value)
 
