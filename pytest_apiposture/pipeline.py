@@ -137,12 +137,12 @@ def _enumerate(
         started = analysis.lifetime.enter_context(
             analysis.adapter.running(app, host, lifespan=start)
         )
-        enumeration = analysis.adapter.enumerate(app)
+        enumeration = _listed(analysis, app)
         if getattr(started, "startup_skipped", False) and _framework_only(enumeration.routes):
             # its own routes are all registered at startup: start it after all, once
             analysis.close()
             started = analysis.lifetime.enter_context(analysis.adapter.running(app, host))
-            enumeration = analysis.adapter.enumerate(app)
+            enumeration = _listed(analysis, app)
         analysis.startup_skipped = bool(getattr(started, "startup_skipped", False))
         analysis.served = getattr(started, "served", None)
         analysis._running_notes = started
@@ -164,6 +164,15 @@ def _enumerate(
             "includes your routers/blueprints (or its factory)"
         )
     return routes
+
+
+def _listed(analysis: Analysis, app: Any) -> Any:
+    """The adapter's enumeration, with what it reads from source files kept across runs
+    in the cache directory (adapters/_def_store.py)."""
+    from .adapters._def_store import def_store
+
+    with def_store(analysis.settings.cache_dir, analysis.posture.notes):
+        return analysis.adapter.enumerate(app)
 
 
 def _framework_only(routes: Sequence[Route]) -> bool:
