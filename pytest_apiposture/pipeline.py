@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,7 @@ class Analysis:
     lifetime: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     served: Any = None  # adapters.lifespan.Served: the running app the probes reuse
     startup_skipped: bool = False  # the app has a startup this run did not run
+    modules_before: frozenset[str] | None = None  # sys.modules before the app was loaded
     _running_notes: list[str] = field(default_factory=list)
 
     def close(self) -> None:
@@ -121,6 +123,8 @@ def _enumerate(
 
     posture = analysis.posture
     try:
+        if override is None:
+            analysis.modules_before = frozenset(sys.modules)
         analysis.loaded = _load(analysis.settings, override)
         posture.app = analysis.loaded.target
         analysis.adapter = select_adapter(analysis.loaded.app)
@@ -133,12 +137,12 @@ def _enumerate(
         started = analysis.lifetime.enter_context(
             analysis.adapter.running(app, host, lifespan=start)
         )
-        enumeration = analysis.adapter.enumerate(app)
+        enumeration = _listed(analysis, app)
         if getattr(started, "startup_skipped", False) and _framework_only(enumeration.routes):
             # its own routes are all registered at startup: start it after all, once
             analysis.close()
             started = analysis.lifetime.enter_context(analysis.adapter.running(app, host))
-            enumeration = analysis.adapter.enumerate(app)
+            enumeration = _listed(analysis, app)
         analysis.startup_skipped = bool(getattr(started, "startup_skipped", False))
         analysis.served = getattr(started, "served", None)
         analysis._running_notes = started
@@ -160,6 +164,15 @@ def _enumerate(
             "includes your routers/blueprints (or its factory)"
         )
     return routes
+
+
+def _listed(analysis: Analysis, app: Any) -> Any:
+    """The adapter's enumeration, with what it reads from source files kept across runs
+    in the cache directory (adapters/_def_store.py)."""
+    from .adapters._def_store import def_store
+
+    with def_store(analysis.settings.cache_dir, analysis.posture.notes):
+        return analysis.adapter.enumerate(app)
 
 
 def _framework_only(routes: Sequence[Route]) -> bool:
@@ -238,7 +251,6 @@ def _static(
 
 
 def _drift(analysis: Analysis) -> None:
-    from .adapters import AdapterError
     from .openapi.drift import compare
     from .openapi.drift_checks import route_codes
     from .openapi.lint import lint_spec
@@ -249,10 +261,7 @@ def _drift(analysis: Analysis) -> None:
     settings, posture = analysis.settings, analysis.posture
     index = SourceIndex(settings.root)  # only the handlers of routes the schema leaves out
     assert analysis.loaded is not None
-    try:
-        analysis.schema = analysis.adapter.openapi(analysis.loaded.app)
-    except AdapterError as exc:
-        posture.notes.append(f"OpenAPI schema: {exc}")
+    analysis.schema = _schema(analysis)
     committed = None
     if settings.spec:
         spec_path = settings.resolve(settings.spec)
@@ -280,6 +289,37 @@ def _drift(analysis: Analysis) -> None:
     posture.findings.extend(f for f in findings if settings.code_enabled(f.code))
     codes = route_codes(schema=analysis.schema is not None, spec=committed is not None)
     analysis.drift_codes = [c for c in codes if settings.code_enabled(c)]
+
+
+def _schema(analysis: Analysis) -> dict[str, Any] | None:
+    """The app's generated schema: from the schema cache while nothing it was built from
+    changed (openapi/schema_cache.py), else generated (and stored)."""
+    from .adapters import AdapterError
+    from .openapi.schema_cache import SchemaCache
+
+    settings, posture, loaded = analysis.settings, analysis.posture, analysis.loaded
+    assert loaded is not None
+    before = analysis.modules_before
+    cache = SchemaCache.open(
+        settings.cache_dir,
+        target=loaded.target,
+        root=str(settings.root),
+        routes=posture.routes,
+        new_modules=None if before is None else frozenset(sys.modules) - before,
+    )
+    stored = cache.get() if cache is not None else None
+    if stored is not None:
+        return stored
+    try:
+        schema: dict[str, Any] | None = analysis.adapter.openapi(loaded.app)
+    except AdapterError as exc:
+        posture.notes.append(f"OpenAPI schema: {exc}")
+        return None
+    if cache is not None and schema is not None:
+        note = cache.save(schema)
+        if note:
+            posture.notes.append(note)
+    return schema
 
 
 def _audit(analysis: Analysis) -> None:

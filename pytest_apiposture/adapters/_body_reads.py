@@ -18,6 +18,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Set as AbstractSet
 
+from ..static.syntax import walk
+
 _BODY_ATTRS = frozenset({"form", "json", "values"})  # request.<attr> is the body
 _BODY_CALLS = frozenset({"get_json"})  # request.<call>() is the body
 _COPIES = frozenset({"to_dict", "copy"})  # body.<call>() is the body still
@@ -34,22 +36,26 @@ def body_reads(
     """
     if function is None:
         return ()
-    bound = _bound_names(function, request_names)
+    nodes = walk(function)  # one walk for both passes (a 1,600-route app: 1,600 views)
+    bound = _bound_names(nodes, request_names)
     found = sorted(
         (node.lineno, node.col_offset, name)
-        for node in ast.walk(function)
-        if isinstance(node, ast.expr) and (name := _read_name(node, bound, request_names))
+        for node in nodes
+        if isinstance(node, _LOOKS) and (name := _read_name(node, bound, request_names))
     )
     return tuple(dict.fromkeys(name for _line, _col, name in found))
 
 
-def _bound_names(function: ast.AST, request_names: frozenset[str]) -> frozenset[str]:
+_LOOKS = (ast.Subscript, ast.Call)  # the only nodes ``_read_name`` answers for
+
+
+def _bound_names(nodes: list[ast.AST], request_names: frozenset[str]) -> frozenset[str]:
     """Local names the body is assigned to (``data = request.get_json() or {}``), and
     names those are assigned to in turn, until nothing new is bound."""
     bound: set[str] = set()
     assignments = [
         (target.id, node.value)
-        for node in ast.walk(function)
+        for node in nodes
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(target, ast.Name)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Guard, Location
+from ._body_reads import body_reads
+from ._def_store import DefStore, Facts
 from ._shared import GuardTable
 
 # Flask-HTTPAuth objects a wrapper may close over; the class name becomes the guard's scheme.
@@ -32,22 +34,28 @@ _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
 class SourceCache:
-    """Parses each file once per enumeration and finds the ``def`` a code object came from."""
+    """Parses each file once per enumeration and finds the ``def`` a code object came from.
+
+    Where a ``def`` is and what a view reads from its body are also kept across runs per
+    file content (``_def_store``): a file unchanged since the last run is not parsed.
+    """
 
     def __init__(self) -> None:
         self._defs: dict[str, dict[tuple[str, int], tuple[_FunctionNode, str]] | None] = {}
+        self._facts: dict[str, Facts | None] = {}
         self.guards = GuardTable()  # one object per distinct hook or decorator guard
+        self.store = DefStore.current()
 
     def location(self, func: Callable[..., Any] | None) -> Location | None:
         code = code_of(func)
         if code is None or code.co_filename.startswith("<"):
             return None  # exec'd code, C functions: nothing to point at
         file = os.path.abspath(code.co_filename)
-        found = self._find(code)
+        found = self._fact(code)
         if found is None:
             return Location(file, code.co_firstlineno, qualname_of_code(code, self))
-        node, qualname = found
-        return Location(file, node.lineno, qualname, getattr(node, "end_lineno", None))
+        line, end_line, qualname = found
+        return Location(file, line, qualname, end_line)
 
     def definition(self, func: Callable[..., Any] | None) -> _FunctionNode | None:
         """The parsed ``def`` of ``func`` (None for exec'd code, C functions, lambdas'
@@ -56,15 +64,53 @@ class SourceCache:
         found = self._find(code) if code is not None else None
         return found[0] if found else None
 
+    def body_reads(
+        self, func: Callable[..., Any], request_names: frozenset[str]
+    ) -> tuple[str, ...]:
+        """The body fields the view ``func`` reads (``_body_reads``), kept per file content."""
+        code = code_of(func)
+        if code is None:
+            return ()
+        key = (code.co_name, code.co_firstlineno, tuple(sorted(request_names)))
+        stored = self.store.reads(code.co_filename, key) if self.store else None
+        if stored is not None:
+            return stored
+        reads = body_reads(self.definition(func), request_names)
+        if self.store:
+            self.store.record_reads(code.co_filename, key, reads)
+        return reads
+
     def qualname(self, code: types.CodeType) -> str | None:
-        found = self._find(code)
-        return found[1] if found else None
+        found = self._fact(code)
+        return found[2] if found else None
+
+    def _fact(self, code: types.CodeType) -> tuple[int, int | None, str] | None:
+        """(def line, end line, qualname) of the ``def`` ``code`` came from."""
+        filename = code.co_filename
+        if filename not in self._facts:
+            facts = self.store.facts(filename) if self.store else None
+            if facts is None:
+                stamp = self.store.stamp(filename) if self.store else None  # before reading
+                index = self._index(filename)
+                if index is not None:
+                    facts = {
+                        key: (node.lineno, getattr(node, "end_lineno", None), qualname)
+                        for key, (node, qualname) in index.items()
+                    }
+                    if self.store and stamp is not None:
+                        self.store.record_facts(filename, stamp, facts)
+            self._facts[filename] = facts
+        facts = self._facts[filename]
+        return None if facts is None else facts.get((code.co_name, code.co_firstlineno))
 
     def _find(self, code: types.CodeType) -> tuple[_FunctionNode, str] | None:
-        if code.co_filename not in self._defs:
-            self._defs[code.co_filename] = _index_defs(code.co_filename)
-        index = self._defs[code.co_filename]
+        index = self._index(code.co_filename)
         return None if index is None else index.get((code.co_name, code.co_firstlineno))
+
+    def _index(self, filename: str) -> dict[tuple[str, int], tuple[_FunctionNode, str]] | None:
+        if filename not in self._defs:
+            self._defs[filename] = _index_defs(filename)
+        return self._defs[filename]
 
 
 def _index_defs(filename: str) -> dict[tuple[str, int], tuple[_FunctionNode, str]] | None:

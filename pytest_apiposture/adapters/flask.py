@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..model import Guard, RequestParam, Route
 from . import _connexion as connexion_support
-from ._body_reads import body_reads
 from ._decorator_chain import (
     SourceCache,
     decorator_guard,
@@ -218,7 +217,7 @@ def _body_reads(handler: Any, sources: SourceCache) -> tuple[str, ...]:
     request = sys.modules["flask"].request
     namespace = getattr(plain_function(handler), "__globals__", None) or {}
     names = frozenset(name for name, value in namespace.items() if value is request)
-    return body_reads(sources.definition(handler), names or frozenset({"request"}))
+    return sources.body_reads(handler, names or frozenset({"request"}))
 
 
 def path_schemas(rule: Any, params: tuple[str, ...]) -> tuple[RequestParam, ...]:

@@ -56,7 +56,7 @@ def test_the_flask_twin_issues_only_because_its_handlers_read_a_password(
         "POST /people/enter": ("username", "password"),
         "POST /people/new": ("username", "password"),
     }
-    monkeypatch.setattr("pytest_apiposture.adapters.flask.body_reads", lambda *_: ())
+    monkeypatch.setattr("pytest_apiposture.adapters._decorator_chain.body_reads", lambda *_: ())
     blind = probe_all(px_issuer_app.flask_app, identities=ALICE)
     assert sorted(
         f.message

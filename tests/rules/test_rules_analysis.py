@@ -314,6 +314,28 @@ def test_project_files_follow_imports_into_namespace_packages(tmp_path: Path) ->
     ]
 
 
+def test_the_same_import_resolves_where_each_file_imports_it(tmp_path: Path) -> None:
+    """Resolutions are shared between files (pgAdmin 4: 7,915 files importing the same
+    modules), never between folders: ``from .helpers import x`` in two folders names two
+    files, and a root added later is searched for names resolved before it."""
+    app_dir = tmp_path / "svc"
+    for folder in ("a", "b"):
+        (app_dir / folder).mkdir(parents=True)
+        (app_dir / folder / "view.py").write_text("from .helpers import x\nimport common\n")
+        (app_dir / folder / "helpers.py").write_text("x = 1\n")
+    (app_dir / "main.py").write_text("from a import view\nfrom b import view as other\n")
+    (app_dir / "common.py").write_text("")
+    files = project_files_for([], app_dir / "main.py", tmp_path)
+    assert [p.relative_to(app_dir).as_posix() for p in files] == [
+        "a/helpers.py",
+        "a/view.py",
+        "b/helpers.py",
+        "b/view.py",
+        "common.py",
+        "main.py",
+    ]
+
+
 def test_project_rules_reach_namespace_package_modules_the_app_imports() -> None:
     """The fixture app runs from its folder (no ``__init__.py``): APS803 in
     ``rxns_core/tokens.py``, APS804 in ``rxns_settings.py`` and the SSRF in
