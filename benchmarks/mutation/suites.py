@@ -92,12 +92,12 @@ TESTS: dict[str, tuple[str, ...]] = {
     "probes/data_exposure.py": _PROBE_TESTS,
     "probes/discover.py": _PROBE_TESTS,
     # which fields the mass-assignment probe injects; whether each identity gets in at all
-    "probes/injection.py": _PROBE_TESTS,
     "probes/health.py": (
         "tests/probes/test_probe_mutants_health.py",
         "tests/probes/test_identity_health.py",
         *_PROBE_TESTS,
     ),
+    "probes/injection.py": ("tests/probes/test_probe_mutants_injection.py", *_PROBE_TESTS),
     "verdict.py": _VERDICT_TESTS,
     "suppress.py": _VERDICT_TESTS,
 }

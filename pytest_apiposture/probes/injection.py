@@ -37,7 +37,7 @@ _SKIP = frozenset({"id", "created_at", "updated_at"})  # tried last: often gener
 
 
 def _request_properties(shape: Shape) -> dict[str, Any]:
-    spec = resolve(shape.root, shape.body) if shape.body else {}
+    spec = resolve(shape.root, shape.body)  # (no body: None, which resolves to {})
     properties: dict[str, Any] = dict(spec.get("properties") or {})
     for part in spec.get("allOf") or []:
         properties.update(resolve(shape.root, part).get("properties") or {})
@@ -45,7 +45,7 @@ def _request_properties(shape: Shape) -> dict[str, Any]:
 
 
 def required_fields(shape: Shape) -> set[str]:
-    spec = resolve(shape.root, shape.body) if shape.body else {}
+    spec = resolve(shape.root, shape.body)
     required = set(spec.get("required") or [])
     for part in spec.get("allOf") or []:
         required.update(resolve(shape.root, part).get("required") or [])
@@ -79,7 +79,7 @@ def model_types(route: Route, shape: Shape) -> dict[str, str]:
     types: dict[str, str] = {}
     for model_field in route.response_fields:
         types[model_field.alias or model_field.name] = _display_type(model_field.type)
-    spec = resolve(shape.root, shape.response) if shape.response else {}
+    spec = resolve(shape.root, shape.response)
     if spec.get("type") == "array":
         spec = resolve(shape.root, spec.get("items"))
     for name, sub in (spec.get("properties") or {}).items():
@@ -103,8 +103,8 @@ def candidates(
     names = [*declared, *(k for k in seen_keys if knowledge.is_privileged_field(k))]
     if want_access:
         names += list(ACCESS_FLAGS)
-    for name in names:
-        if name not in taken and name not in found:
+    for name in names:  # (a name seen twice gets the same type again)
+        if name not in taken:
             found[name] = declared.get(name) or seen_keys.get(name) or _guess_type(name)
     ordered = sorted(found, key=lambda n: (not knowledge.is_privileged_field(n), n in _SKIP, n))
     return {name: found[name] for name in ordered}
