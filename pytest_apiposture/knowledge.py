@@ -184,14 +184,13 @@ FETCH_CALLS: frozenset[str] = frozenset(
 OWNER_WORDS: tuple[str, ...] = ("owner", "user_id", "created_by", "author", "tenant", "account_id")
 
 # A call that asks whether the caller may act on an object: a checking verb and a
-# permission word among the words of its name (``verify_permission_for_model``,
-# ``check_access``, ``ensure_allowed``), never ``log_access``.
+# permission word among its name's words (``verify_permission_for_model``, ``check_access``;
+# never ``log_access``), with an action (``action=Action.READ``, ``"write"``).
 ACCESS_CHECK_VERBS: frozenset[str] = frozenset({"verify", "check", "ensure", "require", "assert",
     "enforce", "authorize", "authorise", "has", "can", "may", "validate"})  # fmt: skip
 ACCESS_CHECK_NOUNS: re.Pattern[str] = re.compile(
     r"^(?:permissions?|perms?|access|authori[sz](?:ed|ation)|allowed|privileges?|acl|rbac)$"
 )
-# What such a call asks about: an action (``action=Action.READ``, ``"write"``).
 ACTION_KEYWORDS: frozenset[str] = frozenset({"action", "permission", "perm", "operation", "op",
     "mode", "access", "privilege", "right", "verb", "scope"})  # fmt: skip
 ACTION_WORDS: re.Pattern[str] = re.compile(

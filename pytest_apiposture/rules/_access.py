@@ -5,8 +5,9 @@ Two shapes decide access to the object an id names without an ``==`` in sight:
 - a permission call on the object and an action: ``verify_permission_for_model(run,
   action=Action.READ)``, ``check_access(doc, "write")``, in the handler or in a project
   function it hands the id to (``verify_permissions_and_get_entity(id=run_id, ...)``
-  fetching then verifying), three calls deep. The permission code itself is not searched
-  for lookups: its maps of permissions are not the object;
+  fetching then verifying), three calls deep. Once one is found the id is checked, so
+  what the permission code does next (``(permissions or {}).get(resource)``, a map of
+  permissions) is no longer read as a fetch of the object;
 - an owner filter in SQL: a query written in the code with a ``WHERE`` clause that
   takes the caller's identity as a bound value (``fetchone("SELECT * FROM assets WHERE
   id = :asset_id AND user_id = :user_id", {"asset_id": asset_id, "user_id": user_id})``

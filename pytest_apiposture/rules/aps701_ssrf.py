@@ -7,19 +7,17 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import partial
 
-from ..model import Confidence, Finding, GuardRole, Kind, Severity
+from ..model import Confidence, Finding, Kind, Severity
 from ..static.guardcode import dependency_params
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
 from ._calls import Hit, mentions, reach
 from ._dataflow import derives, function_source, reads_request, request_params, tainted_names
 from ._http import CLIENT_MODULES, HTTP_VERBS
-from .aps101_bola import admin_only
 from .base import Rule, RuleContext
 
 _CLIENT_FACTORIES = re.compile(r"(?:Session|Client|AsyncClient|ClientSession|PoolManager)$")
 _CLIENT_WORDS = (*CLIENT_MODULES, "urlopen", "Request(")
-_ADMIN_NOTE = "; only administrators reach this route"
 _HOST_DONE = re.compile(r"^[a-z][a-z0-9+.-]*://[^/]+/", re.IGNORECASE)
 
 
@@ -66,10 +64,9 @@ class ServerSideRequestForgery(Rule):
     (``httpx.get(KNOWN_VIEWS[view])``), directly or through a project function whose
     every answer is an item of a list it reads from configuration (``url = await
     get_connection(url_idx)`` returning ``base_urls[url_idx]``, ``base_urls`` read from
-    the settings, not from its parameters). Behind a guard that admits administrators
-    only, the finding is medium, not high: whoever configures the server chooses its
-    URLs, but a fetch of any URL still reaches internal services and cloud metadata
-    from an administrator's stolen session.
+    the settings, not from its parameters). A URL an administrator sends to an
+    administrators-only route is still reported: an administrator is not always the
+    one who runs the server (cloud metadata, internal services).
 
     ## References
     - OWASP API7:2023 Server Side Request Forgery
@@ -110,10 +107,6 @@ class ServerSideRequestForgery(Rule):
             carries=_host_controlled,
         )
         if hit is not None:
-            route = ctx.route
-            admin = route is not None and any(
-                g.role is GuardRole.AUTHORIZATION and admin_only(g) for g in route.guards
-            )
             finding = self.at_handler(
                 ctx,
                 message=self.message.replace("{arg}", hit.detail)
@@ -121,9 +114,7 @@ class ServerSideRequestForgery(Rule):
                     f" (line {hit.line})"
                     if not hit.via
                     else f"{hit.chain()} ({index.display(hit.path)}:{hit.line})"
-                )
-                + (_ADMIN_NOTE if admin else ""),
-                severity=Severity.MEDIUM if admin else self.severity,
+                ),
             )
             if finding is not None:
                 yield finding
