@@ -28,6 +28,7 @@ _RULE_TESTS = (
     "tests/rules/test_mutants_ssrf.py",
     "tests/rules/test_mutants_rules19b.py",
     "tests/rules/test_mutants_rules19c.py",
+    "tests/rules/test_mutants_rules19d.py",
     # the rules' metadata (CWE, severity, confidence) as docs/codes.md shows it
     "tests/core/test_catalogue.py::test_docs_codes_md_is_generated_from_the_catalogue",
 )

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterable
 
 from ..model import Confidence, Finding, Kind, Severity
-from ..static.source import UNKNOWN, ModuleSource, SourceIndex
+from ..static.source import ModuleSource, SourceIndex
 from ..static.syntax import TextFilter, call_name, dotted
 from .base import Rule, RuleContext, module_nodes
 
@@ -75,8 +75,10 @@ class CorsWildcardCredentials(Rule):
 def _wildcard_with_credentials(index: SourceIndex, module: ModuleSource, call: ast.Call) -> bool:
     kwargs = {k.arg: k.value for k in call.keywords if k.arg}
     name = call_name(call)
-    if name in {"add_middleware", "Middleware"} and call.args:
-        if not dotted(call.args[0]).endswith("CORSMiddleware"):
+    if name in {"add_middleware", "Middleware"}:
+        # the class: positional, or by Starlette's keyword (``middleware_class=``, ``cls=``)
+        cls = call.args[0] if call.args else kwargs.get("middleware_class") or kwargs.get("cls")
+        if not dotted(cls).endswith("CORSMiddleware"):
             return False
         if index.literal(module, kwargs.get("allow_credentials")) is not True:
             return False
@@ -94,7 +96,9 @@ def _wildcard_with_credentials(index: SourceIndex, module: ModuleSource, call: a
                 not isinstance(v, dict) or "origins" not in v or _has_star(v["origins"])
                 for v in resources.values()
             )
-        return resources is None or resources is UNKNOWN  # flask-cors default origins: "*"
+        # path patterns alone (a string or a list), or none given: flask-cors's default
+        # origins, "*" (an explicit ``resources=None`` is an error in flask-cors)
+        return True
     return False
 
 

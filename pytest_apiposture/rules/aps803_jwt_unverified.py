@@ -12,7 +12,8 @@ from ..static.syntax import call_name, dotted, walk
 from ._dataflow import function_source, reads_request
 from .base import Rule, RuleContext, module_nodes
 
-_JWT_MODULES = ("jwt", "jose", "jose.jwt", "authlib.jose")
+# the modules ``decode`` is imported from: PyJWT's and python-jose's (``jose`` itself has none)
+_JWT_MODULES = ("jwt", "jose.jwt")
 
 
 class JwtUnverified(Rule):
@@ -69,7 +70,7 @@ class JwtUnverified(Rule):
     )
 
     def may_fire(self, lowered: bytes, knowledge: Knowledge) -> bool:
-        return b"decode" in lowered and (b"jwt" in lowered or b"jose" in lowered)
+        return b"decode" in lowered and b"jwt" in lowered  # (what _is_jwt_decode needs)
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         module = ctx.module
@@ -136,6 +137,14 @@ _OUTBOUND_CALLS = frozenset({"post", "request", "urlopen", "fetch_token", "fetch
 _OAUTH_CLIENT_WORDS = (b"grant_type", b"authorization_code", b"code_verifier", b"token_endpoint")
 
 
+def _token(call: ast.Call) -> ast.expr | None:
+    """The token a decode reads: its first argument, or PyJWT's ``jwt=`` / python-jose's
+    ``token=`` keyword."""
+    if call.args:
+        return call.args[0]
+    return next((k.value for k in call.keywords if k.arg in ("jwt", "token")), None)
+
+
 def _token_names(token: ast.expr) -> set[str]:
     """The names a token expression reads, and its dotted form (``self._id_token``)."""
     names = {n.id for n in walk(token) if isinstance(n, ast.Name)} | {dotted(token)}
@@ -161,11 +170,7 @@ def _trusted_origin(
 ) -> str:
     """``_SKIP`` when the unverified decode is harmless where it stands, a reason to report
     it at low when its token most likely comes from the IdP, "" otherwise."""
-    token = (
-        call.args[0]
-        if call.args
-        else next((k.value for k in call.keywords if k.arg in ("jwt", "token")), None)
-    )
+    token = _token(call)
     if token is None:
         return ""
     if fs.name.lower().lstrip("_").startswith("get_unverified_"):
@@ -175,7 +180,7 @@ def _trusted_origin(
     for other in decodes:  # peeked, then verified
         if other is call or id(other) not in inside or _unverified(index, module, other):
             continue
-        theirs = other.args[0] if other.args else None
+        theirs = _token(other)
         if theirs is not None and names & _token_names(theirs):
             return _SKIP
     if _from_outbound_response(fs, token):
@@ -240,8 +245,17 @@ def _reads(node: ast.AST, names: set[str]) -> bool:
 
 def _outbound(value: ast.expr) -> bool:
     for node in walk(value):
-        if isinstance(node, ast.Call) and call_name(node) in _OUTBOUND_CALLS:
-            receiver = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else ""
-            if not (receiver == "request" or receiver.endswith(".request")):
-                return True
+        if (
+            isinstance(node, ast.Call)
+            and call_name(node) in _OUTBOUND_CALLS
+            and not _reads_form(node)
+        ):
+            return True
     return False
+
+
+def _reads_form(call: ast.Call) -> bool:
+    """aiohttp's ``await request.post()``: the form the client sent, not an outbound call
+    (``urllib.request.urlopen`` is one)."""
+    receiver = dotted(call.func.value) if isinstance(call.func, ast.Attribute) else ""
+    return call_name(call) == "post" and (receiver == "request" or receiver.endswith(".request"))
