@@ -1,4 +1,5 @@
-"""The project ``def`` a call runs (APS304 judges a bulk write by that function's body)."""
+"""The project ``def`` a call runs: APS304 judges a bulk write by that function's body,
+APS401 reads a dependency's bounds, APS701 a validator's tests or a URL picker's answers."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import ast
 
 from ..static.source import FunctionSource, ModuleSource, SourceIndex
 from ..static.syntax import dotted
-from ._dataflow import class_of
+from ._dataflow import class_of, function_source
 from ._models import class_of_name, method
 
 
@@ -30,3 +31,12 @@ def project_function(
     if found is not None and isinstance(found.node, ast.FunctionDef):
         return found.module, found.node
     return None
+
+
+def project_def(index: SourceIndex, module: ModuleSource, name: str) -> FunctionSource | None:
+    """The project ``def`` or ``async def`` that ``name`` (dotted) names from ``module``, or
+    None (no name, a library's, a class, a value)."""
+    found = index.resolve(module, name) if name else None
+    if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    return function_source(index, found.module, found.node)

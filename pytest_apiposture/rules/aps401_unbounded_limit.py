@@ -11,6 +11,7 @@ from ..model import Confidence, Finding, Kind, Severity
 from ..static.source import FunctionSource, ModuleSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
 from ._calls import project_calls
+from ._project import project_def
 from .base import Rule, RuleContext
 
 _BOUND_KEYWORDS = frozenset({"le", "lt", "max_value", "maximum"})
@@ -168,8 +169,8 @@ def _dependency(
     if depth >= _MAX_FACTORY_DEPTH:
         return None
     if call_name(call) == "Depends":
-        return _function(index, module, _depends_on(call))
-    factory = _function(index, module, dotted(call.func))
+        return project_def(index, module, _depends_on(call))
+    factory = project_def(index, module, dotted(call.func))
     if factory is None:
         return None
     for ret in factory.returns:
@@ -194,13 +195,6 @@ def _depends_on(call: ast.Call) -> str:
     target = call.args[0] if call.args else None
     target = next((k.value for k in call.keywords if k.arg == "dependency"), target)
     return dotted(target)
-
-
-def _function(index: SourceIndex, module: ModuleSource, name: str) -> FunctionSource | None:
-    found = index.resolve(module, name) if name else None
-    if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
-        return None
-    return FunctionSource(found.module, found.node, found.name)
 
 
 def _is_int_param(arg: ast.arg, default: ast.expr | None) -> bool:

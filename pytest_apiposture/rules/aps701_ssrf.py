@@ -12,8 +12,9 @@ from ..static.guardcode import dependency_params
 from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
 from ._calls import Hit, mentions, reach
-from ._dataflow import derives, function_source, reads_request, request_params, tainted_names
+from ._dataflow import derives, reads_request, request_params, tainted_names
 from ._http import CLIENT_MODULES, HTTP_VERBS
+from ._project import project_def
 from .base import Rule, RuleContext
 
 _CLIENT_FACTORIES = re.compile(r"(?:Session|Client|AsyncClient|ClientSession|PoolManager)$")
@@ -253,9 +254,8 @@ def _is_validator_call(index: SourceIndex, handler: FunctionSource, value: ast.e
     ``url = allowlisted_image_url(body.url)``."""
     if not isinstance(value, ast.Call):
         return False
-    name = dotted(value.func)
-    found = index.resolve(handler.module, name) if name else None
-    if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
+    found = project_def(index, handler.module, dotted(value.func))
+    if found is None:
         return False
     nodes = list(walk(found.node))
     raises = any(
@@ -279,10 +279,9 @@ def _picks_configured(index: SourceIndex, handler: FunctionSource, value: ast.ex
     configured; the index chooses no host."""
     node = value.value if isinstance(value, ast.Await) else value
     name = dotted(node.func) if isinstance(node, ast.Call) else ""
-    found = index.resolve(handler.module, name) if name else None
-    if found is None or not isinstance(found.node, ast.FunctionDef | ast.AsyncFunctionDef):
+    callee = project_def(index, handler.module, name)
+    if callee is None:
         return False
-    callee = function_source(index, found.module, found.node)
     params = set(callee.params)
     bound = callee.assignments
 
