@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import hashlib
 import marshal
-import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..static.cache import checked_payload, file_stamp, package_code_key, write_checked
+
 FORMAT = b"apiposture-defs 1\n"
-_RACY_NS = 2_000_000_000
 # (co_name, co_firstlineno) -> (def line, end line, qualname)
 Facts = dict[tuple[str, int], tuple[int, int | None, str]]
 # (co_name, co_firstlineno, request names) -> the body fields the view reads
@@ -66,7 +65,7 @@ class DefStore:
     def stamp(self, filename: str) -> Any:
         """``filename``'s stamp now: taken before it is read, so an edit made while it is
         being parsed makes the next run parse it again."""
-        return _stamp(filename, None, time.time_ns())
+        return file_stamp(filename, None, time.time_ns())
 
     def record_facts(self, filename: str, stamp: Any, facts: Facts) -> None:
         self._fresh[filename] = (stamp, facts, {})
@@ -91,7 +90,7 @@ class DefStore:
         valid = self._valid.get(filename)
         if valid is None:
             stamp = entry[0]
-            valid = stamp is not None and _stamp(filename, stamp) == stamp
+            valid = stamp is not None and file_stamp(filename, stamp) == stamp
             self._valid[filename] = valid
         return entry if valid else None
 
@@ -99,8 +98,6 @@ class DefStore:
         with contextlib.suppress(OSError, ValueError, TypeError, EOFError):
             if self.path is None:
                 return
-            from ..static.cache import checked_payload
-
             payload = checked_payload(self.path.read_bytes(), FORMAT)
             if payload is None:
                 return
@@ -112,8 +109,6 @@ class DefStore:
         """Write the fresh entries and the stored ones still valid (a note on failure)."""
         if self.path is None or not self._changed:
             return None
-        from ..static.cache import write_checked
-
         entries: dict[str, tuple[Any, Facts, Reads]] = {}
         for filename, entry in self._stored.items():
             if filename not in self._fresh and self._entry(filename) is not None:
@@ -142,20 +137,4 @@ def def_store(cache_dir: Path | None, notes: list[str]) -> Iterator[None]:
 
 
 def _key() -> str:
-    from ..static.cache import package_code_key
-
     return f"{sys.version}\0{package_code_key()}"
-
-
-def _stamp(path: str, recorded: Any = None, now: int | None = None) -> Any:
-    """(mtime_ns, size, inode), or the content hash when ``recorded`` is one or the file
-    was modified within two seconds of ``now``; None when it cannot be read."""
-    try:
-        st = os.stat(path)
-        hashed = isinstance(recorded, tuple) and recorded[:1] == ("blake2b",)
-        if hashed or (now is not None and st.st_mtime_ns >= now - _RACY_NS):
-            with open(path, "rb") as handle:
-                return ("blake2b", hashlib.blake2b(handle.read(), digest_size=16).digest())
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -32,10 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Route
-from ..static.cache import checked_payload, package_code_key, write_checked
+from ..static.cache import (
+    checked_payload,
+    file_digest,
+    file_stamp,
+    package_code_key,
+    write_checked,
+)
 
 FORMAT = b"apiposture-schema-cache 1\n"
-_RACY_NS = 2_000_000_000
 # set per xdist worker or per run (workers get COLUMNS and LINES too), the terminal's
 # size and the shell's last command: a worker reads the schema its controller stored
 _VOLATILE_ENV = frozenset(
@@ -69,7 +74,7 @@ class SchemaCache:
             FORMAT, package_code_key(), sys.version, sys.executable, target, root,
             [(r.method, r.path, r.handler, r.in_schema) for r in routes],
             sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE_ENV),
-            [(p, _content(p)) for p in _env_files(root)],
+            [(p, file_digest(p)) for p in _env_files(root)],
         )  # fmt: skip
         key = hashlib.blake2b(repr(material).encode(), digest_size=16).digest()
         return cls(cache_dir / f"apiposture-schema-{name}.bin", key, new_modules)
@@ -86,7 +91,7 @@ class SchemaCache:
                 return None
             recorded = set()
             for path, stamp in stamps:
-                if _stamp(path, stamp) != stamp:
+                if file_stamp(path, stamp) != stamp:
                     return None
                 recorded.add(path)
             if self.new_modules is not None:
@@ -101,7 +106,7 @@ class SchemaCache:
         """Store ``schema``; a note when it could not be written (None when stored or
         when it holds values a schema file cannot: then it is simply not kept)."""
         now = time.time_ns()
-        stamps = [(path, _stamp(path, None, now)) for path in _module_files(sys.modules)]
+        stamps = [(path, file_stamp(path, None, now)) for path in _module_files(sys.modules)]
         try:
             payload = marshal.dumps((self.key, stamps, schema))
         except ValueError:
@@ -122,28 +127,6 @@ def _module_files(names: Iterable[str]) -> list[str]:
         if isinstance(file, str):
             files.add(file)
     return sorted(files)
-
-
-def _stamp(path: str, recorded: Any = None, now: int | None = None) -> Any:
-    """``path``'s (mtime_ns, size, inode), or its content hash when ``recorded`` is one
-    or when it was modified within two seconds of ``now``; None when it is missing."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    hashed = isinstance(recorded, tuple | list) and recorded and recorded[0] == "blake2b"
-    if hashed or (now is not None and st.st_mtime_ns >= now - _RACY_NS):
-        digest = _content(path)
-        return None if digest is None else ("blake2b", digest)
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-def _content(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.blake2b(handle.read(), digest_size=16).digest()
-    except OSError:
-        return None
 
 
 def _env_files(root: str) -> list[str]:

@@ -277,3 +277,32 @@ def _decode(v: tuple[Any, ...]) -> Finding:
         suppressed=v[14],
     )  # fmt: skip
     return finding
+
+
+# a file modified this close to the stamp may change again within the clock's resolution
+# without its mtime moving: such a file is stamped by its content
+_RACY_NS = 2_000_000_000
+
+
+def file_stamp(path: str, recorded: Any = None, now: int | None = None) -> Any:
+    """``path``'s (mtime_ns, size, inode), or its content hash when ``recorded`` is one
+    or when it was modified within two seconds of ``now``; None when it is missing. The
+    schema cache and the adapters' source facts stamp the files they depend on with it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    hashed = isinstance(recorded, tuple | list) and recorded and recorded[0] == "blake2b"
+    if hashed or (now is not None and st.st_mtime_ns >= now - _RACY_NS):
+        digest = file_digest(path)
+        return None if digest is None else ("blake2b", digest)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def file_digest(path: str) -> bytes | None:
+    """``path``'s content hash, or None when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(), digest_size=16).digest()
+    except OSError:
+        return None
