@@ -4,9 +4,9 @@ The Flask adapter points each view and decorator at its ``def`` (line, end line,
 qualname) and reads the body fields a view looks up; both come from parsing the file
 the code object names. On a large app that parse is most of what enumerating costs
 (pgAdmin 4: 97 files, 1.5 s of CPU in every run), though the files rarely change. The
-facts are stored per file with its stamp, (mtime, size, inode), or its content hash
-when it was modified within two seconds of the save; a file whose stamp differs is
-parsed again. Stored in the plugin's cache directory; without one (``-p
+facts are stored per file with its stamp (``static.cache.file_stamp``: its content hash,
+and its mtime, size and inode to skip reading it while they hold); a file whose content
+differs is parsed again. Stored in the plugin's cache directory; without one (``-p
 no:cacheprovider``, the CLI) every run parses.
 """
 
@@ -21,9 +21,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..static.cache import checked_payload, file_stamp, package_code_key, write_checked
+from ..static.cache import (
+    checked_payload,
+    file_stamp,
+    package_code_key,
+    stamp_holds,
+    write_checked,
+)
 
-FORMAT = b"apiposture-defs 1\n"
+FORMAT = b"apiposture-defs 2\n"
 # (co_name, co_firstlineno) -> (def line, end line, qualname)
 Facts = dict[tuple[str, int], tuple[int, int | None, str]]
 # (co_name, co_firstlineno, request names) -> the body fields the view reads
@@ -65,7 +71,7 @@ class DefStore:
     def stamp(self, filename: str) -> Any:
         """``filename``'s stamp now: taken before it is read, so an edit made while it is
         being parsed makes the next run parse it again."""
-        return file_stamp(filename, None, time.time_ns())
+        return file_stamp(filename, time.time_ns())
 
     def record_facts(self, filename: str, stamp: Any, facts: Facts) -> None:
         self._fresh[filename] = (stamp, facts, {})
@@ -90,7 +96,7 @@ class DefStore:
         valid = self._valid.get(filename)
         if valid is None:
             stamp = entry[0]
-            valid = stamp is not None and file_stamp(filename, stamp) == stamp
+            valid = stamp is not None and stamp_holds(filename, stamp)
             self._valid[filename] = valid
         return entry if valid else None
 

@@ -6,12 +6,16 @@ would make their verdicts wrong, so the key is everything the generation could r
 
 - the run's routes (method, path, handler, in the schema or not) and the app's target;
 - every module file the process has loaded (the project's and the installed libraries'):
-  its path, mtime, size and inode, or its content hash when it was written within two
-  seconds of the save (a stat that close to an edit proves nothing); and every module
+  its path and content hash, with its mtime, size and inode to skip reading it while
+  they are unchanged (not when it was written within two seconds of the save: a stat
+  that close to an edit proves nothing). A fresh checkout or reinstall changes every
+  stat but no content, so a cache directory restored in CI still holds. Every module
   the app's import loaded in this run must be one of those (a newly installed optional
   dependency changes what the app imports, though no recorded file changed);
-- the environment variables (settings change schemas) but pytest-xdist's per-worker and
-  per-run ones and the terminal's size, and the stamps of ``.env`` files in the root and the working directory;
+- the environment variables (settings change schemas) but the per-run ones: pytest-xdist's
+  per worker, the terminal's size, the host name and CI runners' per-job variables
+  (GitHub Actions ``GITHUB_*``, ``RUNNER_*``, ``ACTIONS_*``; GitLab ``CI_*``), and the
+  contents of ``.env`` files in the root and the working directory;
 - the Python interpreter, this package's code and the cache format.
 
 Anything else a schema is built from (a YAML file the app reads at import, the clock) is
@@ -37,17 +41,22 @@ from ..static.cache import (
     file_digest,
     file_stamp,
     package_code_key,
+    stamp_holds,
     write_checked,
 )
 
-FORMAT = b"apiposture-schema-cache 1\n"
+FORMAT = b"apiposture-schema-cache 2\n"
 # set per xdist worker or per run (workers get COLUMNS and LINES too), the terminal's
-# size and the shell's last command: a worker reads the schema its controller stored
+# size, the shell's last command, the host (a CI container's id) and the service manager's
+# ids: a worker reads the schema its controller stored
 _VOLATILE_ENV = frozenset(
     {"PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID",
-     "PYTEST_CURRENT_TEST", "COLUMNS", "LINES", "_", "OLDPWD"}
+     "PYTEST_CURRENT_TEST", "COLUMNS", "LINES", "_", "OLDPWD", "HOSTNAME", "INVOCATION_ID",
+     "JOURNAL_STREAM"}
 )  # fmt: skip
-Stamp = tuple[str, Any]  # (path, (mtime_ns, size, inode) or ("blake2b", digest) or None)
+# a CI runner's per-job variables (run ids, commit, tokens, step files): a cache restored
+# in the next job would never match with them in the key
+_VOLATILE_ENV_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "CI_")
 
 
 class SchemaCache:
@@ -73,7 +82,7 @@ class SchemaCache:
         material = (
             FORMAT, package_code_key(), sys.version, sys.executable, target, root,
             [(r.method, r.path, r.handler, r.in_schema) for r in routes],
-            sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE_ENV),
+            sorted((k, v) for k, v in os.environ.items() if _in_key(k)),
             [(p, file_digest(p)) for p in _env_files(root)],
         )  # fmt: skip
         key = hashlib.blake2b(repr(material).encode(), digest_size=16).digest()
@@ -91,7 +100,7 @@ class SchemaCache:
                 return None
             recorded = set()
             for path, stamp in stamps:
-                if file_stamp(path, stamp) != stamp:
+                if not stamp_holds(path, stamp):
                     return None
                 recorded.add(path)
             if self.new_modules is not None:
@@ -106,7 +115,7 @@ class SchemaCache:
         """Store ``schema``; a note when it could not be written (None when stored or
         when it holds values a schema file cannot: then it is simply not kept)."""
         now = time.time_ns()
-        stamps = [(path, file_stamp(path, None, now)) for path in _module_files(sys.modules)]
+        stamps = [(path, file_stamp(path, now)) for path in _module_files(sys.modules)]
         try:
             payload = marshal.dumps((self.key, stamps, schema))
         except ValueError:
@@ -116,6 +125,10 @@ class SchemaCache:
         except OSError as exc:
             return f"could not write the OpenAPI schema cache {self.path}: {exc}"
         return None
+
+
+def _in_key(variable: str) -> bool:
+    return variable not in _VOLATILE_ENV and not variable.startswith(_VOLATILE_ENV_PREFIXES)
 
 
 def _module_files(names: Iterable[str]) -> list[str]:

@@ -17,7 +17,7 @@ import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -280,23 +280,39 @@ def _decode(v: tuple[Any, ...]) -> Finding:
 
 
 # a file modified this close to the stamp may change again within the clock's resolution
-# without its mtime moving: such a file is stamped by its content
+# without its mtime moving: such a file is checked by its content only
 _RACY_NS = 2_000_000_000
+# (mtime_ns, size, inode), or None when it proves nothing; and the content hash
+FileStamp = tuple[tuple[int, int, int] | None, Any]
 
 
-def file_stamp(path: str, recorded: Any = None, now: int | None = None) -> Any:
-    """``path``'s (mtime_ns, size, inode), or its content hash when ``recorded`` is one
-    or when it was modified within two seconds of ``now``; None when it is missing. The
-    schema cache and the adapters' source facts stamp the files they depend on with it."""
+def file_stat(path: str) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
         return None
-    hashed = isinstance(recorded, tuple | list) and recorded and recorded[0] == "blake2b"
-    if hashed or (now is not None and st.st_mtime_ns >= now - _RACY_NS):
-        digest = file_digest(path)
-        return None if digest is None else ("blake2b", digest)
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def file_stamp(path: str, now: int, digest: Callable[[str], Any] | None = None) -> FileStamp:
+    """``path``'s stat and content hash (``digest``, default ``file_digest``: None when it
+    cannot be read). The stat is left out when the file was modified within two seconds
+    of ``now``. The static pass, the schema cache and the adapters' source facts stamp
+    the files they depend on with it."""
+    stat = file_stat(path)
+    if stat is not None and stat[0] >= now - _RACY_NS:
+        stat = None
+    return (stat, (digest or file_digest)(path))
+
+
+def stamp_holds(path: str, stamp: Any, digest: Callable[[str], Any] | None = None) -> bool:
+    """``path`` is as stamped: the same stat, else the same content. A checkout, a copy
+    or a reinstall gives every file a new mtime and inode but keeps its content, so a
+    cache restored in CI still holds (the content is read only when the stat differs)."""
+    stat, known = stamp
+    if stat is not None and file_stat(path) == tuple(stat):
+        return True
+    return bool((digest or file_digest)(path) == known)
 
 
 def file_digest(path: str) -> bytes | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
 import time
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
@@ -18,14 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..model import Route
-from .cache import WRITE_FAILED, checked_payload, write_checked
+from .cache import WRITE_FAILED, checked_payload, file_stamp, stamp_holds, write_checked
 from .callables import code_owner
 
 if TYPE_CHECKING:
     from .source import SourceIndex
 
-RUN_FORMAT = b"apiposture-static-run 1\n"
-_RACY_NS = 2_000_000_000  # a file modified this close to the run: its stat proves nothing
+RUN_FORMAT = b"apiposture-static-run 2\n"
 # the route and guard facts a route's classification and rules read
 ROUTE_FACTS = attrgetter(
     "method", "path", "framework", "handler", "kind", "body_model", "body_extra_allowed",
@@ -173,10 +171,8 @@ class RunCache:
             if tool != self.tool or stored_print != fingerprint:
                 return None
             digest = self.index.digest
-            for path, stat, known in files:
-                unchanged = stat is not None and _stat(path) == tuple(stat)
-                if not unchanged and digest(path) != known:
-                    return None
+            if not all(stamp_holds(path, stamp, digest) for path, stamp in files):
+                return None
             return value
         except (OSError, ValueError, TypeError, EOFError, KeyError, IndexError):
             return None  # absent, damaged or foreign: recompute
@@ -184,23 +180,11 @@ class RunCache:
     def save(self, fingerprint: bytes, paths: Iterable[str], value: Any) -> None:
         if self.path is None:
             return
-        files = []
-        for path in sorted(set(paths)):
-            stat = _stat(path)
-            if stat is not None and stat[0] >= self.started_ns - _RACY_NS:
-                stat = None  # may have changed after it was read: always hash it
-            files.append((path, stat, self.index.digest(path)))
+        digest, started = self.index.digest, self.started_ns
+        files = [(path, file_stamp(path, started, digest)) for path in sorted(set(paths))]
         payload = marshal.dumps((self.tool, fingerprint, tuple(files), value))
         try:
             write_checked(self.path, RUN_FORMAT, payload)
         except OSError as exc:
             if not any(n.startswith(WRITE_FAILED) for n in self.index.notes):  # said once
                 self.index.note(f"{WRITE_FAILED} {self.path}: {exc}")
-
-
-def _stat(path: str) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -9,6 +9,7 @@ import itertools
 import os
 import sys
 import textwrap
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -99,6 +100,19 @@ def test_an_unchanged_file_is_not_parsed_again(
     second = facts(module, tmp_path / "cache")
     assert app_parses(parses, module) == 1, "the unchanged app file was parsed again"
     assert second == first
+
+
+def test_a_fresh_checkout_of_the_same_file_is_not_parsed_again(
+    module: ModuleType,
+    parses: list[str],
+    tmp_path: Path,
+    checkout_again: Callable[[Iterable[Path]], None],
+) -> None:
+    path = Path(module.__file__ or "")
+    first = facts(module, tmp_path / "cache")
+    checkout_again([path])
+    assert facts(module, tmp_path / "cache") == first
+    assert app_parses(parses, module) == 1, "a new stat with the same bytes was parsed again"
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import itertools
 import os
 import sys
 import textwrap
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 
@@ -98,6 +99,30 @@ def test_a_code_edit_regenerates(project: tuple[Path, ModuleType], age: int) -> 
         os.utime(path, (stamp + 1, stamp + 1))
     elif age < 0:  # a coarse clock: the edit kept the mtime the run saw
         os.utime(path, ns=(written, written))
+    run(root, module)
+    assert module.calls == [1, 1]
+
+
+def test_a_fresh_checkout_of_the_same_code_reads_the_stored_schema(
+    project: tuple[Path, ModuleType],
+    monkeypatch: pytest.MonkeyPatch,
+    checkout_again: Callable[[Iterable[Path]], None],
+) -> None:
+    """A CI job restores the cache into a new checkout (new mtimes and inodes, the same
+    bytes) with its own run ids: the stored schema holds; an edit still regenerates."""
+    root, module = project
+    path = Path(module.__file__ or "")
+    monkeypatch.setenv("GITHUB_RUN_ID", "101")
+    monkeypatch.setenv("CI_JOB_ID", "7")
+    run(root, module)
+    checkout_again([path])
+    monkeypatch.setenv("GITHUB_RUN_ID", "102")
+    monkeypatch.setenv("CI_JOB_ID", "8")
+    monkeypatch.setenv("HOSTNAME", "runner-2")
+    run(root, module)
+    assert module.calls == [1], "a checkout of the same code generated the schema again"
+    path.write_text(path.read_text().replace("schema cache", "schema-cache"))
+    checkout_again([path])
     run(root, module)
     assert module.calls == [1, 1]
 

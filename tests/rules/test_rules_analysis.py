@@ -8,7 +8,7 @@ import itertools
 import os
 import sys
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from pytest_apiposture.adapters import select_adapter
 from pytest_apiposture.knowledge import Knowledge
 from pytest_apiposture.model import Finding, Kind, Severity
 from pytest_apiposture.rules import RULES, Rule, RuleContext
+from pytest_apiposture.static import engine
 from pytest_apiposture.static.engine import AnalysisResult, project_files_for
 
 _counter = itertools.count()
@@ -423,3 +424,44 @@ def test_a_rule_whose_filter_raises_still_looks_and_the_run_goes_on(tmp_path: Pa
         f"APS999 failed to filter {package.name}/models.py: RuntimeError: boom (a bug in the rule)"
         in result.notes
     )
+
+
+def test_a_fresh_checkout_of_the_same_files_keeps_the_cache(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    checkout_again: Callable[[Iterable[Path]], None],
+) -> None:
+    """A CI job restores the cache directory into a new checkout: every file has a new
+    mtime and inode but the same bytes, so nothing is analysed again."""
+    app, package = make_app(tmp_path)
+    cache = tmp_path / "cache"
+    routes = select_adapter(app).routes(app)
+    cold = run_static(
+        app, root=tmp_path, app_file=package / "main.py", cache_dir=cache, routes=routes
+    )
+    checkout_again(package.glob("*.py"))
+    parsed = count_parses(monkeypatch)
+    replayed: list[int] = []  # the whole-run entry (static/run.py), checked by file stamps
+    replay = engine._replay
+
+    def counted(*args: Any) -> Any:
+        replayed.append(1)
+        return replay(*args)
+
+    monkeypatch.setattr(engine, "_replay", counted)
+    warm = run_static(
+        app, root=tmp_path, app_file=package / "main.py", cache_dir=cache, routes=routes
+    )
+    assert parsed == []
+    assert replayed == [1], "the whole-run entry did not hold across the checkout"
+    assert [repr(f) for f in warm.findings] == [repr(f) for f in cold.findings]
+    models = package / "models.py"
+    models.write_text(models.read_text().replace("api_key", "nickname"))
+    checkout_again([models])  # new content under a new stat: analysed again
+    assert "APS302" not in {
+        f.code
+        for f in run_static(
+            app, root=tmp_path, app_file=package / "main.py", cache_dir=cache, routes=routes
+        ).findings
+    }
+    assert sorted(parsed) == ["main.py", "models.py"]
