@@ -77,6 +77,12 @@ def parse_args(description: str) -> argparse.Namespace:
     parser.add_argument("--skip-install", action="store_true", help="use the venv as it is")
     parser.add_argument("--no-probes", action="store_true", help="static run only")
     parser.add_argument(
+        "--setup-only",
+        action="store_true",
+        help="install, prepare the state, count the routes and time one import; run no "
+        "pytest (an app kept unseen until its measurement can be set up without a look)",
+    )
+    parser.add_argument(
         "--pythonpath",
         type=Path,
         default=None,
@@ -110,6 +116,10 @@ def run(spec: RunSpec, args: argparse.Namespace) -> dict[str, Any]:
             record["prepare_seconds"] = round(time.perf_counter() - started, 2)
         project = make_project(state, spec, python)
         record["count"] = count_routes(python, spec, env, project, results)
+        if args.setup_only:
+            record["setup_only"] = True
+            record["import"] = import_time(python, spec, env, project, results)
+            return _write_record(record, results)
         # import alone and the static run, alternated: the least of each is the figure
         # (a shared machine only ever adds time)
         imports, statics = [], []
@@ -123,8 +133,12 @@ def run(spec: RunSpec, args: argparse.Namespace) -> dict[str, Any]:
             record["probes"] = pytest_run(python, spec, env, project, results, static=False)
     except subprocess.CalledProcessError as exc:
         record["error"] = f"{' '.join(map(str, exc.cmd))[:200]} exited {exc.returncode}"
+    return _write_record(record, results)
+
+
+def _write_record(record: dict[str, Any], results: Path) -> dict[str, Any]:
     (results / "run.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
-    print(f"{spec.name}: results in {results}")
+    print(f"{record['run']}: results in {results}")
     return record
 
 
