@@ -66,6 +66,9 @@ class RunSpec:
     pytest_args: Sequence[str] = ()
     # (state dir, environment, venv python) -> None: databases, config files
     prepare: Callable[[Path, dict[str, str], Path], None] | None = None
+    # the app's Requires-Python floor when it is above the harness's own: the venv is made
+    # by the interpreter that runs the harness, so run it with that Python
+    requires_python: tuple[int, int] | None = None
 
 
 def parse_args(description: str) -> argparse.Namespace:
@@ -146,6 +149,19 @@ def ensure_venv(venv: Path, spec: RunSpec, *, skip_install: bool) -> Path:
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    if spec.requires_python:
+        have_version = subprocess.run(
+            [str(python), "-c", "import sys; print(*sys.version_info[:2])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if tuple(map(int, have_version)) < spec.requires_python:
+            floor = ".".join(map(str, spec.requires_python))
+            sys.exit(
+                f"{spec.requirement} needs Python >= {floor} and {venv} has "
+                f"{'.'.join(have_version)}: remove it and run this script with Python {floor}"
+            )
     if skip_install:
         return python
     # in the venv's directory: an app may write files where it is imported (LNbits creates
@@ -219,7 +235,7 @@ def pyproject(spec: RunSpec) -> str:
 
 
 def versions(python: Path, spec: RunSpec) -> dict[str, str]:
-    dist = spec.requirement.split("[")[0]
+    dist = re.split(r"[\[<>=!~; ]", spec.requirement, maxsplit=1)[0]  # "pkg[extra]", "pkg==1.2"
     code = (
         "import importlib.metadata as m, json, sys\n"
         f"names = [{dist!r}, 'fastapi', 'starlette', 'flask', 'werkzeug', 'pytest']\n"
