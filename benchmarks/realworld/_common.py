@@ -56,6 +56,9 @@ class RunSpec:
     package: str  # top-level package linked into project/src
     target: str  # --apiposture-app
     env: Mapping[str, str] = field(default_factory=dict)  # "{state}" is the state dir
+    # more top-level packages of the app's own repository, linked beside it (a monorepo's
+    # other distributions: OPAL's server imports its guards from opal_common)
+    extra_packages: Sequence[str] = ()
     public: Sequence[str] = ()
     extra_requirements: Sequence[str] = ()  # what the app's own pins would have brought
     identities: Sequence[str] = ()  # NAME=Header: value, when the credential is fixed
@@ -199,21 +202,23 @@ def environment(spec: RunSpec, state: Path, plugin_source: Path | None = None) -
 
 
 def make_project(state: Path, spec: RunSpec, python: Path) -> Path:
-    """project/: src/<pkg> -> the installed package, pyproject.toml, an empty tests/."""
+    """project/: src/<pkg> -> the installed package (and any extra packages),
+    pyproject.toml, an empty tests/."""
     project = state / "project"
     (project / "src").mkdir(parents=True)
     (project / "tests").mkdir()
-    installed = subprocess.run(
-        [
-            str(python),
-            "-c",
-            f"import importlib.util as u; print(u.find_spec({spec.package!r}).submodule_search_locations[0])",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    (project / "src" / spec.package).symlink_to(installed, target_is_directory=True)
+    for package in (spec.package, *spec.extra_packages):
+        installed = subprocess.run(
+            [
+                str(python),
+                "-c",
+                f"import importlib.util as u; print(u.find_spec({package!r}).submodule_search_locations[0])",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        (project / "src" / package).symlink_to(installed, target_is_directory=True)
     (project / "pyproject.toml").write_text(pyproject(spec), encoding="utf-8")
     return project
 
