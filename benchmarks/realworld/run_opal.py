@@ -1,4 +1,4 @@
-"""OPAL server 0.9 (FastAPI, ~30 routes and websockets, JWT peers signed by the server's key).
+"""OPAL server 0.9 (FastAPI, ~20 routes and a websocket, JWT peers signed by the server's key).
 
     python benchmarks/realworld/run_opal.py [--base DIR] [--venv DIR] [--skip-install]
 
