@@ -56,6 +56,9 @@ class RunSpec:
     package: str  # top-level package linked into project/src
     target: str  # --apiposture-app
     env: Mapping[str, str] = field(default_factory=dict)  # "{state}" is the state dir
+    # more top-level packages of the app's own repository, linked beside it (a monorepo's
+    # other distributions: OPAL's server imports its guards from opal_common)
+    extra_packages: Sequence[str] = ()
     public: Sequence[str] = ()
     extra_requirements: Sequence[str] = ()  # what the app's own pins would have brought
     identities: Sequence[str] = ()  # NAME=Header: value, when the credential is fixed
@@ -66,6 +69,9 @@ class RunSpec:
     pytest_args: Sequence[str] = ()
     # (state dir, environment, venv python) -> None: databases, config files
     prepare: Callable[[Path, dict[str, str], Path], None] | None = None
+    # the app's Requires-Python floor when it is above the harness's own: the venv is made
+    # by the interpreter that runs the harness, so run it with that Python
+    requires_python: tuple[int, int] | None = None
 
 
 def parse_args(description: str) -> argparse.Namespace:
@@ -76,6 +82,12 @@ def parse_args(description: str) -> argparse.Namespace:
     )
     parser.add_argument("--skip-install", action="store_true", help="use the venv as it is")
     parser.add_argument("--no-probes", action="store_true", help="static run only")
+    parser.add_argument(
+        "--setup-only",
+        action="store_true",
+        help="install, prepare the state, count the routes and time one import; run no "
+        "pytest (an app kept unseen until its measurement can be set up without a look)",
+    )
     parser.add_argument(
         "--pythonpath",
         type=Path,
@@ -110,6 +122,10 @@ def run(spec: RunSpec, args: argparse.Namespace) -> dict[str, Any]:
             record["prepare_seconds"] = round(time.perf_counter() - started, 2)
         project = make_project(state, spec, python)
         record["count"] = count_routes(python, spec, env, project, results)
+        if args.setup_only:
+            record["setup_only"] = True
+            record["import"] = import_time(python, spec, env, project, results)
+            return _write_record(record, results)
         # import alone and the static run, alternated: the least of each is the figure
         # (a shared machine only ever adds time)
         imports, statics = [], []
@@ -123,8 +139,12 @@ def run(spec: RunSpec, args: argparse.Namespace) -> dict[str, Any]:
             record["probes"] = pytest_run(python, spec, env, project, results, static=False)
     except subprocess.CalledProcessError as exc:
         record["error"] = f"{' '.join(map(str, exc.cmd))[:200]} exited {exc.returncode}"
+    return _write_record(record, results)
+
+
+def _write_record(record: dict[str, Any], results: Path) -> dict[str, Any]:
     (results / "run.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
-    print(f"{spec.name}: results in {results}")
+    print(f"{record['run']}: results in {results}")
     return record
 
 
@@ -132,6 +152,19 @@ def ensure_venv(venv: Path, spec: RunSpec, *, skip_install: bool) -> Path:
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    if spec.requires_python:
+        have_version = subprocess.run(
+            [str(python), "-c", "import sys; print(*sys.version_info[:2])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if tuple(map(int, have_version)) < spec.requires_python:
+            floor = ".".join(map(str, spec.requires_python))
+            sys.exit(
+                f"{spec.requirement} needs Python >= {floor} and {venv} has "
+                f"{'.'.join(have_version)}: remove it and run this script with Python {floor}"
+            )
     if skip_install:
         return python
     # in the venv's directory: an app may write files where it is imported (LNbits creates
@@ -169,21 +202,23 @@ def environment(spec: RunSpec, state: Path, plugin_source: Path | None = None) -
 
 
 def make_project(state: Path, spec: RunSpec, python: Path) -> Path:
-    """project/: src/<pkg> -> the installed package, pyproject.toml, an empty tests/."""
+    """project/: src/<pkg> -> the installed package (and any extra packages),
+    pyproject.toml, an empty tests/."""
     project = state / "project"
     (project / "src").mkdir(parents=True)
     (project / "tests").mkdir()
-    installed = subprocess.run(
-        [
-            str(python),
-            "-c",
-            f"import importlib.util as u; print(u.find_spec({spec.package!r}).submodule_search_locations[0])",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    (project / "src" / spec.package).symlink_to(installed, target_is_directory=True)
+    for package in (spec.package, *spec.extra_packages):
+        installed = subprocess.run(
+            [
+                str(python),
+                "-c",
+                f"import importlib.util as u; print(u.find_spec({package!r}).submodule_search_locations[0])",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        (project / "src" / package).symlink_to(installed, target_is_directory=True)
     (project / "pyproject.toml").write_text(pyproject(spec), encoding="utf-8")
     return project
 
@@ -205,7 +240,7 @@ def pyproject(spec: RunSpec) -> str:
 
 
 def versions(python: Path, spec: RunSpec) -> dict[str, str]:
-    dist = spec.requirement.split("[")[0]
+    dist = re.split(r"[\[<>=!~; ]", spec.requirement, maxsplit=1)[0]  # "pkg[extra]", "pkg==1.2"
     code = (
         "import importlib.metadata as m, json, sys\n"
         f"names = [{dist!r}, 'fastapi', 'starlette', 'flask', 'werkzeug', 'pytest']\n"
