@@ -100,11 +100,16 @@ def summarise(run_dir: Path) -> dict[str, Any]:
             ("import", "import"),
             ("static_cold", "static_cold"),
             ("static", "static"),
+            ("import_checkout", "import_checkout"),
+            ("static_checkout", "static_checkout"),
         )
     }
     if cpu["import"] and cpu["static"]:
         cpu["cold_ratio"] = round(((cpu["static_cold"] or 0) - cpu["import"]) / cpu["import"], 2)
         cpu["warm_ratio"] = round((cpu["static"] - cpu["import"]) / cpu["import"], 2)
+    if cpu["import_checkout"] and cpu["static_checkout"]:  # a CI job with its cache restored
+        imported = cpu["import_checkout"]
+        cpu["checkout_ratio"] = round((cpu["static_checkout"] - imported) / imported, 2)
     out["seconds"] = times
     out["cpu_seconds"] = {k: v for k, v in cpu.items() if v is not None}
     out["errors"] = errors

@@ -37,3 +37,25 @@ def test_ci_recipes_parse_and_wire_the_reports() -> None:
     assert "--junitxml=" + job["artifacts"]["reports"]["junit"] in " ".join(job["script"])
     assert "apiposture.sarif" in job["artifacts"]["paths"]
     assert [h["id"] for h in pre_commit["repos"][0]["hooks"]] == ["apiposture"]
+
+
+def test_ci_recipes_cache_the_directory_the_plugin_keeps_its_cache_in(
+    pytester: Any,
+) -> None:
+    """The recipes' cache step names pytest's cache folder the plugin writes to."""
+    github, gitlab, _ = yaml_blocks()
+    steps = github["jobs"]["apiposture"]["steps"]
+    cache = next(s for s in steps if str(s.get("uses", "")).startswith("actions/cache@"))
+    gate = steps.index(next(s for s in steps if s.get("name") == "API posture gate"))
+    assert steps.index(cache) < gate
+    cached = {
+        cache["with"]["path"].rstrip("/"),
+        *(p.rstrip("/") for p in gitlab["apiposture"]["cache"]["paths"]),
+    }
+    pytester.makepyfile(
+        app="from fastapi import FastAPI\napp = FastAPI()\n@app.get('/x')\ndef x(): return {}\n"
+    )
+    pytester.runpytest("--apiposture", "--apiposture-static-only", "--apiposture-app=app:app")
+    written = [p.relative_to(pytester.path) for p in pytester.path.rglob("apiposture-*.bin")]
+    assert cached == {".pytest_cache/d/apiposture"}
+    assert written and all(p.is_relative_to(".pytest_cache/d/apiposture") for p in written)
