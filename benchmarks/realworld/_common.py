@@ -144,7 +144,15 @@ def run(spec: RunSpec, args: argparse.Namespace) -> dict[str, Any]:
         record["static_cold"] = statics[0]  # no cache yet (the state dir is fresh)
         if args.ci_checkout:
             fresh_checkout(venv)
-            import_time(python, spec, env, project, results)  # compiles, as pip install does
+            # bytecode, as pip install compiles it: the app's modules, then pytest's own
+            import_time(python, spec, env, project, results)
+            subprocess.run(
+                [str(python), "-m", "pytest", "-q", "--co", "-p", "no:cacheprovider"],
+                env=_src_env(env, project),
+                cwd=project,
+                capture_output=True,
+                check=False,
+            )
             record["import_checkout"] = import_time(python, spec, env, project, results)
             record["static_checkout"] = pytest_run(python, spec, env, project, results, static=True)
         if not args.no_probes:
