@@ -104,13 +104,52 @@ ENFORCED = "enforced"
 OPEN = "open"
 
 
+# A 2xx whose small JSON object says the caller was refused: apps that answer every call
+# with 200 and put the outcome in the body ({"success": false, "error": "Login required"},
+# {"code": 401, "msg": "..."}). Only the keys that carry an outcome are read, and only in
+# an object of a few keys: a payload that merely mentions "forbidden" is still data.
+_REFUSAL_WORDS = re.compile(
+    r"\bnot (logged|signed) ?in\b|\blog ?in (is )?required|\blogin_required\b|"
+    r"\bunauthori[sz]ed\b|\bunauthenticated\b|\bnot authenticated\b|"
+    r"\bauthentication (is )?required\b|\baccess denied\b|\bpermission denied\b|"
+    r"\bforbidden\b|\bsession (has )?expired\b|"
+    r"\binvalid (api[ _-]?key|token|session|credentials?)\b|"
+    r"\b(token|credentials?) (is |are )?(missing|expired|invalid|required)\b",
+    re.IGNORECASE,
+)
+_OUTCOME_KEYS = frozenset(
+    {"error", "errors", "message", "msg", "detail", "errormsg", "error_message", "reason",
+     "description", "status"}
+)  # fmt: skip
+_STATUS_KEYS = ("code", "status", "status_code", "statuscode", "error_code")
+_REFUSAL_CODES = frozenset({401, 403, "401", "403"})
+_OUTCOME_OBJECT_SIZE = 6
+
+
+def refused_in_body(exchange: Exchange) -> bool:
+    """A 2xx whose body is a refusal in words or in its own status code."""
+    data = exchange.data
+    if not isinstance(data, dict) or len(data) > _OUTCOME_OBJECT_SIZE:
+        return False
+    lowered = {str(k).lower(): v for k, v in data.items()}
+    codes = [lowered.get(k) for k in _STATUS_KEYS]
+    if any(isinstance(c, int | str) and c in _REFUSAL_CODES for c in codes):
+        return True
+    return any(
+        isinstance(v, str) and _REFUSAL_WORDS.search(v) is not None
+        for k, v in lowered.items()
+        if k in _OUTCOME_KEYS
+    )
+
+
 def verdict(exchange: Exchange) -> str | None:
-    """``open`` (2xx), ``enforced`` (401/403, redirect to a login page), or None."""
+    """``open`` (2xx), ``enforced`` (401/403, redirect to a login page, a 2xx whose body
+    refuses), or None."""
     status = exchange.status
     if status is None:
         return None
     if 200 <= status < 300:
-        return OPEN
+        return ENFORCED if refused_in_body(exchange) else OPEN
     if status in (401, 403):
         return ENFORCED
     if 300 <= status < 400 and _LOGIN.search(exchange.location):

@@ -77,8 +77,9 @@ def invalid_identity(people: tuple[Identity, ...]) -> Identity:
 class MissingAuthProbe(Probe):
     """## What it does
     Sends the route a valid request with no credential, then one with an invalid credential.
-    A route that is not public must refuse both: 401/403, or a redirect to a login page,
-    count as enforced. A 2xx to the anonymous request is missing authentication; if the
+    A route that is not public must refuse both: 401/403, a redirect to a login page, or a
+    2xx whose small JSON body refuses (`{"success": false, "error": "Login required"}`,
+    `{"code": 401}`) count as enforced. A 2xx to the anonymous request is missing authentication; if the
     static analysis believed the route guarded, the guard is broken. A 2xx to the invalid
     credential means the guard checks that a credential is present, not that it is valid.
 

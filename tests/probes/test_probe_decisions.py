@@ -88,6 +88,37 @@ def open_report() -> dict[str, Any]:
     return {"total": 3}
 
 
+@app.get("/legacy/inbox")
+def legacy_inbox(who: str | None = Depends(maybe_user)) -> dict[str, Any]:
+    """Every answer is 200; a refusal is said in the body, as older APIs do."""
+    if who is None:
+        return {"success": False, "error": "Login required"}
+    return {"success": True, "owner": who, "messages": []}
+
+
+@app.get("/legacy/codes")
+def legacy_codes(who: str | None = Depends(maybe_user)) -> dict[str, Any]:
+    if who is None:
+        return {"code": 401, "msg": "please sign in"}
+    return {"code": 0, "owner": who}
+
+
+@app.get("/legacy/feed")
+def legacy_feed() -> dict[str, Any]:
+    """Open: its outcome keys say nothing of a refusal."""
+    return {"success": True, "message": "Welcome back", "items": []}
+
+
+@app.get("/legacy/audit")
+def legacy_audit() -> dict[str, Any]:
+    """Open: data that mentions a refusal is not one (more keys than an outcome has, and
+    the word under a key that carries data)."""
+    return {
+        "events": 2, "last": "login", "note": "forbidden words", "user": "x", "ip": "y",
+        "agent": "z", "message": "access denied twice",
+    }  # fmt: skip
+
+
 @app.get("/moved")
 def moved(who: str | None = Depends(maybe_user)) -> Any:
     """Anonymous callers are sent somewhere that is not a login page."""
@@ -254,6 +285,27 @@ def test_missing_auth_an_open_route_is_a_finding_with_its_cwe() -> None:
     ]
 
 
+def test_missing_auth_a_200_whose_body_refuses_is_enforced() -> None:
+    for key, said in (
+        ("GET /legacy/inbox", {"success": False, "error": "Login required"}),
+        ("GET /legacy/codes", {"code": 401, "msg": "please sign in"}),
+    ):
+        outcome = probe(MissingAuthProbe(), key)
+        assert (outcome.findings, outcome.refutes, outcome.skipped) == (
+            [],
+            ("APS201", "APS202"),
+            None,
+        ), key
+        assert outcome.notes == ["anonymous -> 200, invalid credential -> 200: enforced"], key
+        assert outcome.transcript[0].data == said
+
+
+def test_missing_auth_a_200_whose_body_only_mentions_a_refusal_is_open() -> None:
+    for key in ("GET /legacy/feed", "GET /legacy/audit"):
+        outcome = probe(MissingAuthProbe(), key)
+        assert [(f.code, f.severity) for f in outcome.findings] == [("APS251", Severity.HIGH)], key
+
+
 def test_missing_auth_a_redirect_elsewhere_cannot_tell() -> None:
     for key, status, where in (("GET /moved", 302, "/elsewhere"), ("GET /choices", 300, "/pick")):
         outcome = probe(MissingAuthProbe(), key)
@@ -394,3 +446,30 @@ def test_mass_assignment_needs_an_identity_on_an_authenticated_route() -> None:
     )
     # not known to be authenticated: tried anonymously, and the app says 401
     assert anonymous.skipped == "the control request answered 401; cannot compare"
+
+
+def test_a_refusal_in_the_body_is_read_only_where_an_outcome_is_said() -> None:
+    from pytest_apiposture.probes.base import ENFORCED, OPEN, verdict
+    from pytest_apiposture.probes.transcript import Exchange
+
+    def said(data: Any, status: int = 200) -> str | None:
+        return verdict(Exchange("anonymous", "GET /x", "GET", "/x", status=status, data=data))
+
+    six = {"error": "Unauthorized", "a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
+    assert [
+        said(six),  # an outcome object of six keys
+        said({**six, "f": 6}),  # seven: data, whatever it says
+        said({"note": "forbidden", "count": 1}),  # the word under a data key
+        said({"Status": "403"}),  # its own status code, any case of the key
+        said({"status": [403], "error": ["x"]}),  # no code, no text: nothing to read
+        said({"status_code": 401}),
+        said({"code": 403, "data": None}),
+        said({"error_code": 4010}),
+        said({"detail": "Token expired"}),
+        said({"detail": "Not found"}),
+        said({}),
+        said([{"error": "Unauthorized"}]),  # a list is data
+        said({"error": "Unauthorized"}, status=204),
+        said({"error": "Unauthorized"}, status=404),  # not a 2xx: the status decides
+    ] == [ENFORCED, OPEN, OPEN, ENFORCED, OPEN, ENFORCED, ENFORCED, OPEN, ENFORCED, OPEN, OPEN,
+          OPEN, ENFORCED, None]  # fmt: skip
