@@ -127,7 +127,12 @@ def compare(
     asked only of the routes the schema leaves out; ``Route.serves`` otherwise.
     """
     api = [r for r in routes if r.kind in ("http", "mount") and not _is_framework_route(r)]
-    generated_spec = spec_from_dict(dict(generated), GENERATED) if generated is not None else None
+    # the generated schema's properties are read only to compare it with a committed spec
+    generated_spec = (
+        spec_from_dict(dict(generated), GENERATED, properties=committed is not None)
+        if generated is not None
+        else None
+    )
     spec_file = spec_path or (committed.source if committed else "")
     gen = _Matcher(generated_spec, api) if generated_spec else None
     com = _Matcher(committed, api) if committed else None

@@ -55,6 +55,9 @@ class OperationBuilder:
     version: str
     prefix: str
     global_security: tuple[frozenset[str], ...]
+    # the request and response properties: only a comparison of two specs reads them, and
+    # on a large generated schema they are most of the reading (LiteLLM: about 1 s)
+    properties: bool = True
 
     def build(self, raw_path: str, item: Any, line: int) -> Iterator[Operation]:
         where = f"paths.{raw_path}"
@@ -83,8 +86,10 @@ class OperationBuilder:
                 raw_path=raw_path,
                 prefix=self.prefix,
                 parameters=tuple(p for p in params.values() if p.location in PARAMETER_LOCATIONS),
-                request_properties=self._request(op, params, own_body or shared_body, op_where),
-                responses=self._responses(op.get("responses"), op_where),
+                request_properties=self._request(op, params, own_body or shared_body, op_where)
+                if self.properties
+                else None,
+                responses=self._responses(op.get("responses"), op_where) if self.properties else {},
                 security=security,
                 deprecated=bool(op.get("deprecated", False)),
                 operation_id=op.get("operationId")

@@ -96,8 +96,13 @@ def _parse(text: str, shown: str, suffix: str) -> Any:
         raise SpecError(f"{where}: invalid YAML ({problem})") from None
 
 
-def spec_from_dict(doc: dict[str, Any], source: str, *, text: str | None = None) -> Spec:
-    """Normalise a parsed document; ``text`` (the file's content) gives line numbers."""
+def spec_from_dict(
+    doc: dict[str, Any], source: str, *, text: str | None = None, properties: bool = True
+) -> Spec:
+    """Normalise a parsed document; ``text`` (the file's content) gives line numbers.
+    ``properties=False``: the operations' request and response properties are left empty
+    (unread, so a broken ``$ref`` under a body goes unseen), for a spec that is only
+    matched against the routes."""
     version = _version(doc, source)
     lines = _KeyLines(text)
     resolver = Resolver(doc, source)
@@ -116,7 +121,7 @@ def spec_from_dict(doc: dict[str, Any], source: str, *, text: str | None = None)
             s.lower().startswith(("https://", "wss://")) for s in servers
         )
     global_security = requirements(doc.get("security"), f"{source}: security")
-    builder = OperationBuilder(resolver, version, prefix, global_security)
+    builder = OperationBuilder(resolver, version, prefix, global_security, properties)
     operations: list[Operation] = []
     seen: set[tuple[str, str]] = set()
     for raw_path, item in paths.items():

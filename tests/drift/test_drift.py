@@ -20,7 +20,7 @@ from pytest_apiposture.model import (
     Severity,
 )
 from pytest_apiposture.openapi.drift import DRIFT_CHECKS, compare, drift_summary
-from pytest_apiposture.openapi.spec import Spec, spec_from_dict
+from pytest_apiposture.openapi.spec import Spec, SpecError, spec_from_dict
 
 SRC = "/src/app/api.py"
 SPEC = "/repo/openapi.json"
@@ -740,3 +740,23 @@ def test_trailing_slash_twin_and_conditional_shadow_are_not_high() -> None:
         "GET /items/ is served but only its trailing-slash twin is in the generated schema"
     )
     assert "(auth: conditional)" in findings[1].message
+
+
+def test_the_generated_schemas_properties_are_read_only_to_compare_with_a_spec() -> None:
+    """Matched alone against the routes, the generated schema's bodies are not read (a
+    large schema's properties cost seconds); compared with a committed spec they are,
+    strictly: a reference that does not resolve stops the comparison."""
+    broken = {"get": {"responses": {"200": {"$ref": "#/components/responses/Nope"}}}}
+    routes = [route("GET", "/a", 1), route("GET", "/hidden", 2, in_schema=False)]
+    assert facts(run(routes, generated=doc({"/a": broken}))) == {
+        ("APS901", "GET", "/hidden", SRC, 2)
+    }
+    with pytest.raises(SpecError, match="does not resolve"):
+        run(routes, generated=doc({"/a": broken}), spec=committed({"/a": GET}))
+    generated = spec_from_dict(
+        doc({"/a": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+            "properties": {"name": {"type": "string"}}}}}}, "responses": {"200": {}}}}}),
+        "generated schema",
+        properties=False,
+    )  # fmt: skip
+    assert [(o.request_properties, o.responses) for o in generated.operations] == [(None, {})]
