@@ -68,6 +68,8 @@ TESTS: dict[str, tuple[str, ...]] = {
         *_RULE_TESTS,
         "tests/rules/test_rules_purpose.py",
     ),
+    # a route that checks the credential the caller submits is a login (wt-15d)
+    "static/verification.py": ("tests/rules/test_rules_purpose.py", *_RULE_TESTS),
     "static/pathscope.py": (
         *_RULE_TESTS,
         "tests/rules/test_rules_purpose.py",
