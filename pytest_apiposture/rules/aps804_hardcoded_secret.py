@@ -220,8 +220,7 @@ def _holds_secret(name: str, node: ast.AST, *, dummies: bool = True) -> bool:
     if text == own_name or ("_" in text and own_name.endswith(text)):
         return False
     # CREATED_SECRET = "Secret created", SECRET_KEY = "secret-key": the name's own words
-    words = _WORDS.findall(text)
-    if len(words) > 1 and sorted(words) == sorted(_WORDS.findall(own_name)):
+    if sorted(_WORDS.findall(text)) == sorted(_WORDS.findall(own_name)):
         return False
     if _ROUTE_PATH.match(value):
         return False  # {"create_client_secret": "/realtime/client_secrets"}: a route
