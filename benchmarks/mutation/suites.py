@@ -104,6 +104,8 @@ TESTS: dict[str, tuple[str, ...]] = {
     "verdict.py": _VERDICT_TESTS,
     "suppress.py": _VERDICT_TESTS,
 }
+# a record a project function returns is no request mapping (APS304, wt-15d)
+TESTS["rules/_objects.py"] = _RULE_TESTS
 # open_app (one app-level APS201) is judged in the purpose tests
 TESTS["rules/aps201_missing_auth.py"] += (
     "tests/rules/test_rules_purpose.py",
