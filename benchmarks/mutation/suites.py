@@ -106,6 +106,8 @@ TESTS: dict[str, tuple[str, ...]] = {
 }
 # a record a project function returns is no request mapping (APS304, wt-15d)
 TESTS["rules/_objects.py"] = _RULE_TESTS
+# a record of a model with no owner column belongs to no caller (APS101, wt-15d)
+TESTS["rules/_owners.py"] = _RULE_TESTS
 # open_app (one app-level APS201) is judged in the purpose tests
 TESTS["rules/aps201_missing_auth.py"] += (
     "tests/rules/test_rules_purpose.py",
