@@ -16,7 +16,13 @@ from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted
 from ._project import project_def
 
-__all__ = ["loaded_objects"]
+__all__ = ["app_records"]
+
+
+def app_records(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
+    """Names that hold the app's own records in ``fs`` (``seeds``: the parameters handed
+    request data), whatever single fields of them the request set."""
+    return loaded_objects(index, fs) | field_set_objects(fs, seeds)
 
 
 def loaded_objects(index: SourceIndex, fs: FunctionSource) -> set[str]:
@@ -29,6 +35,32 @@ def loaded_objects(index: SourceIndex, fs: FunctionSource) -> set[str]:
         for name, values in fs.assignments.items()
         if all(_app_object(index, fs, v) for v in values)
     }
+
+
+def field_set_objects(fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
+    """Names the function binds only by setting a named field of them
+    (``wallet.lightning_address = local_part`` on a parameter it was handed a record in):
+    one field the code names is set, the object is no mapping the client keyed."""
+    bound = set(fs.assignments) | set(seeds)
+    loops: list[ast.For | ast.AsyncFor | ast.comprehension] = [
+        *fs.of(ast.For),
+        *fs.of(ast.AsyncFor),
+        *fs.of(ast.comprehension),
+    ]
+    for loop in loops:
+        bound.update(n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name))
+    out = set()
+    stores: list[ast.Assign | ast.AugAssign | ast.AnnAssign] = [
+        *fs.of(ast.Assign),
+        *fs.of(ast.AugAssign),
+        *fs.of(ast.AnnAssign),
+    ]
+    for node in stores:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                out.add(target.value.id)
+    return out - bound
 
 
 def _app_object(index: SourceIndex, fs: FunctionSource, value: ast.expr) -> bool:

@@ -28,7 +28,7 @@ from ._models import (
     field_line,
     is_orm_class,
 )
-from ._objects import loaded_objects
+from ._objects import app_records
 from ._project import project_function, project_method
 from .aps303_privileged_body_field import privileged_field
 from .base import Rule, RuleContext
@@ -88,7 +88,9 @@ class BulkWrite(Rule):
     cipher, padding or hash context (``encryptor.update(data)``) writes no record. A
     record a project function returns (``wallet = await get_wallet(id)``), persisted
     whole (``db.update("wallets", wallet)``) after single fields were set from the
-    request, writes the model's fields, not keys the client chose, and is not reported;
+    request, writes the model's fields, not keys the client chose, and is not reported
+    (nor is a record a helper is handed and sets one named field of:
+    ``wallet.lightning_address = local_part``);
     a function that hands request data back (``parse_body(request)``, one returning a
     dict or its parameter) gives no such record.
 
@@ -179,7 +181,7 @@ def bulk_writes(
 def _tainted(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
     if not seeds and not reads_request(fs):
         return set()  # no client data in the body: every sink test would answer no
-    return tainted_names(fs, set(seeds)) - _schema_loaded(fs) - loaded_objects(index, fs)
+    return tainted_names(fs, set(seeds)) - _schema_loaded(fs) - app_records(index, fs, seeds)
 
 
 def _follow(callee: FunctionSource, seeds: frozenset[str]) -> bool:
