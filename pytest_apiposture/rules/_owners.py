@@ -31,17 +31,15 @@ _IDENTITY_MODEL = re.compile(r"user|account|member|customer|person|profile", re.
 _SECRET_FIELD = re.compile(r"password|passwd|secret|hash", re.IGNORECASE)
 
 
-def ownerless_lookup(index: SourceIndex, fs: FunctionSource, access: ast.expr) -> bool:
+def ownerless_lookup(index: SourceIndex, fs: FunctionSource, access: ast.Call) -> bool:
     """``access`` fetches a record of a project ORM model (``Model.query.get(id)``,
-    ``db.get(Model, id)``, ``Model.objects.get(id=...)``, or a call on such a lookup) that declares no column an owner
-    could be held in, and is not the users' own table."""
-    if not isinstance(access, ast.Call):
-        return False
+    ``db.get(Model, id)``, ``Model.objects.get(id=...)``, or a call on such a lookup) that
+    declares no column an owner could be held in, and is not the users' own table."""
     name = _model_name(access)
     inner = access.args[0] if access.args else None
     if not name and isinstance(inner, ast.Call):
         return ownerless_lookup(index, fs, inner)  # ``db.delete(Role.query.get(role_id))``
-    cls = class_of_name(index, fs.module, name) if name else None
+    cls = class_of_name(index, fs.module, name)
     if cls is None or not is_orm_class(index, cls):
         return False
     fields = [a.name for a in attributes(index, cls)]
@@ -52,12 +50,13 @@ def ownerless_lookup(index: SourceIndex, fs: FunctionSource, access: ast.expr) -
 
 def _model_name(call: ast.Call) -> str:
     """``Role`` of ``Role.query.get(...)`` / ``Role.objects.get(...)``; of
-    ``db.get(Role, id)`` / ``session.get(Role, id)``: a capitalised name."""
+    ``db.get(Role, id)`` / ``session.get(Role, id)``: the first argument (the class
+    resolved decides)."""
     func = call.func
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute):
-        root = dotted(func.value.value)
-        if func.value.attr in ("query", "objects") and root[:1].isupper():
-            return root
-    first = call.args[0] if call.args else None
-    spelled = dotted(first) if first is not None else ""
-    return spelled if spelled.rpartition(".")[2][:1].isupper() else ""
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr in ("query", "objects")
+    ):
+        return dotted(func.value.value)
+    return dotted(call.args[0]) if call.args else ""

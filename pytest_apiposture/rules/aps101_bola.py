@@ -26,7 +26,7 @@ _ID_PARAM = re.compile(rf"{ID_PARAM_PATTERN}|^(?:user_?name|login|handle|title|s
 # a role guard that lets only administrators through reaches every object by design; any
 # other role (``RoleChecker([CUSTOMER])``) says what the caller may do, not what they own
 _ADMIN_ROLE = re.compile(r"admin|superuser|staff|root|owner", re.IGNORECASE)
-_Shared = Callable[[FunctionSource, ast.expr], bool]
+_Shared = Callable[[FunctionSource, ast.Call], bool]
 _ACCESS_CALLS = FETCH_CALLS | {"delete", "update", "pop", "remove", "get_item", "put_item"}
 
 
