@@ -39,6 +39,12 @@ def ownerless_lookup(index: SourceIndex, fs: FunctionSource, access: ast.Call) -
     inner = access.args[0] if access.args else None
     if not name and isinstance(inner, ast.Call):
         return ownerless_lookup(index, fs, inner)  # ``db.delete(Role.query.get(role_id))``
+    if isinstance(inner, ast.Name) and not _class_named(index, fs, name):
+        # ``r = Role.query.get(rid)`` ... ``db.session.delete(r)``
+        values = fs.assignments.get(inner.id, [])
+        return bool(values) and all(
+            isinstance(v, ast.Call) and ownerless_lookup(index, fs, v) for v in values
+        )
     cls = class_of_name(index, fs.module, name)
     if cls is None or not is_orm_class(index, cls):
         return False
@@ -46,6 +52,10 @@ def ownerless_lookup(index: SourceIndex, fs: FunctionSource, access: ast.Call) -
     if _IDENTITY_MODEL.search(cls.node.name) or any(_SECRET_FIELD.search(f) for f in fields):
         return False
     return not any(_OWNER_FIELD.search(f) for f in fields)
+
+
+def _class_named(index: SourceIndex, fs: FunctionSource, name: str) -> bool:
+    return class_of_name(index, fs.module, name) is not None
 
 
 def _model_name(call: ast.Call) -> str:
