@@ -84,8 +84,10 @@ def _gives_mapping(callee: FunctionSource, node: ast.expr) -> bool:
         return True
     if isinstance(node, ast.Call):
         return call_name(node) in _MAPPING_CALLS
-    if not isinstance(node, ast.Name) or node.id not in callee.params:
+    if not isinstance(node, ast.Name):
         return False
+    if node.id not in callee.params:  # ``out = dict(payload); return out``
+        return any(_gives_mapping(callee, v) for v in callee.assignments.get(node.id, []))
     annotation = callee.params[node.id][0].annotation
     spelled = dotted(annotation).rpartition(".")[2] if annotation is not None else ""
     return not spelled[:1].isupper() or spelled in _MAPPING_TYPES
