@@ -68,6 +68,8 @@ TESTS: dict[str, tuple[str, ...]] = {
         *_RULE_TESTS,
         "tests/rules/test_rules_purpose.py",
     ),
+    # a route that checks the credential the caller submits is a login (wt-15d)
+    "static/verification.py": ("tests/rules/test_rules_purpose.py", *_RULE_TESTS),
     "static/pathscope.py": (
         *_RULE_TESTS,
         "tests/rules/test_rules_purpose.py",
@@ -102,6 +104,10 @@ TESTS: dict[str, tuple[str, ...]] = {
     "verdict.py": _VERDICT_TESTS,
     "suppress.py": _VERDICT_TESTS,
 }
+# a record a project function returns is no request mapping (APS304, wt-15d)
+TESTS["rules/_objects.py"] = _RULE_TESTS
+# a record of a model with no owner column belongs to no caller (APS101, wt-15d)
+TESTS["rules/_owners.py"] = _RULE_TESTS
 # open_app (one app-level APS201) is judged in the purpose tests
 TESTS["rules/aps201_missing_auth.py"] += (
     "tests/rules/test_rules_purpose.py",

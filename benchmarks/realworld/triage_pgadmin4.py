@@ -165,4 +165,16 @@ VERDICTS = (
         "subscripts on local lists/dicts in the call chain taken as object fetches by "
         "the path id; a lookup in the per-user session store is owner-scoped by nature",
     ),
+    # --- wt-15d: present on main before that pass (a388a42), first read here ---------------
+    Verdict(
+        "APS701",
+        r"^pgadmin4  POST /llm/models/\w+/refresh",
+        False,
+        "refresh_*_models: the api_url from the body is checked by validate_api_url "
+        "against the administrator's config.ALLOWED_LLM_API_URLS (scheme://host:port) and "
+        "refused before _fetch_*_models runs; the default list's loopback-any-port entries "
+        "are a documented, accepted choice (config.py says what they expose)",
+        "an allowlist check in a helper (`if api_url and not validate_api_url(api_url): "
+        "return`) before the fetch is not recognised as sanitising the URL (not fixed)",
+    ),
 )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from ..knowledge import FETCH_CALLS, ID_PARAM_PATTERN, OWNER_WORDS
 from ..model import Auth, Confidence, Finding, Guard, GuardRole, Kind, Route, Severity
@@ -16,6 +17,7 @@ from ._calls import MAX_DEPTH, Hit, project_calls, reach
 from ._dataflow import IDENTITY_NAMES, derives, identity_names, is_identity, tainted_names
 from ._http import is_http_call
 from ._mappings import dict_value, is_data_mapping, is_header_mapping
+from ._owners import ownerless_lookup
 from .aps501_admin_without_role import looks_administrative
 from .base import Rule, RuleContext
 
@@ -24,6 +26,7 @@ _ID_PARAM = re.compile(rf"{ID_PARAM_PATTERN}|^(?:user_?name|login|handle|title|s
 # a role guard that lets only administrators through reaches every object by design; any
 # other role (``RoleChecker([CUSTOMER])``) says what the caller may do, not what they own
 _ADMIN_ROLE = re.compile(r"admin|superuser|staff|root|owner", re.IGNORECASE)
+_Shared = Callable[[FunctionSource, ast.Call], bool]
 _ACCESS_CALLS = FETCH_CALLS | {"delete", "update", "pop", "remove", "get_item", "put_item"}
 
 
@@ -72,7 +75,10 @@ class ObjectLevelAuthorization(Rule):
     or a function the id reaches) is the object-level check too, and so is an SQL query
     with a ``WHERE`` clause that takes the caller as a bound value; a permission call
     without an action, or on a type rather than the object, is not.
-    Routes behind an
+    A record of a project ORM model that declares no column an owner could be held in
+    (``Role``: ``id``, ``name``, ``permissions``; no ``owner_id``, ``user_id``,
+    ``created_by``, ``tenant_id``, ``team_id``) belongs to no caller and is not reported;
+    the users' own table (a password field, a class named for accounts) is. Routes behind an
     authorization guard (admin) are not reported. An HTTP call by the id
     (``requests.get(f"https://cdn.example.com/{slug}")``; a client made from
     ``requests``, ``httpx``, ``aiohttp`` or ``urllib3``; ``urlopen``) fetches from
@@ -126,7 +132,7 @@ class ObjectLevelAuthorization(Rule):
         for param in params:
             if permission_checked(index, handler, param):
                 continue  # a permission call on the object and an action decides
-            access = _first_access(handler, param, identities)
+            access = _first_access(handler, param, identities, partial(ownerless_lookup, index))
             where = ""
             if access is None:
                 hit = _access_in_helper(index, handler, param)
@@ -234,7 +240,7 @@ def _access_in(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) ->
     if _owner_checked(fs, identities):
         return None
     for name in sorted(_id_taint(fs, seeds)):
-        access = _first_access(fs, name, identities)
+        access = _first_access(fs, name, identities, partial(ownerless_lookup, index))
         if access is not None:
             return Hit(fs.path, access.lineno, _short(access))
     return None
@@ -297,9 +303,12 @@ def _uses(node: ast.AST, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name for n in walk(node))
 
 
-def _first_access(handler: FunctionSource, param: str, identities: set[str]) -> ast.expr | None:
+def _first_access(
+    handler: FunctionSource, param: str, identities: set[str], shared: _Shared
+) -> ast.expr | None:
     """The first call or subscript that looks an object up by ``param`` (an HTTP call,
-    ``requests.get(f".../{slug}")``, fetches from another server, not an object here)."""
+    ``requests.get(f".../{slug}")``, fetches from another server, not an object here; a
+    record of a model with no column an owner could be held in, ``shared``, is no one's)."""
     candidates: list[ast.expr] = []
     for node in handler.of(ast.Call):
         name = call_name(node)
@@ -312,7 +321,8 @@ def _first_access(handler: FunctionSource, param: str, identities: set[str]) -> 
                     node.func, identities
                 ):
                     return None  # the caller's identity goes into the same lookup
-                candidates.append(node)
+                if not shared(handler, node):
+                    candidates.append(node)
     for sub in handler.of(ast.Subscript):
         if _uses(sub.slice, param) and not is_identity(sub.value, identities):
             if isinstance(sub.ctx, ast.Store) and (

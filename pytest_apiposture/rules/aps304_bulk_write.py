@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 
 from ..model import Confidence, Finding, GuardRole, Kind, Route, Severity
-from ..static.source import FunctionSource
+from ..static.source import FunctionSource, SourceIndex
 from ..static.syntax import call_name, dotted, unparse, walk
 from ._calls import MAX_DEPTH, Hit, bind, mentions, project_calls, reach
 from ._dataflow import (
@@ -28,6 +28,7 @@ from ._models import (
     field_line,
     is_orm_class,
 )
+from ._objects import app_records
 from ._project import project_function, project_method
 from .aps303_privileged_body_field import privileged_field
 from .base import Rule, RuleContext
@@ -84,7 +85,14 @@ class BulkWrite(Rule):
     table (ORM) or declares a privileged field; a plain model with ``extra="allow"``
     validates a payload (one forwarded to another service) and is not, until it is
     stored. ``update`` on a set (``ids.update(...)``) or on a
-    cipher, padding or hash context (``encryptor.update(data)``) writes no record.
+    cipher, padding or hash context (``encryptor.update(data)``) writes no record. A
+    record a project function returns (``wallet = await get_wallet(id)``), persisted
+    whole (``db.update("wallets", wallet)``) after single fields were set from the
+    request, writes the model's fields, not keys the client chose, and is not reported
+    (nor is a record a helper is handed and sets one named field of:
+    ``wallet.lightning_address = local_part``);
+    a function that hands request data back (``parse_body(request)``, one returning a
+    dict or its parameter) gives no such record.
 
     ## References
     - OWASP API3:2023 Broken Object Property Level Authorization
@@ -144,7 +152,7 @@ def bulk_writes(
         seen.add((handler.path, node.lineno))
         yield handler.path, node.lineno, _describe(node), ""
     # the same question of the project functions the handler hands request data to
-    tainted = _tainted(handler, seeds)
+    tainted = _tainted(ctx.index, handler, seeds)
     for site in project_calls(ctx.index, handler):
         if call_name(site.call) in _BULK_METHODS:
             continue  # judged at the call (``_bulk_method_writes`` reads the method)
@@ -160,7 +168,7 @@ def bulk_writes(
             question="bulk-write",
             words=_SINK_WORDS,
             local=partial(_first_sink, ctx),
-            taint=_tainted,
+            taint=partial(_tainted, ctx.index),
             follow=_follow,
             depth=MAX_DEPTH - 1,
         )
@@ -170,10 +178,10 @@ def bulk_writes(
             yield hit.path, hit.line, hit.detail, hit.chain()
 
 
-def _tainted(fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
+def _tainted(index: SourceIndex, fs: FunctionSource, seeds: frozenset[str]) -> set[str]:
     if not seeds and not reads_request(fs):
         return set()  # no client data in the body: every sink test would answer no
-    return tainted_names(fs, set(seeds)) - _schema_loaded(fs)
+    return tainted_names(fs, set(seeds)) - _schema_loaded(fs) - app_records(index, fs, seeds)
 
 
 def _follow(callee: FunctionSource, seeds: frozenset[str]) -> bool:
@@ -186,7 +194,7 @@ def _local_sinks(
     """The bulk writes in ``fs``'s own body, one per line."""
     if not any(w in fs.text for w in _SINK_WORDS):
         return []
-    tainted = _tainted(fs, seeds)
+    tainted = _tainted(ctx.index, fs, seeds)
     if not tainted and not reads_request(fs):
         return []
     lines: set[int] = set()
@@ -293,7 +301,7 @@ def _bulk_method_writes(
         question="bulk-write",
         words=_SINK_WORDS,
         local=partial(_first_sink, ctx),
-        taint=_tainted,
+        taint=partial(_tainted, ctx.index),
         follow=_follow,
         depth=MAX_DEPTH - 1,
     )

@@ -28,12 +28,19 @@ _SERVICE_KEY_NAME = re.compile(r"(?:api_?key|client_?secret|private_?key)$", re.
 _DUMMY_WORDS = re.compile(
     r"^(?:_*[a-z]+(?:[-_ ][a-z]+)*_*|[A-Za-z][A-Za-z_-]*(?: +[A-Za-z_-]+)+|[^A-Za-z0-9]+"
     # a word in brackets is a placeholder or a redaction mark: "[REDACTED]", "<API_KEY>"
-    r"|[\[<{(] *[A-Za-z][A-Za-z_ -]* *[\]>})])$"
+    r"|[\[<{(] *[A-Za-z][A-Za-z_ -]* *[\]>})]"
+    # one upper-case word, no digit: "EMPTY", "NONE", "UNUSED" (a local server's dummy)
+    r"|[A-Z]+)$"
 )
 # A dotted path of lower-case names whose last part names a secret is where a setting is
 # stored ("audio.tts.openai.api_key", "oauth.client_secret"): a map of setting names
 _CONFIG_PATH = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")
 # A route path is where something is served, never a key: "/realtime/client_secrets"
+# the words a value or a name is made of: "Secret created" / CREATED_SECRET
+_WORDS = re.compile(r"[a-z]+|[0-9]+")
+# a mapping whose every value is one of these describes its fields' types (a form schema)
+_TYPE_WORDS = frozenset({"string", "str", "text", "int", "integer", "number", "float", "bool",
+    "boolean", "password", "list", "dict", "json", "date", "datetime", "url", "email"})  # fmt: skip
 _ROUTE_PATH = re.compile(r"^(?:/(?:[a-z][a-z0-9_.-]*|\{\w+\}))+/?$")
 
 
@@ -71,9 +78,13 @@ class HardcodedSecret(Rule):
     credentials of another service (API keys, client secrets, private keys) lower-case
     words (``api_key="unused"``, a dummy a client library insists on), a phrase without
     digits (``"client_secret": "Azure AD application secret"``, a form's description), a
-    sentinel (``"__flat_cost__"``), a word in brackets (``"[REDACTED]"``, ``"<API_KEY>"``)
-    or a placeholder with no letter or digit (``"private_key": "..."``): issued
-    credentials have digits. A value that is a route path (``"/realtime/client_secrets"``,
+    sentinel (``"__flat_cost__"``), a word in brackets (``"[REDACTED]"``, ``"<API_KEY>"``),
+    one upper-case word (``api_key="EMPTY"``, a local server's dummy) or a placeholder
+    with no letter or digit (``"private_key": "..."``): issued credentials have digits.
+    A value made of the name's own words is a label (``CREATED_SECRET = "Secret
+    created"``, an event's message; ``SECRET_KEY = "secret-key"``, an enum member), and a
+    mapping whose every value names a type (``{"Client": "string", "Secret":
+    "password"}``) describes a form's fields. A value that is a route path (``"/realtime/client_secrets"``,
     a table of endpoints keyed by function names) is not a key either, nor is a dotted
     path of lower-case names ending in a secret's name (``"OPENAI_API_KEY":
     "audio.tts.openai.api_key"``, a map from setting names to where they are stored). A mapping key that is a JSONPath (``"$.oauth2.secret":
@@ -159,7 +170,7 @@ def _secrets(nodes: list[ast.AST], secret_name: re.Pattern[str]) -> Iterator[tup
                 key = next((k.value for k in node.keywords if k.arg == "key"), key)
                 if key is not None and _is_literal(key):
                     yield node.lineno, "jwt key", False
-        elif isinstance(node, ast.Dict):
+        elif isinstance(node, ast.Dict) and not _type_map(node):
             for key, value in zip(node.keys, node.values, strict=True):
                 if (
                     isinstance(key, ast.Constant)
@@ -169,6 +180,14 @@ def _secrets(nodes: list[ast.AST], secret_name: re.Pattern[str]) -> Iterator[tup
                     and _holds_secret(key.value, value)
                 ):
                     yield value.lineno, key.value, False
+
+
+def _type_map(node: ast.Dict) -> bool:
+    """``{"Client": "string", "Secret": "password"}``: each value names a field's type."""
+    return len(node.values) > 1 and all(
+        isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value in _TYPE_WORDS
+        for v in node.values
+    )
 
 
 def _target_name(target: ast.expr) -> str:
@@ -199,6 +218,9 @@ def _holds_secret(name: str, node: ast.AST, *, dummies: bool = True) -> bool:
     text, own_name = value.lower(), name.lower().lstrip("_")
     # CLIENT_SECRET = "client_secret", GATEWAY_SECRET = "gateway_secret": a field's name
     if text == own_name or ("_" in text and own_name.endswith(text)):
+        return False
+    # CREATED_SECRET = "Secret created", SECRET_KEY = "secret-key": the name's own words
+    if sorted(_WORDS.findall(text)) == sorted(_WORDS.findall(own_name)):
         return False
     if _ROUTE_PATH.match(value):
         return False  # {"create_client_secret": "/realtime/client_secrets"}: a route

@@ -27,6 +27,7 @@ from .guardcode import Exemption, code_facts, dependency_params, hook_scope, mer
 from .purpose import is_entry_point, purpose
 from .source import FunctionSource, SourceIndex
 from .syntax import words
+from .verification import verifies_submitted_secret
 
 __all__ = [
     "classify", "classify_route", "code_facts", "dependency_params", "evolve", "with_role",
@@ -158,6 +159,9 @@ def auth_verdict(
         return Auth.AUTHENTICATED, f"{name} at {_where(index, called)}, called by the handler"
     if why is not None:
         return Auth.PUBLIC, why
+    verifies = verifies_submitted_secret(index, handler) if handler is not None else None
+    if verifies is not None:  # the credential is the request: an authentication service
+        return Auth.PUBLIC, f"{_ENTRY_VERIFIES} ({verifies})"
     if handler is not None and _signed_webhook(route, handler):
         return Auth.PUBLIC, "signed webhook (the handler verifies the sender's signature)"
     if GuardRole.OPTIONAL_AUTH in roles:
@@ -167,6 +171,7 @@ def auth_verdict(
     return Auth.NONE, "no guard rejects anonymous callers"
 
 
+_ENTRY_VERIFIES = "login entry point: verifies the credential the caller submits"
 _WEBHOOK = re.compile(r"(?:^|[/_-])(?:web)?hooks?(?:$|[/_-])", re.IGNORECASE)
 _SIGNATURE = re.compile(r"signature|hmac|compare_digest|verify_signature|svix|stripe", re.I)
 

@@ -145,6 +145,9 @@ _PROTOCOL_ENDPOINTS = frozenset({
     "authorize", "token", "tokens", "revoke", "introspect", "register", "callback", "cb",
     "login", "logout", "jwks", "jwks.json", "metadata", "acs", "userinfo",
 })  # fmt: skip
+# a handler name's protocol step (with a protocol word), unless it manages stored records
+_HANDLER_STEPS = frozenset({"callback", "cb", "acs", "token", "login", "authorize"})
+_ON_RECORDS = frozenset({"get", "list", "revoke", "delete", "create", "update", "remove"})
 # the second step of a login: a challenge the password step issued, and its answer
 _MFA = frozenset({"mfa", "2fa", "two-factor", "otp", "totp"})
 _MFA_STEPS = frozenset({"challenge", "verify"})
@@ -205,6 +208,13 @@ def purpose(route: Route) -> str | None:
         return f"static asset (file '{segments[-1]}')"
     name = route.handler.rpartition(".")[2].rpartition(":")[2].lower()
     if not _NOT_ENTRY.search(name):
+        name_words = set(name.split("_"))
+        # ``handle_oauth_token``: the provider's redirect back, under the app's own path
+        if name_words & _PROTOCOL and name_words & _HANDLER_STEPS and not name_words & _ON_RECORDS:
+            return f"{_ENTRY} (protocol step in handler '{name}')"
+        # ``reset_password`` taking its reset key in the body (no object in the path)
+        if _RESET.search(name) and len(statics) == len(segments):
+            return f"{_ENTRY} (handler '{name}')"
         for word in name.split("_"):
             named = _NAME_WORDS.get(word)
             # a read named ``login`` may be any page; a POST named so takes credentials

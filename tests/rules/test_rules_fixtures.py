@@ -36,6 +36,8 @@ FIXTURES = {
     "rx_fl_access": (),
     "rx_fa_unseen": (),
     "rx_fl_unseen": (),
+    "rx_fa_tuned": (),
+    "rx_fl_tuned": (),
 }
 
 

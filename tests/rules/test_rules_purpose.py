@@ -108,3 +108,36 @@ def test_declared_open_reports_at_info() -> None:
     findings = [f for f in _open_app_findings(declared_open=True) if f.code == "APS201"]
     assert {f.severity for f in findings} == {Severity.INFO}
     assert len(findings) == 4  # the app-level one and each route, listed
+
+
+def test_verified_credentials_and_handler_names_are_entry_points() -> None:
+    """wt-15d: a route that checks the credential the caller submits is a login under any
+    name; a reset by name and an OAuth redirect handler too; their twins stay none."""
+    verifies = "login entry point: verifies the credential the caller submits"
+    _assert(
+        _verdicts("rx_fa_tuned"),
+        {
+            "POST /validate/check": (P, f"{verifies} (check_user_pass at rx_fa_tuned.py:"),
+            "POST /radius/answer": (P, f"{verifies} (check_user_pass at rx_fa_tuned.py:"),
+            "POST /accounts/enrol": (N, "no guard"),
+            "POST /validate/guarded": (A, "guard rx_fa_tuned.current_user"),
+            "PUT /api/v1/auth/reset": (P, "login entry point (handler 'reset_password')"),
+            "PUT /api/v1/users/{user_id}/reset": (N, "no guard"),
+            "GET /api/v1/auth/{provider}/token": (
+                P,
+                "login entry point (protocol step in handler 'handle_oauth_token')",
+            ),
+            "GET /api/v1/connections/{provider}/token": (N, "no guard"),
+        },
+    )
+    _assert(
+        _verdicts("rx_fl_tuned"),
+        {
+            "POST /validate/check": (P, f"{verifies} (check_serial_pass at rx_fl_tuned.py:"),
+            "POST /tokens/resync": (N, "no guard"),
+            "POST /validate/guarded": (A, "guard rx_fl_tuned.login_required"),
+            "POST /session": (P, f"{verifies} (check_password at rx_fl_tuned.py:"),
+            "POST /users/{user_id}/password": (N, "no guard"),
+            "PUT /api/auth/reset": (P, "login entry point (handler 'reset_password')"),
+        },
+    )
