@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .config import Settings, route_matcher
@@ -216,8 +217,7 @@ def _static(
 
     settings = analysis.settings
     rules = [r() for r in (*RULES, *ext.extra_rules) if settings.code_enabled(r.code)]
-    cache = settings.cache_dir / "source" if settings.cache_dir else None
-    index = SourceIndex(settings.root, cache_dir=cache)
+    index = SourceIndex(settings.root, cache_dir=_static_cache_dir(settings))
     files = project_files_for(routes, analysis.app_file, settings.root)
     result = run_rules(
         routes,
@@ -248,6 +248,20 @@ def _static(
             r.code for r in rules if r.scope == "route" and r.applies(route)
         ]
     analysis.project_codes = [r.code for r in rules if r.scope == "project"]
+
+
+def _static_cache_dir(settings: Settings) -> Path | None:
+    return settings.cache_dir / "source" if settings.cache_dir else None
+
+
+def static_result_cached(settings: Settings) -> bool:
+    """A previous run stored its static result for this project (valid or not: this
+    only says whether there is one to read)."""
+    from .static.resolve import norm
+    from .static.run import run_cache_path
+
+    cache = _static_cache_dir(settings)
+    return cache is not None and run_cache_path(cache, norm(str(settings.root))).exists()
 
 
 def _drift(analysis: Analysis) -> None:

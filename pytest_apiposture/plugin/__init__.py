@@ -178,11 +178,23 @@ def _server_state_ids(config: pytest.Config) -> frozenset[str]:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_setupnodes(config: pytest.Config, specs: Any) -> None:
-    """The xdist controller runs the static pass before it starts the workers, so they
-    read its result from the cache (.pytest_cache/apiposture) instead of each redoing it:
-    what the workers share out is the probing."""
-    if settings_key in config.stash:
+    """With no static result cached yet, the xdist controller runs the static pass before
+    it starts the workers, so they read it from the cache (.pytest_cache/d/apiposture)
+    instead of each redoing it: what the workers share out is the probing. With one
+    cached, the workers start first and the controller reads it while they import the
+    app (its header asks), so its own import and reading overlap theirs."""
+    if settings_key in config.stash and not _analysed_with_the_workers(config):
         analysis_of(config)
+
+
+def _analysed_with_the_workers(config: pytest.Config) -> bool:
+    """This is the xdist controller and a static result is cached: it analyses after the
+    workers are started, when it needs the result (its scheduler), not before."""
+    from ..pipeline import static_result_cached
+
+    return config.pluginmanager.hasplugin("dsession") and static_result_cached(
+        config.stash[settings_key]
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -194,6 +206,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_report_header(config: pytest.Config) -> str | None:
     if settings_key not in config.stash:
         return None
+    if analysis_key not in config.stash and _analysed_with_the_workers(config):
+        settings = config.stash[settings_key]  # the header comes before the workers start
+        mode = "static" if settings.static_only else "static+probes"
+        return (
+            f"apiposture: app={settings.app or '(discovered)'} mode={mode}: analysed from "
+            "the cache while the xdist workers start (the summary gives the counts)"
+        )
     analysis = analysis_of(config)
     posture = analysis.posture
     if posture.error:

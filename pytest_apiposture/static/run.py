@@ -152,8 +152,7 @@ class RunCache:
     def open(cls, index: SourceIndex, tool: str) -> RunCache:
         if index.cache_dir is None:
             return cls(index, tool, None)
-        name = hashlib.blake2b(index.root.encode(), digest_size=8).hexdigest()
-        return cls(index, tool, Path(index.cache_dir) / f"apiposture-static-run-{name}.bin")
+        return cls(index, tool, run_cache_path(Path(index.cache_dir), index.root))
 
     @property
     def enabled(self) -> bool:
@@ -188,3 +187,9 @@ class RunCache:
         except OSError as exc:
             if not any(n.startswith(WRITE_FAILED) for n in self.index.notes):  # said once
                 self.index.note(f"{WRITE_FAILED} {self.path}: {exc}")
+
+
+def run_cache_path(cache_dir: Path, root: str) -> Path:
+    """Where the whole-run entry of the project at ``root`` (normalised) is kept."""
+    name = hashlib.blake2b(root.encode(), digest_size=8).hexdigest()
+    return cache_dir / f"apiposture-static-run-{name}.bin"
