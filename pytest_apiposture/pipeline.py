@@ -12,6 +12,7 @@ import contextlib
 import gc
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,8 @@ class Analysis:
     served: Any = None  # adapters.lifespan.Served: the running app the probes reuse
     startup_skipped: bool = False  # the app has a startup this run did not run
     modules_before: frozenset[str] | None = None  # sys.modules before the app was loaded
+    # when the analysis began: a module file modified since may differ from what was imported
+    started_ns: int = field(default_factory=time.time_ns)
     _running_notes: list[str] = field(default_factory=list)
 
     def close(self) -> None:
@@ -254,14 +257,13 @@ def _static_cache_dir(settings: Settings) -> Path | None:
     return settings.cache_dir / "source" if settings.cache_dir else None
 
 
-def static_result_cached(settings: Settings) -> bool:
-    """A previous run stored its static result for this project (valid or not: this
-    only says whether there is one to read)."""
-    from .static.resolve import norm
-    from .static.run import run_cache_path
+def static_result_holds(settings: Settings) -> bool:
+    """A previous run's static result is stored for this project and no file it read
+    has changed since (whether the app still has the same routes needs the app)."""
+    from .static.run import run_entry_holds
 
     cache = _static_cache_dir(settings)
-    return cache is not None and run_cache_path(cache, norm(str(settings.root))).exists()
+    return cache is not None and run_entry_holds(cache, settings.root)
 
 
 def _drift(analysis: Analysis) -> None:
@@ -330,7 +332,7 @@ def _schema(analysis: Analysis) -> dict[str, Any] | None:
         posture.notes.append(f"OpenAPI schema: {exc}")
         return None
     if cache is not None and schema is not None:
-        note = cache.save(schema)
+        note = cache.save(schema, since_ns=analysis.started_ns)
         if note:
             posture.notes.append(note)
     return schema

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -11,16 +12,31 @@ import pytest
 
 
 @pytest.fixture
+def settled() -> Callable[[Iterable[Path]], None]:
+    """Date files two hours back, as files written long before a run are: their stat, not
+    only their content, is then what a cache records (a file written within two seconds
+    of a run is stamped by its content alone)."""
+
+    def backdate(paths: Iterable[Path]) -> None:
+        for path in paths:
+            old = time.time() - 7200
+            os.utime(path, (old, old))
+
+    return backdate
+
+
+@pytest.fixture
 def checkout_again() -> Callable[[Iterable[Path]], None]:
     """Rewrite files as a fresh CI checkout does: the same bytes under a new inode, with
-    an mtime an hour later. A cache restored into such a checkout must still hold."""
+    the mtime of a checkout made a minute before the run. A cache restored into such a
+    checkout must still hold."""
 
     def rewrite(paths: Iterable[Path]) -> None:
         for path in paths:
             before = path.stat()
             copy = path.with_name(path.name + ".checkout")
             shutil.copyfile(path, copy)
-            later = before.st_mtime + 3600
+            later = time.time() - 60
             os.utime(copy, (later, later))
             os.replace(copy, path)
             after = path.stat()

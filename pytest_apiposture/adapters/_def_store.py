@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..static.cache import (
+    FileStamp,
     checked_payload,
     file_stamp,
     package_code_key,
@@ -68,12 +69,12 @@ class DefStore:
         fresh = self._fresh.get(filename)
         return None if fresh is None else fresh[2].get(key)
 
-    def stamp(self, filename: str) -> Any:
+    def stamp(self, filename: str) -> FileStamp:
         """``filename``'s stamp now: taken before it is read, so an edit made while it is
         being parsed makes the next run parse it again."""
         return file_stamp(filename, time.time_ns())
 
-    def record_facts(self, filename: str, stamp: Any, facts: Facts) -> None:
+    def record_facts(self, filename: str, stamp: FileStamp, facts: Facts) -> None:
         self._fresh[filename] = (stamp, facts, {})
         self._changed = True
 
@@ -96,7 +97,10 @@ class DefStore:
         valid = self._valid.get(filename)
         if valid is None:
             stamp = entry[0]
-            valid = stamp is not None and stamp_holds(filename, stamp)
+            try:
+                valid = stamp is not None and stamp_holds(filename, stamp)
+            except (TypeError, ValueError):  # a damaged entry: parse the file again
+                valid = False
             self._valid[filename] = valid
         return entry if valid else None
 

@@ -37,9 +37,11 @@ from typing import Any
 
 from ..model import Route
 from ..static.cache import (
+    FileStamp,
     checked_payload,
     file_digest,
     file_stamp,
+    file_stat,
     package_code_key,
     stamp_holds,
     write_checked,
@@ -111,11 +113,20 @@ class SchemaCache:
         except (OSError, ValueError, TypeError, EOFError, KeyError, IndexError):
             return None  # absent, damaged or foreign: regenerate
 
-    def save(self, schema: dict[str, Any]) -> str | None:
+    def save(self, schema: dict[str, Any], *, since_ns: int) -> str | None:
         """Store ``schema``; a note when it could not be written (None when stored or
-        when it holds values a schema file cannot: then it is simply not kept)."""
+        when it holds values a schema file cannot: then it is simply not kept).
+        ``since_ns``: when the app's import began. A module file modified since then may
+        not be what was imported: its stamp is one no file matches, so the next run
+        generates the schema again (one modified just before is stamped by content)."""
         now = time.time_ns()
-        stamps = [(path, file_stamp(path, now)) for path in _module_files(sys.modules)]
+        stamps = [
+            (
+                path,
+                _UNSETTLED if _modified_since(path, since_ns, now) else file_stamp(path, since_ns),
+            )
+            for path in _module_files(sys.modules)
+        ]
         try:
             payload = marshal.dumps((self.key, stamps, schema))
         except ValueError:
@@ -125,6 +136,17 @@ class SchemaCache:
         except OSError as exc:
             return f"could not write the OpenAPI schema cache {self.path}: {exc}"
         return None
+
+
+# the stamp of a file that changed while the schema was being made: matches nothing
+_UNSETTLED: FileStamp = (None, b"")
+
+
+def _modified_since(path: str, since_ns: int, now_ns: int) -> bool:
+    """Modified between ``since_ns`` and now; an mtime in the future is a skewed clock or
+    an unpacked archive, not an edit during the run (such a file is stamped by content)."""
+    stat = file_stat(path)
+    return stat is not None and since_ns <= stat[0] <= now_ns
 
 
 def _in_key(variable: str) -> bool:

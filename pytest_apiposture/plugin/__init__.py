@@ -35,6 +35,7 @@ from .session import (
     session_key,
     settings_key,
     verdict_of,
+    with_workers_key,
 )
 
 NONCE_INPUT = "apiposture_probe_nonce"  # the run's nonce, controller -> xdist workers
@@ -178,23 +179,30 @@ def _server_state_ids(config: pytest.Config) -> frozenset[str]:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_setupnodes(config: pytest.Config, specs: Any) -> None:
-    """With no static result cached yet, the xdist controller runs the static pass before
-    it starts the workers, so they read it from the cache (.pytest_cache/d/apiposture)
+    """Unless a valid static result is cached, the xdist controller runs the static pass
+    before it starts the workers, so they read it from the cache (.pytest_cache/d/apiposture)
     instead of each redoing it: what the workers share out is the probing. With one
     cached, the workers start first and the controller reads it while they import the
-    app (its header asks), so its own import and reading overlap theirs."""
+    app (its scheduler asks), so its own import and reading overlap theirs."""
     if settings_key in config.stash and not _analysed_with_the_workers(config):
         analysis_of(config)
 
 
 def _analysed_with_the_workers(config: pytest.Config) -> bool:
-    """This is the xdist controller and a static result is cached: it analyses after the
-    workers are started, when it needs the result (its scheduler), not before."""
-    from ..pipeline import static_result_cached
+    """This is the xdist controller, it writes nothing the workers read (the committed
+    spec, with --apiposture-update-spec), and the cached static result still holds:
+    it analyses after the workers are started, not before. Decided once."""
+    decided = config.stash.get(with_workers_key, None)
+    if decided is None:
+        from ..pipeline import static_result_holds
 
-    return config.pluginmanager.hasplugin("dsession") and static_result_cached(
-        config.stash[settings_key]
-    )
+        settings = config.stash[settings_key]
+        decided = config.stash[with_workers_key] = (
+            config.pluginmanager.hasplugin("dsession")
+            and not settings.update_spec
+            and static_result_holds(settings)
+        )
+    return decided
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -27,6 +27,8 @@ record_key = pytest.StashKey[
     "RunRecord"
 ]()  # what the items that ran decided  # decided once, after the items ran
 collected_key = pytest.StashKey[bool]()
+# the xdist controller analyses after starting its workers (a valid static result is cached)
+with_workers_key = pytest.StashKey[bool]()
 
 
 def analysis_of(config: pytest.Config) -> Any:

@@ -104,10 +104,11 @@ ENFORCED = "enforced"
 OPEN = "open"
 
 
-# A 2xx whose small JSON object says the caller was refused: apps that answer every call
-# with 200 and put the outcome in the body ({"success": false, "error": "Login required"},
-# {"code": 401, "msg": "..."}). Only the keys that carry an outcome are read, and only in
-# an object of a few keys: a payload that merely mentions "forbidden" is still data.
+# A 2xx whose JSON object is only an outcome saying the caller was refused: apps that
+# answer every call with 200 and put the outcome in the body ({"success": false, "error":
+# "Login required"}, {"code": 401, "msg": "..."}). Every key must be an outcome key or
+# empty: a record that merely has a status of 401 or a message mentioning "forbidden"
+# (a webhook log, a ticket), or any data beside the refusal, is an answer, not a refusal.
 _REFUSAL_WORDS = re.compile(
     r"\bnot (logged|signed) ?in\b|\blog ?in (is )?required|\blogin_required\b|"
     r"\bunauthori[sz]ed\b|\bunauthenticated\b|\bnot authenticated\b|"
@@ -117,34 +118,43 @@ _REFUSAL_WORDS = re.compile(
     r"\b(token|credentials?) (is |are )?(missing|expired|invalid|required)\b",
     re.IGNORECASE,
 )
-_OUTCOME_KEYS = frozenset(
+_TEXT_KEYS = frozenset(
     {"error", "errors", "message", "msg", "detail", "errormsg", "error_message", "reason",
      "description", "status"}
 )  # fmt: skip
-_STATUS_KEYS = ("code", "status", "status_code", "statuscode", "error_code")
+_CODE_KEYS = frozenset({"code", "status", "status_code", "statuscode", "error_code"})
+_SUCCESS_KEYS = frozenset({"success", "ok"})
 _REFUSAL_CODES = frozenset({401, 403, "401", "403"})
-_OUTCOME_OBJECT_SIZE = 6
 
 
 def refused_in_body(exchange: Exchange) -> bool:
-    """A 2xx whose body is a refusal in words or in its own status code."""
+    """A 2xx whose body is an outcome object refusing the caller, in words or by its own
+    status code, with nothing else in it and no success claimed."""
     data = exchange.data
-    if not isinstance(data, dict) or len(data) > _OUTCOME_OBJECT_SIZE:
+    if not isinstance(data, dict):
         return False
     lowered = {str(k).lower(): v for k, v in data.items()}
-    codes = [lowered.get(k) for k in _STATUS_KEYS]
+    outcome_keys = _TEXT_KEYS | _CODE_KEYS | _SUCCESS_KEYS
+    if any(k not in outcome_keys and v not in (None, "", [], {}) for k, v in lowered.items()):
+        return False  # data beside the outcome: an answer
+    claimed = [lowered.get(k) for k in _SUCCESS_KEYS]
+    if any(c not in (None, False, 0, "false") for c in claimed) or str(
+        lowered.get("status", "")
+    ).lower() in ("ok", "success", "succeeded"):
+        return False  # the body says it succeeded
+    codes = [lowered.get(k) for k in _CODE_KEYS]
     if any(isinstance(c, int | str) and c in _REFUSAL_CODES for c in codes):
         return True
     return any(
         isinstance(v, str) and _REFUSAL_WORDS.search(v) is not None
         for k, v in lowered.items()
-        if k in _OUTCOME_KEYS
+        if k in _TEXT_KEYS
     )
 
 
 def verdict(exchange: Exchange) -> str | None:
     """``open`` (2xx), ``enforced`` (401/403, redirect to a login page, a 2xx whose body
-    refuses), or None."""
+    is only a refusal), or None."""
     status = exchange.status
     if status is None:
         return None

@@ -78,10 +78,11 @@ class MissingAuthProbe(Probe):
     """## What it does
     Sends the route a valid request with no credential, then one with an invalid credential.
     A route that is not public must refuse both: 401/403, a redirect to a login page, or a
-    2xx whose small JSON body refuses (`{"success": false, "error": "Login required"}`,
-    `{"code": 401}`) count as enforced. A 2xx to the anonymous request is missing authentication; if the
-    static analysis believed the route guarded, the guard is broken. A 2xx to the invalid
-    credential means the guard checks that a credential is present, not that it is valid.
+    2xx whose JSON body is only a refusal (`{"success": false, "error": "Login
+    required"}`, `{"code": 401}`) count as enforced. A 2xx to the anonymous request is
+    missing authentication; if the static analysis believed the route guarded, the guard
+    is broken. A 2xx to the invalid credential means the guard checks that a credential
+    is present, not that it is valid.
 
     ## Why is this bad?
     Anyone who finds the URL can call it: no account, no token, nothing to revoke. This is
@@ -141,7 +142,7 @@ class MissingAuthProbe(Probe):
             )
             return [self.finding(route, message, run, Severity.CRITICAL)]
         run.notes.append(
-            f"anonymous -> {anonymous.status}, invalid credential -> {spoofed.status}: enforced"
+            f"anonymous -> {_answer(anonymous)}, invalid credential -> {_answer(spoofed)}: enforced"
         )
         run.refutes.extend(self.refutes)
         return []
@@ -191,3 +192,9 @@ class MissingAuthProbe(Probe):
                 f"({route.auth_reason})"
             )
         return f"{got}: the route has no authentication"
+
+
+def _answer(exchange: Exchange) -> str:
+    """The status, and when a 2xx counted as a refusal, that its body said so."""
+    said = " (a refusal in its body)" if exchange.ok and verdict(exchange) == ENFORCED else ""
+    return f"{exchange.status}{said}"

@@ -281,7 +281,7 @@ def _decode(v: tuple[Any, ...]) -> Finding:
 
 # a file modified this close to the stamp may change again within the clock's resolution
 # without its mtime moving: such a file is checked by its content only
-_RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000
 # (mtime_ns, size, inode), or None when it proves nothing; and the content hash
 FileStamp = tuple[tuple[int, int, int] | None, Any]
 
@@ -300,7 +300,7 @@ def file_stamp(path: str, now: int, digest: Callable[[str], Any] | None = None) 
     of ``now``. The static pass, the schema cache and the adapters' source facts stamp
     the files they depend on with it."""
     stat = file_stat(path)
-    if stat is not None and stat[0] >= now - _RACY_NS:
+    if stat is not None and stat[0] >= now - RACY_NS:
         stat = None
     return (stat, (digest or file_digest)(path))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
+import os
 import time
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
@@ -17,8 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..model import Route
-from .cache import WRITE_FAILED, checked_payload, file_stamp, stamp_holds, write_checked
+from .cache import (
+    WRITE_FAILED,
+    checked_payload,
+    file_stamp,
+    stamp_holds,
+    write_checked,
+)
 from .callables import code_owner
+from .resolve import ABSENT, FOLDER, norm
 
 if TYPE_CHECKING:
     from .source import SourceIndex
@@ -189,7 +197,32 @@ class RunCache:
                 self.index.note(f"{WRITE_FAILED} {self.path}: {exc}")
 
 
-def run_cache_path(cache_dir: Path, root: str) -> Path:
-    """Where the whole-run entry of the project at ``root`` (normalised) is kept."""
-    name = hashlib.blake2b(root.encode(), digest_size=8).hexdigest()
+def run_cache_path(cache_dir: Path, root: str | Path) -> Path:
+    """Where the whole-run entry of the project at ``root`` is kept."""
+    name = hashlib.blake2b(norm(str(root)).encode(), digest_size=8).hexdigest()
     return cache_dir / f"apiposture-static-run-{name}.bin"
+
+
+def run_entry_holds(cache_dir: Path, root: str | Path) -> bool:
+    """A whole-run entry is stored for ``root`` and every file it read is unchanged (its
+    routes are not checked: that needs the app). False when in doubt."""
+    try:
+        payload = checked_payload(run_cache_path(cache_dir, root).read_bytes(), RUN_FORMAT)
+        if payload is None:
+            return False
+        _tool, _print, files, _value = marshal.loads(payload)
+        return all(stamp_holds(path, stamp, _index_digest) for path, stamp in files)
+    except (OSError, ValueError, TypeError, EOFError, IndexError):
+        return False
+
+
+def _index_digest(path: str) -> str:
+    """``SourceIndex.digest`` of ``path`` read afresh: its content hash, ``ABSENT`` or
+    ``FOLDER``, as the entry recorded it."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+    except FileNotFoundError:
+        return ABSENT
+    except OSError:
+        return FOLDER if os.path.isdir(path) else ABSENT

@@ -31,8 +31,14 @@ calls = []
 _generate = app.openapi
 
 
+edit_while_generating = []  # a test puts a file here to edit it during the generation
+
+
 def _counted():
     calls.append(1)
+    for path in edit_while_generating:
+        with open(path, "a") as fh:
+            fh.write("# edited while the schema was generated\\n")
     app.openapi_schema = None  # as Prefect's override: built anew on every call
     return _generate()
 
@@ -107,11 +113,13 @@ def test_a_fresh_checkout_of_the_same_code_reads_the_stored_schema(
     project: tuple[Path, ModuleType],
     monkeypatch: pytest.MonkeyPatch,
     checkout_again: Callable[[Iterable[Path]], None],
+    settled: Callable[[Iterable[Path]], None],
 ) -> None:
     """A CI job restores the cache into a new checkout (new mtimes and inodes, the same
     bytes) with its own run ids: the stored schema holds; an edit still regenerates."""
     root, module = project
     path = Path(module.__file__ or "")
+    settled([path])  # recorded by its stat too: the checkout changes the stat
     monkeypatch.setenv("GITHUB_RUN_ID", "101")
     monkeypatch.setenv("CI_JOB_ID", "7")
     run(root, module)
@@ -123,6 +131,24 @@ def test_a_fresh_checkout_of_the_same_code_reads_the_stored_schema(
     assert module.calls == [1], "a checkout of the same code generated the schema again"
     path.write_text(path.read_text().replace("schema cache", "schema-cache"))
     checkout_again([path])
+    run(root, module)
+    assert module.calls == [1, 1]
+
+
+def test_a_file_edited_while_the_schema_is_generated_regenerates_next_time(
+    project: tuple[Path, ModuleType],
+) -> None:
+    """The stored schema was made from the code as imported: a module changed after the
+    import began may not be that code, so the next run does not trust the entry."""
+    root, module = project
+    path = Path(module.__file__ or "")
+    old = path.stat().st_mtime - 3600
+    os.utime(path, (old, old))  # settled: only the edit during the run is recent
+    module.edit_while_generating.append(str(path))
+    run(root, module)
+    module.edit_while_generating.clear()
+    run(root, module)
+    assert module.calls == [1, 1], "a schema made before an edit was trusted"
     run(root, module)
     assert module.calls == [1, 1]
 

@@ -116,3 +116,14 @@ def test_under_xdist_the_controller_analyses_first_only_when_nothing_is_cached(
     ]
     assert findings[0] == findings[1] and findings[0]
     assert [len(r["endpoints"]) for r in reports] == [len(reports[0]["endpoints"])] * 2
+    # a file the stored result read has changed: analysed first again, once for all
+    main = shop.path / "e2e_shop" / "main.py"
+    main.write_text(main.read_text() + "\n# edited\n")
+    shop.runpytest_subprocess("--apiposture", "-n", "2")
+    # the committed spec is rewritten by the controller alone: before the workers read it
+    shop.runpytest_subprocess(
+        "--apiposture", "-n", "2", "--apiposture-spec=openapi.json", "--apiposture-update-spec"
+    )
+    assert log.read_text().splitlines() == [
+        "app imported", "app not imported", "app imported", "app imported"
+    ]  # fmt: skip

@@ -296,7 +296,10 @@ def test_missing_auth_a_200_whose_body_refuses_is_enforced() -> None:
             ("APS201", "APS202"),
             None,
         ), key
-        assert outcome.notes == ["anonymous -> 200, invalid credential -> 200: enforced"], key
+        assert outcome.notes == [
+            "anonymous -> 200 (a refusal in its body), invalid credential -> 200 (a refusal "
+            "in its body): enforced"
+        ], key
         assert outcome.transcript[0].data == said
 
 
@@ -455,21 +458,34 @@ def test_a_refusal_in_the_body_is_read_only_where_an_outcome_is_said() -> None:
     def said(data: Any, status: int = 200) -> str | None:
         return verdict(Exchange("anonymous", "GET /x", "GET", "/x", status=status, data=data))
 
-    six = {"error": "Unauthorized", "a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
     assert [
-        said(six),  # an outcome object of six keys
-        said({**six, "f": 6}),  # seven: data, whatever it says
-        said({"note": "forbidden", "count": 1}),  # the word under a data key
+        said({"success": False, "error": "Unauthorized", "data": None, "info": ""}),
         said({"Status": "403"}),  # its own status code, any case of the key
-        said({"status": [403], "error": ["x"]}),  # no code, no text: nothing to read
         said({"status_code": 401}),
-        said({"code": 403, "data": None}),
-        said({"error_code": 4010}),
+        said({"code": 403, "message": "no"}),
         said({"detail": "Token expired"}),
+        said({"ok": 0, "msg": "please log in required"}),
+        said({"status": "error", "message": "Login required"}),
+        said({"error": "Unauthorized"}, status=204),
+        said({"success": "false", "error": "Unauthorized", "items": [], "meta": {}}),
+    ] == [ENFORCED] * 9
+    assert [
+        # an answer beside the refusal words, or a record that has a 401 or says "denied"
+        said({"success": True, "message": "Token is missing; showing guest data"}),
+        said({"ok": True, "error": "session expired"}),
+        said({"error": "session expired", "balance": 1000}),
+        said({"user": {"is_admin": True}, "status": "401"}),
+        said({"id": 3, "status": 403, "url": "https://hook", "attempts": 2}),
+        said({"id": 7, "code": 401, "name": "Room 401"}),
+        said({"author": "bob", "message": "I get permission denied on deploy"}),
+        said({"status": "ok", "message": "forbidden words"}),
+        said({"status": "Success", "message": "permission denied for 2 of 9 rows"}),
+        said({"status": "succeeded", "message": "unauthorized changes reverted"}),
+        said({"note": "forbidden", "count": 1}),  # the word under a data key
+        said({"status": [403], "error": ["x"]}),  # no code, no text: nothing to read
+        said({"error_code": 4010}),
         said({"detail": "Not found"}),
         said({}),
         said([{"error": "Unauthorized"}]),  # a list is data
-        said({"error": "Unauthorized"}, status=204),
-        said({"error": "Unauthorized"}, status=404),  # not a 2xx: the status decides
-    ] == [ENFORCED, OPEN, OPEN, ENFORCED, OPEN, ENFORCED, ENFORCED, OPEN, ENFORCED, OPEN, OPEN,
-          OPEN, ENFORCED, None]  # fmt: skip
+    ] == [OPEN] * 16
+    assert said({"error": "Unauthorized"}, status=404) is None  # not a 2xx: the status decides
