@@ -85,8 +85,10 @@ def _exception_status(
     if isinstance(exc, ast.Call):
         for keyword in exc.keywords:
             if keyword.arg in {"status_code", "code", "status"}:
-                return _deny_or_none(status_value(index, fs.module, keyword.value))
-        if exc.args and (status := status_value(index, fs.module, exc.args[0])) in _DENY:
+                return _raised_refusal(status_value(index, fs.module, keyword.value), exc)
+        if exc.args and (
+            status := _raised_refusal(status_value(index, fs.module, exc.args[0]), exc)
+        ):
             return status
         exc = exc.func
     name = dotted(exc)
@@ -102,6 +104,49 @@ def _exception_status(
             if status in _DENY:
                 return status
     return None
+
+
+def _raised_refusal(status: int | None, exc: ast.Call) -> int | None:
+    """401/403 as raised; a redirect (3xx) whose ``Location`` header is a login page refuses
+    the anonymous caller as a 401 does: ``HTTPException(307, headers={"Location": login})``.
+    A redirect anywhere else (a consent page, the client's callback) refuses nothing."""
+    if status is not None and 300 <= status < 400:
+        location = _header(exc, "location")
+        return 401 if location is not None and login_page(location) else None
+    return _deny_or_none(status)
+
+
+def _header(exc: ast.Call, name: str) -> ast.expr | None:
+    """The value of header ``name`` in a literal ``headers={...}`` of the call (by keyword or
+    as ``HTTPException``'s third argument)."""
+    given = [k.value for k in exc.keywords if k.arg == "headers"] + exc.args[2:3]
+    for headers in given:
+        if isinstance(headers, ast.Dict):
+            for key, value in zip(headers.keys, headers.values, strict=True):
+                if isinstance(key, ast.Constant) and str(key.value).lower() == name:
+                    return value
+    return None
+
+
+def login_page(target: ast.AST) -> bool:
+    """The expression names a login page: a literal (``"/login"``, ``url_for("auth:login")``),
+    a name or attribute (``LOGIN_URL``, ``settings.login_url``) or a call of one; not an
+    object it is read from (``login_session.authorization_url(request)`` is no login page)."""
+    receivers = {id(n.value) for n in walk(target) if isinstance(n, ast.Attribute)}
+    for sub in walk(target):
+        if id(sub) in receivers:
+            continue
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            text = sub.value
+        elif isinstance(sub, ast.Name):
+            text = sub.id
+        elif isinstance(sub, ast.Attribute):
+            text = sub.attr
+        else:
+            continue
+        if "login" in text.lower():
+            return True
+    return False
 
 
 def _response_status(index: SourceIndex, module: ModuleSource, call: ast.Call) -> int | None:

@@ -20,6 +20,8 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 DENIED = 401
 NOT_FOUND = 404
+LOGIN_URL = "/login"
+LOGIN_HEADERS = {"Location": "/login"}
 
 
 class LoginFirst(Exception):
@@ -305,6 +307,73 @@ def built_class_ok_required():
 def return_nothing_required():
     if not session.get("user_id"):
         return None
+
+
+# a redirect raised as an HTTPException refuses when its Location is a login page
+def raise_redirect_to_login_required():
+    if not session.get("user_id"):
+        raise HTTPException(status_code=307, headers={"Location": "/auth/login"})
+
+
+def raise_redirect_positional_required():
+    if not session.get("user_id"):
+        raise HTTPException(300, "log in", {"location": LOGIN_URL})
+
+
+def raise_redirect_named_page_required(request):
+    if not session.get("user_id"):
+        raise HTTPException(
+            status_code=status.HTTP_303_SEE_OTHER,
+            headers={"Location": str(tenant.url_for(request, "auth:login"))},
+        )
+
+
+def raise_redirect_login_helper_required():
+    if not session.get("user_id"):
+        raise HTTPException(status_code=302, headers={"Location": login_url()})
+
+
+def raise_last_redirect_status_required():
+    if not session.get("user_id"):
+        raise HTTPException(status_code=399, headers={"Location": "/login"})
+
+
+def raise_success_to_login_required():
+    if not session.get("user_id"):
+        raise HTTPException(status_code=299, headers={"Location": "/login"})
+
+
+def raise_redirect_elsewhere_required():
+    if not session.get("user_id"):
+        raise HTTPException(status_code=307, headers={"Location": "/elsewhere"})
+
+
+def raise_redirect_without_location_required():
+    if not session.get("user_id"):
+        raise HTTPException(status_code=307)
+
+
+def raise_redirect_other_header_required():
+    if not session.get("user_id"):
+        raise HTTPException(status_code=307, headers={"X-Next": "/login"})
+
+
+def raise_redirect_headers_variable_required():
+    if not session.get("user_id"):
+        raise HTTPException(307, "log in", LOGIN_HEADERS)
+
+
+def raise_redirect_login_receiver_required(request):
+    if not session.get("user_id"):
+        raise HTTPException(
+            status_code=303, headers={"Location": str(login_flow.restart_url(request))}
+        )
+
+
+def raise_bad_request_to_login_required():
+    if not session.get("user_id"):
+        raise HTTPException(status_code=400, headers={"Location": "/login"})
+
 """
 
 REFUSALS = [
@@ -330,6 +399,11 @@ REFUSALS = [
     "response_positional",
     "built_refusal",
     "built_refusal_class",
+    "raise_redirect_to_login",
+    "raise_redirect_positional",
+    "raise_redirect_named_page",
+    "raise_redirect_login_helper",
+    "raise_last_redirect_status",
 ]
 NOT_REFUSALS = [
     "abort_not_found",
@@ -355,6 +429,13 @@ NOT_REFUSALS = [
     "built_logged",
     "built_class_ok",
     "return_nothing",
+    "raise_redirect_elsewhere",
+    "raise_redirect_without_location",
+    "raise_redirect_other_header",
+    "raise_redirect_headers_variable",
+    "raise_redirect_login_receiver",
+    "raise_bad_request_to_login",
+    "raise_success_to_login",
 ]
 
 

@@ -11,6 +11,7 @@ from pytest_apiposture.model import Auth
 
 HANDLERS = """
 from flask import abort, redirect, request, url_for
+from fastapi import HTTPException
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 API_KEY = "k"
@@ -50,6 +51,12 @@ def forbidden_abort_view():
     if request.headers.get("X-Token") != API_KEY:
         abort(403)
     return {}
+
+
+def raised_login_redirect_view():
+    if request.headers.get("X-Token") != API_KEY:
+        raise HTTPException(status_code=307, headers={"Location": "/login"})
+    return {}
 """
 
 
@@ -62,13 +69,15 @@ def forbidden_abort_view():
         ("unauthorized_exception_view", Auth.AUTHENTICATED),
         ("forbidden_exception_view", Auth.NONE),
         ("forbidden_abort_view", Auth.NONE),
+        ("raised_login_redirect_view", Auth.AUTHENTICATED),
     ],
 )
 def test_a_wrong_credential_value_authenticates_when_it_is_refused_with_401(
     tmp_path_factory: pytest.TempPathFactory, handler: str, auth: Auth
 ) -> None:
-    # denials.py: 401 for unauthorized(), a redirect to a login page, an Unauthorized
-    # exception; 403 for a Forbidden one. A check of a credential's value (not its
+    # denials.py: 401 for unauthorized(), a redirect to a login page (returned, or raised
+    # as an HTTPException whose Location is one), an Unauthorized exception; 403 for a
+    # Forbidden one. A check of a credential's value (not its
     # absence) is authentication only when it answers 401 (guardcode ``_deny_401``).
     code = load(tmp_path_factory.mktemp("handlers"), HANDLERS)
     assert judged(code, handler=handler).auth is auth

@@ -27,6 +27,7 @@ FIXTURES = {
     "rx_fl_open": (),
     "rx_fa_precision": (),
     "rx_fa_oauth": (),
+    "rx_fa_session": (),
     "rx_fl_precision": (),
     "rx_fa_scope": (),
     "rx_fl_scope": (),
