@@ -11,12 +11,21 @@ from __future__ import annotations
 # lies outside the project, so it is not read, and their names say nothing a hint could
 # match. Flask-AppBuilder (Superset, Airflow 2): ``@protect()`` answers 401 without a user
 # and 403 without the method's permission; ``@has_access`` / ``@has_access_api`` redirect
-# to the login page or answer 401/403 likewise.
+# to the login page or answer 401/403 likewise. Flask-Allows (and its fork flask-allows2,
+# FlaskBB): ``allows.requires(Requirement, ...)`` and the standalone ``requires(...)``
+# run the requirements against the current identity (the anonymous one too) and answer
+# 403 or the ``on_fail`` response when one fails; the wrapper is ``requires.<locals>.
+# decorator.<locals>.allower``, so the guard is named after the method that builds it.
 LIBRARY_AUTHORIZATION_GUARDS: frozenset[str] = frozenset(
     {
         "flask_appbuilder.security.decorators.protect",
         "flask_appbuilder.security.decorators.has_access",
         "flask_appbuilder.security.decorators.has_access_api",
+        *(
+            f"{package}.{builder}"
+            for package in ("flask_allows", "flask_allows2")
+            for builder in ("allows.Allows.requires", "views.requires")
+        ),
     }
 )
 

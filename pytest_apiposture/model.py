@@ -135,7 +135,8 @@ class Guard:
 
     name: str  # qualname, e.g. "app.deps.get_current_user"
     origin: str  # app-dependency | router-dependency | route-dependency | parameter |
-    # decorator | before_request | methodview-decorator | middleware
+    # decorator | before_request | url_value_preprocessor | methodview-decorator |
+    # method-decorator (a Resource's method_decorators) | middleware
     # The credential source found in its sub-tree: a SecurityBase class name
     # ("OAuth2PasswordBearer", "HTTPBearer", "APIKeyHeader", ...) or, for a plain
     # parameter that reads a credential, "header:authorization" / "cookie:session".

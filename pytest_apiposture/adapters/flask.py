@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from ..model import Guard, RequestParam, Route
@@ -257,14 +257,24 @@ def converter_schema(converter: Any) -> dict[str, Any]:
 def _before_request_guards(
     flask_app: flask.Flask, endpoint: str, sources: SourceCache
 ) -> tuple[Guard, ...]:
-    """App hooks, then each blueprint of ``parent.child.view`` from the outside in (Flask's order)."""
+    """App hooks, then each blueprint of ``parent.child.view`` from the outside in (Flask's order).
+
+    ``url_value_preprocessor`` functions run first (Flask's ``preprocess_request``) with the
+    same scoping; one that raises or aborts refuses the request like a ``before_request``
+    hook, so both are hook candidates and classification reads their code alike.
+    """
     blueprint = endpoint.rpartition(".")[0]
     parts = blueprint.split(".") if blueprint else []
     keys: list[str | None] = [None, *(".".join(parts[: i + 1]) for i in range(len(parts)))]
+    hooks = (
+        ("url_value_preprocessor", flask_app.url_value_preprocessors),
+        ("before_request", flask_app.before_request_funcs),
+    )
     return tuple(
-        function_guard(hook, "before_request", sources)
+        function_guard(hook, origin, sources)
+        for origin, table in hooks
         for key in keys
-        for hook in flask_app.before_request_funcs.get(key, ())
+        for hook in table.get(key, ())
     )
 
 
@@ -284,15 +294,41 @@ def _describe_view(
         decorator_guard(layer, "methodview-decorator", sources) for layer in chain.layers
     )
     method_func = _class_handler(view_class, method)
+    # Resource.method_decorators wrap the method at dispatch, the last one outermost
+    dispatch_guards = tuple(
+        decorator_guard(decorator, "method-decorator", sources)
+        for decorator in reversed(_method_decorators(view_class, method))
+    )
     method_chain = walk_chain(method_func, sources, _PLUMBING)
     method_guards = tuple(
         decorator_guard(layer, "decorator", sources) for layer in method_chain.layers
     )
     return (
         method_chain.innermost,
-        (*class_guards, *method_guards),
+        (*class_guards, *dispatch_guards, *method_guards),
         (*chain.notes, *method_chain.notes),
     )
+
+
+def _method_decorators(view_class: type, method: str) -> tuple[Any, ...]:
+    """The ``method_decorators`` the class's ``dispatch_request`` applies to ``method``.
+
+    Flask-RESTful's and Flask-RESTX's ``Resource`` (and a project's own base view written
+    the same way) decorate the verb's method on each request with ``method_decorators``: a
+    list for every verb or a dict keyed by the lower-case verb. Read only when the
+    ``dispatch_request`` the class inherits reads that attribute: Flask's own ``View``
+    ignores it, so there it decorates nothing.
+    """
+    dispatch = plain_function(getattr(view_class, "dispatch_request", None))
+    code = getattr(dispatch, "__code__", None)
+    if code is None or "method_decorators" not in code.co_names:
+        return ()
+    declared = getattr(view_class, "method_decorators", None)
+    if isinstance(declared, Mapping):
+        declared = declared.get(method.lower(), ())
+    if not isinstance(declared, list | tuple):
+        return ()
+    return tuple(decorator for decorator in declared if callable(decorator))
 
 
 def _class_handler(view_class: type, method: str) -> Any:

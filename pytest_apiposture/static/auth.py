@@ -285,7 +285,7 @@ def _judge(
     return role, _hook_exemption(guard, facts.exemption, primary, knowledge, index)
 
 
-_APP_HOOKS = frozenset({"before_request", "middleware"})
+_APP_HOOKS = frozenset({"before_request", "url_value_preprocessor", "middleware"})
 
 
 def _hook_exemption(

@@ -237,3 +237,53 @@ def test_classify_returns_new_routes_and_leaves_the_input_alone(
     assert original.guards[0].role is None and original.auth is Auth.NONE
     assert out.guards[0].role is GuardRole.AUTH and out.auth is Auth.AUTHENTICATED
     assert out.guards[0].func is module.header_guard
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "flask_allows.allows.Allows.requires",
+        "flask_allows.views.requires",
+        "flask_allows2.allows.Allows.requires",
+        "flask_allows2.views.requires",
+    ],
+)
+def test_flask_allows_requires_is_a_permission_check(name: str, tmp_path: Path) -> None:
+    """``allows.requires(IsAdmin)`` (Flask-Allows, in ``decorators`` or on a view) runs
+    its requirements for every identity and refuses when one fails: a permission check
+    known by the library's name, its code lying outside the project."""
+    out = classify_one(route(guard(name, origin="methodview-decorator")), tmp_path)
+    assert [g.role for g in out.guards] == [GuardRole.AUTHORIZATION]
+    assert out.auth is Auth.AUTHENTICATED
+
+
+@pytest.mark.parametrize(
+    "name", ["permissions.requires", "app.allows.Allows.requires", "flask_allowsx.views.requires"]
+)
+def test_a_requires_from_elsewhere_is_not_flask_allows(name: str, tmp_path: Path) -> None:
+    out = classify_one(route(guard(name, origin="decorator")), tmp_path)
+    assert [g.role for g in out.guards] == [GuardRole.OTHER]
+    assert out.auth is Auth.NONE
+
+
+def test_flask_allows_guard_read_from_a_real_app() -> None:
+    """With Flask-Allows installed, the adapter names its wrapper after the library's
+    ``Allows.requires`` (the name the table holds), in a MethodView's ``decorators``."""
+    flask_allows = pytest.importorskip("flask_allows")
+    from flask import Flask
+    from flask.views import MethodView
+
+    from pytest_apiposture.adapters.flask import FlaskAdapter
+
+    app = Flask(__name__)
+    allows = flask_allows.Allows(app, identity_loader=lambda: None)
+
+    class Admin(MethodView):
+        decorators = [allows.requires(lambda user: False)]
+
+        def get(self) -> str:
+            return ""
+
+    app.add_url_rule("/admin", view_func=Admin.as_view("admin"))
+    (admin,) = [r for r in FlaskAdapter().routes(app) if r.path == "/admin"]
+    assert [g.name for g in admin.guards] == ["flask_allows.allows.Allows.requires"]
