@@ -19,6 +19,8 @@ _STATUS_ATTR_RE = re.compile(r"HTTP_(\d{3})")
 _DENY = frozenset({401, 403})
 _FORBIDDEN_WORDS = re.compile("forbidden|denied|permission", re.IGNORECASE)
 _RESPONSES = re.compile(r"response|make_response|jsonify", re.IGNORECASE)
+# what a login page is called: /login, auth.sign_in, .authenticate (the form that logs in)
+_LOGIN_PAGE = re.compile(r"log_?in|sign[_-]?in|authenticate", re.IGNORECASE)
 
 
 def deny_status(
@@ -90,6 +92,10 @@ def _exception_status(
             status := _raised_refusal(status_value(index, fs.module, exc.args[0]), exc)
         ):
             return status
+        if "redirect" in call_name(exc).lower():  # raise Redirect303(url_for("login"))
+            target = exc.args[0] if exc.args else _keyword(exc, {"location", "url", "new_url"})
+            if target is not None and login_page(target):
+                return 401
         exc = exc.func
     name = dotted(exc)
     if not name:
@@ -114,6 +120,10 @@ def _raised_refusal(status: int | None, exc: ast.Call) -> int | None:
         location = _header(exc, "location")
         return 401 if location is not None and login_page(location) else None
     return _deny_or_none(status)
+
+
+def _keyword(call: ast.Call, names: set[str]) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg in names), None)
 
 
 def _header(exc: ast.Call, name: str) -> ast.expr | None:
@@ -144,7 +154,7 @@ def login_page(target: ast.AST) -> bool:
             text = sub.attr
         else:
             continue
-        if "login" in text.lower():
+        if _LOGIN_PAGE.search(text):
             return True
     return False
 

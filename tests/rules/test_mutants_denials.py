@@ -374,6 +374,28 @@ def raise_bad_request_to_login_required():
     if not session.get("user_id"):
         raise HTTPException(status_code=400, headers={"Location": "/login"})
 
+
+# a redirect exception of the app's own (a werkzeug HTTPException subclass with a 3xx code)
+# raised with the login page's URL: the anonymous caller is sent to log in
+def raise_redirect_class_to_login_required():
+    if not session.get("user_id"):
+        raise Redirect303(url_for(".authenticate"))
+
+
+def raise_redirect_class_keyword_required():
+    if not session.get("user_id"):
+        raise RequestRedirect(new_url="/signin")
+
+
+def raise_redirect_class_elsewhere_required():
+    if not session.get("user_id"):
+        raise Redirect303(url_for(".admin"))
+
+
+def raise_other_class_to_login_required():
+    if not session.get("user_id"):
+        raise LookupError(url_for(".authenticate"))
+
 """
 
 REFUSALS = [
@@ -404,6 +426,8 @@ REFUSALS = [
     "raise_redirect_named_page",
     "raise_redirect_login_helper",
     "raise_last_redirect_status",
+    "raise_redirect_class_to_login",
+    "raise_redirect_class_keyword",
 ]
 NOT_REFUSALS = [
     "abort_not_found",
@@ -436,6 +460,8 @@ NOT_REFUSALS = [
     "raise_redirect_login_receiver",
     "raise_bad_request_to_login",
     "raise_success_to_login",
+    "raise_redirect_class_elsewhere",
+    "raise_other_class_to_login",
 ]
 
 
