@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from ..model import Guard, RequestParam, Route
@@ -24,6 +24,7 @@ from ._decorator_chain import (
     plain_function,
     walk_chain,
 )
+from ._url_values import acts_on
 from .base import AdapterError, Enumeration, Transport
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ def _rule_routes(
             f"{label}: endpoint {rule.endpoint!r} has a URL rule but no view function; "
             "register one with add_url_rule or remove the rule"
         )
-    hooks = _before_request_guards(flask_app, rule.endpoint, sources)
+    hooks = _before_request_guards(flask_app, rule.endpoint, rule.arguments, sources)
     routes: list[Route] = []
     seen_notes: set[str] = set()
     for method in methods:
@@ -255,13 +256,14 @@ def converter_schema(converter: Any) -> dict[str, Any]:
 
 
 def _before_request_guards(
-    flask_app: flask.Flask, endpoint: str, sources: SourceCache
+    flask_app: flask.Flask, endpoint: str, arguments: Collection[str], sources: SourceCache
 ) -> tuple[Guard, ...]:
     """App hooks, then each blueprint of ``parent.child.view`` from the outside in (Flask's order).
 
     ``url_value_preprocessor`` functions run first (Flask's ``preprocess_request``) with the
-    same scoping; one that raises or aborts refuses the request like a ``before_request``
-    hook, so both are hook candidates and classification reads their code alike.
+    same scoping, on the routes with the URL value they read (``_url_values``); one that
+    raises or aborts refuses the request like a ``before_request`` hook, so both are hook
+    candidates and classification reads their code alike.
     """
     blueprint = endpoint.rpartition(".")[0]
     parts = blueprint.split(".") if blueprint else []
@@ -275,6 +277,8 @@ def _before_request_guards(
         for origin, table in hooks
         for key in keys
         for hook in table.get(key, ())
+        # a preprocessor acts only where the route has the URL value it reads
+        if origin != "url_value_preprocessor" or acts_on(hook, arguments)
     )
 
 
