@@ -12,7 +12,7 @@ import re
 
 from ..knowledge import Knowledge
 from .source import FunctionSource, ModuleSource, SourceIndex
-from .syntax import call_name, dotted, walk, words
+from .syntax import call_name, dotted, walk
 
 _STATUS_NAMES = {"UNAUTHORIZED": 401, "FORBIDDEN": 403}
 _STATUS_ATTR_RE = re.compile(r"HTTP_(\d{3})")
@@ -38,7 +38,7 @@ def deny_status(
             return 401
         # redirect(url_for("login")), redirect(location="/login")
         target = argument(node, "location") if name == "redirect" else None
-        if target is not None and "login" in words(target).lower():
+        if target is not None and login_page(target):
             return 401
         lowered = name.lower()
         if "redirect" in lowered and "login" in lowered:  # a helper: redirect_to_login()

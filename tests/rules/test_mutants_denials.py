@@ -375,6 +375,11 @@ def raise_bad_request_to_login_required():
         raise HTTPException(status_code=400, headers={"Location": "/login"})
 
 
+def redirect_to_authenticate_required():
+    if not session.get("user_id"):
+        return redirect(url_for(".authenticate"))
+
+
 # a redirect exception of the app's own (a werkzeug HTTPException subclass with a 3xx code)
 # raised with the login page's URL: the anonymous caller is sent to log in
 def raise_redirect_class_to_login_required():
@@ -428,6 +433,7 @@ REFUSALS = [
     "raise_last_redirect_status",
     "raise_redirect_class_to_login",
     "raise_redirect_class_keyword",
+    "redirect_to_authenticate",
 ]
 NOT_REFUSALS = [
     "abort_not_found",
