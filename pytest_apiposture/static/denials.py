@@ -93,8 +93,8 @@ def _exception_status(
         ):
             return status
         if "redirect" in call_name(exc).lower():  # raise Redirect303(url_for("login"))
-            target = exc.args[0] if exc.args else _keyword(exc, {"location", "url", "new_url"})
-            if target is not None and login_page(target):
+            location = exc.args[0] if exc.args else _keyword(exc, {"location", "url", "new_url"})
+            if location is not None and login_page(location):
                 return 401
         exc = exc.func
     name = dotted(exc)
