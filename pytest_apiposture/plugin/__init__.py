@@ -214,10 +214,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_report_header(config: pytest.Config) -> str | None:
     if settings_key not in config.stash:
         return None
+    settings = config.stash[settings_key]
+    mode = "static" if settings.static_only else "static+probes"
     if analysis_key not in config.stash and _analysed_with_the_workers(config):
-        settings = config.stash[settings_key]  # the header comes before the workers start
-        mode = "static" if settings.static_only else "static+probes"
-        return (
+        return (  # the header comes before the workers start
             f"apiposture: app={settings.app or '(discovered)'} mode={mode}: analysed from "
             "the cache while the xdist workers start (the summary gives the counts)"
         )
@@ -228,10 +228,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     rules = len(
         {c for codes in analysis.rule_codes.values() for c in codes} | set(analysis.project_codes)
     )
-    mode = "static" if analysis.settings.static_only else "static+probes"
     if analysis.startup_skipped:  # said once: routes its startup registers are not listed
         mode += " (app not started: --apiposture-startup to run its startup)"
-    who = "" if analysis.settings.static_only else " " + runtime_of(config).describe_identities()
+    who = "" if settings.static_only else " " + runtime_of(config).describe_identities()
     return (
         f"apiposture: app={posture.app} framework={posture.framework} "
         f"routes={len(posture.routes)} rules={rules} mode={mode}{who}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
 import time
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
@@ -26,7 +25,7 @@ from .cache import (
     write_checked,
 )
 from .callables import code_owner
-from .resolve import ABSENT, FOLDER, norm
+from .resolve import norm
 
 if TYPE_CHECKING:
     from .source import SourceIndex
@@ -211,18 +210,9 @@ def run_entry_holds(cache_dir: Path, root: str | Path) -> bool:
         if payload is None:
             return False
         _tool, _print, files, _value = marshal.loads(payload)
-        return all(stamp_holds(path, stamp, _index_digest) for path, stamp in files)
+        from .source import SourceIndex  # digests as the entry recorded them
+
+        digest = SourceIndex(Path(root)).digest
+        return all(stamp_holds(path, stamp, digest) for path, stamp in files)
     except (OSError, ValueError, TypeError, EOFError, IndexError):
         return False
-
-
-def _index_digest(path: str) -> str:
-    """``SourceIndex.digest`` of ``path`` read afresh: its content hash, ``ABSENT`` or
-    ``FOLDER``, as the entry recorded it."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
-    except FileNotFoundError:
-        return ABSENT
-    except OSError:
-        return FOLDER if os.path.isdir(path) else ABSENT
